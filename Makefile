@@ -1,0 +1,32 @@
+# Two entry points for a fresh machine: `make run` and `make test`.
+# Each creates .venv and installs the project into it when needed.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test venv fonts samples bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/fapiao serve
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+# Optional: a CJK font for generating new sample sets (the committed fixtures need none).
+fonts:
+	fc-list :lang=zh | grep -q . || (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk fonts-wqy-microhei)
+
+samples: $(STAMP) fonts
+	$(BIN)/python -m samples.generate --out /tmp/fapiao-samples --n 120 --seed 2026
+
+clean:
+	rm -rf $(VENV) .pytest_cache
