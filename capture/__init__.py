@@ -1,0 +1,1 @@
+"""Image → invoice fields. Pure: no database, no web, no settings import."""

@@ -1,0 +1,1 @@
+"""Application shell: settings, services wiring capture/classify/store, and the CLI."""
