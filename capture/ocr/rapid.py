@@ -1,0 +1,77 @@
+"""PP-OCR (PaddleOCR's PP-OCRv6 small det/rec) on ONNX Runtime via the rapidocr wheel.
+
+The weights ship inside the wheel; every model path is given explicitly
+because asking rapidocr for any model it does not ship makes it download on
+first use, which fails offline. The angle classifier stays off: it flipped
+upright lines, and page orientation is decided by the pipeline instead.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from capture.ocr.base import Box
+
+
+def _available_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def shipped_model_dir() -> Path:
+    import rapidocr
+
+    return Path(rapidocr.__file__).resolve().parent / "models"
+
+
+class RapidOcrEngine:
+    name = "rapidocr"
+
+    def __init__(self, *, threads: int | None = None, det_limit_side: int = 960) -> None:
+        from rapidocr import RapidOCR  # heavy import, only when chosen
+
+        models = shipped_model_dir()
+        det = models / "PP-OCRv6_det_small.onnx"
+        rec = models / "PP-OCRv6_rec_small.onnx"
+        cls = models / "ch_ppocr_mobile_v2.0_cls_mobile.onnx"
+        for path in (det, rec):
+            if not path.exists():
+                raise RuntimeError(f"rapidocr wheel lacks its shipped model {path.name}; reinstall rapidocr")
+        threads = threads or _available_cores()
+        self._ocr = RapidOCR(
+            params={
+                "Global.use_cls": False,
+                "Global.log_level": "warning",
+                "Global.model_root_dir": str(models),
+                "Det.model_path": str(det),
+                "Det.limit_side_len": det_limit_side,
+                "Det.limit_type": "max",
+                "Rec.model_path": str(rec),
+                "Cls.model_path": str(cls),
+                "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+                "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            }
+        )
+        # Load both models now (once per process) rather than on the first request.
+        self._det = self._ocr._load_det_model()
+        self._rec = self._ocr._load_rec_model()
+
+    def detect(self, image: np.ndarray) -> list[Box]:
+        result = self._det(np.ascontiguousarray(image[:, :, ::-1]))  # rapidocr expects BGR
+        if result.boxes is None:
+            return []
+        return [np.asarray(b, dtype=np.float32) for b in result.boxes]
+
+    def recognize(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+        from rapidocr.ch_ppocr_rec import TextRecInput
+
+        if not crops:
+            return []
+        bgr = [np.ascontiguousarray(c[:, :, ::-1]) for c in crops]
+        result = self._rec(TextRecInput(img=bgr))
+        return [(str(t), float(s)) for t, s in zip(result.txts, result.scores)]
