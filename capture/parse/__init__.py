@@ -1,0 +1,82 @@
+"""Layout-aware field extraction: PageText (+ QR) → InvoiceDraft.
+
+Each field is found by its printed label and position (see the sibling
+modules); then red-letter markers decide the sign, and the arithmetic that
+ties the amounts together picks between competing readings (see reconcile).
+"""
+from __future__ import annotations
+
+from capture.parse import amounts, header, items, kind, parties, remarks
+from capture.parse.layout import Layout
+from capture.parse.reconcile import reconcile
+from capture.parse.text import squash
+from capture.qr import QrPayload
+from capture.types import InvoiceDraft, OcrLine, PageText
+
+
+def _box(line: OcrLine | None) -> tuple[float, float, float, float] | None:
+    return (line.x0, line.y0, line.x1, line.y1) if line is not None else None
+
+
+def parse_page(page: PageText, *, qr: QrPayload | None = None) -> InvoiceDraft:
+    layout = Layout(page)
+    draft = InvoiceDraft()
+    conf: dict[str, float] = {}
+    boxes: dict[str, tuple[float, float, float, float]] = {}
+
+    def put(field: str, value, line: OcrLine | None, confidence: float | None = None) -> None:
+        if value is None:
+            return
+        setattr(draft, field, value)
+        conf[field] = confidence if confidence is not None else (line.confidence if line else 0.5)
+        box = _box(line)
+        if box:
+            boxes[field] = box
+
+    top_text = "".join(squash(ln.text) for ln in page.lines if ln.cy < page.height * 0.3)
+    put("invoice_code", *header.invoice_code(layout))
+    put("invoice_number", *header.invoice_number(layout))
+    put("issue_date", *header.issue_date(layout))
+    put("check_code", *header.check_code(layout))
+
+    special_hint = "专用" in top_text
+    found_kind = kind.kind_from_title(top_text) or kind.kind_from_title("".join(squash(ln.text) for ln in page.lines))
+    by_numbers = kind.kind_from_numbers(draft.invoice_code, draft.invoice_number, special_hint=special_hint)
+    if found_kind is None:
+        found_kind = by_numbers or "other"
+    elif by_numbers and found_kind.startswith("digital") != by_numbers.startswith("digital"):
+        found_kind = by_numbers
+    draft.invoice_type = found_kind
+    conf["invoice_type"] = 0.95 if found_kind != "other" else 0.3
+    if found_kind.startswith("digital"):
+        draft.invoice_code = None
+        conf.pop("invoice_code", None)
+
+    header_y, centres = items.header_row(layout)
+    amount, tax, totals_line = amounts.totals_row(layout)
+    with_tax = amounts.amount_with_tax(layout)
+    words, words_line = amounts.amount_in_words(layout)
+    found = parties.find_parties(layout, side_by_side=found_kind.startswith("digital"), table_top=header_y)
+    for key, value in found.items():
+        put(key, value.value, value.line, value.confidence)
+
+    bottom = totals_line.cy if totals_line is not None else (with_tax.line.cy if with_tax else None)
+    draft.items = items.parse_items(layout, header_y=header_y, centres=centres, bottom_y=bottom)
+    draft.remarks = remarks.remarks_text(layout)
+    draft.amount_in_words = words
+    if words_line is not None:
+        boxes["amount_in_words"] = _box(words_line)  # type: ignore[assignment]
+
+    draft.confidence, draft.boxes = conf, boxes
+    reconcile(
+        draft,
+        amount=amount,
+        tax=tax,
+        with_tax=with_tax,
+        title_red=remarks.title_says_red(layout),
+        all_text="".join(squash(ln.text) for ln in page.lines),
+        qr=qr,
+    )
+    for field in draft.confidence:
+        draft.sources.setdefault(field, page.source)
+    return draft

@@ -1,0 +1,109 @@
+"""The goods table: columns from the header row's label positions, rows from
+the lines between that header and the 合计 row. Names wrap onto a second
+line; a row without numbers continues the previous item."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from capture.parse.layout import Layout, rows
+from capture.parse.text import squash
+from capture.types import InvoiceLine, OcrLine
+
+COLUMNS = (
+    ("name", r"(货物或应税劳务|服务名称|项目名称|劳务、服务名称|货物或应税)"),
+    ("spec", r"规格型号|规格"),
+    ("unit", r"^单位$|^单位|单\s*位"),
+    ("quantity", r"数量"),
+    ("unit_price", r"单价"),
+    ("amount", r"^金额|金\s*额"),
+    ("tax_rate", r"税率|征收率"),
+    ("tax", r"^税额|税\s*额"),
+)
+RATE_RE = re.compile(r"(\d{1,2})\s*%|免税|不征税|\*\*\*")
+NUM_RE = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def header_row(layout: Layout) -> tuple[float | None, dict[str, float]]:
+    """(y of the header row, column → x centre)."""
+    anchors = layout.find(COLUMNS[0][1])
+    if not anchors:
+        return None, {}
+    anchor = anchors[0].line
+    row = [anchor] + layout.same_row(anchor, tolerance=1.0)
+    centres: dict[str, float] = {"name": anchor.cx}
+    for line in row:
+        text = squash(line.text)
+        for key, pattern in COLUMNS[1:]:
+            if key not in centres and re.search(pattern, text):
+                centres[key] = line.cx
+    return anchor.cy, centres
+
+
+def parse_items(layout: Layout, *, header_y: float | None, centres: dict[str, float], bottom_y: float | None) -> list[InvoiceLine]:
+    if header_y is None or bottom_y is None or len(centres) < 4:
+        return []
+    band = [
+        ln for ln in layout.lines
+        if header_y + 0.6 * layout.line_height < ln.cy < bottom_y - 0.4 * layout.line_height
+    ]
+    order = sorted(centres.items(), key=lambda kv: kv[1])
+    bounds = []
+    for i, (key, x) in enumerate(order):
+        left = (order[i - 1][1] + x) / 2 if i else -1e9
+        right = (x + order[i + 1][1]) / 2 if i + 1 < len(order) else 1e9
+        bounds.append((key, left, right))
+
+    def column_of(line: OcrLine) -> str:
+        x = line.cx if len(line.text) < 14 else line.x0 + 3 * layout.line_height
+        for key, left, right in bounds:
+            if left <= x < right:
+                return key
+        return order[-1][0]
+
+    items: list[InvoiceLine] = []
+    for row in rows(band, layout.line_height):
+        cells: dict[str, str] = {}
+        for line in row:
+            key = column_of(line)
+            cells[key] = (cells.get(key, "") + squash(line.text)) if key == "name" else (cells.get(key, "") + " " + squash(line.text)).strip()
+        has_numbers = any(k in cells for k in ("quantity", "unit_price", "amount", "tax"))
+        if not has_numbers and items and "name" in cells and not cells["name"].startswith("*"):
+            items[-1].name = (items[-1].name or "") + cells["name"]
+            continue
+        if not has_numbers and "name" not in cells:
+            continue
+        items.append(_item(cells))
+    return items
+
+
+def _number(text: str | None) -> Decimal | None:
+    if not text:
+        return None
+    match = NUM_RE.search(text.replace(",", "").replace("¥", ""))
+    if not match:
+        return None
+    try:
+        return Decimal(match.group(0))
+    except InvalidOperation:
+        return None
+
+
+def _item(cells: dict[str, str]) -> InvoiceLine:
+    rate_text = cells.get("tax_rate")
+    rate = None
+    if rate_text:
+        m = RATE_RE.search(rate_text)
+        if m:
+            rate = f"{m.group(1)}%" if m.group(1) else ("免税" if "***" in m.group(0) else m.group(0))
+    tax_text = cells.get("tax")
+    return InvoiceLine(
+        name=cells.get("name") or None,
+        spec=cells.get("spec") or None,
+        unit=cells.get("unit") or None,
+        quantity=_number(cells.get("quantity")),
+        unit_price=_number(cells.get("unit_price")),
+        amount=_number(cells.get("amount")),
+        tax_rate=rate,
+        tax=None if tax_text and "***" in tax_text else _number(tax_text),
+    )

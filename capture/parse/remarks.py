@@ -1,0 +1,43 @@
+"""备注 (remarks) and the red-letter markers printed around the title."""
+from __future__ import annotations
+
+import re
+
+from capture.parse.layout import Layout
+from capture.parse.text import squash
+
+_FIELD_LABELS = re.compile(r"(名称|纳税人识别号|统一社会信用代码|地址|电话|开户行|账号|收款人|复核|开票人|销售方|购买方|\(章\))")
+RED_TITLE_RE = re.compile(r"销项负数|红字|\(负数\)|负数发票")
+
+
+def remarks_text(layout: Layout) -> str | None:
+    hits = layout.find(r"备\s*注") or layout.find(r"^备$")
+    if not hits:
+        return None
+    label = max(hits, key=lambda h: h.line.cy)  # the remarks box sits low on the page
+    lh = layout.line_height
+    parts = []
+    if label.rest:
+        parts.append((label.line.cy, label.line.x0, label.rest))
+    stop_y = min(
+        (h.line.cy for h in layout.find(r"收款人|开票人|复核") if h.line.cy > label.line.cy + 0.5 * lh),
+        default=layout.page.height,
+    )
+    for line in layout.lines:
+        if line is label.line or line.x0 < label.line.x1 - 0.5 * lh:
+            continue
+        if not (label.line.cy - 3.5 * lh <= line.cy <= label.line.cy + 4.5 * lh) or line.cy >= stop_y - 0.3 * lh:
+            continue
+        text = squash(line.text)
+        if _FIELD_LABELS.search(text[:6]) or text in {"注", "备"}:
+            continue
+        parts.append((line.cy, line.x0, text))
+    if not parts:
+        return None
+    parts.sort(key=lambda p: (round(p[0] / (0.6 * lh)), p[1]))
+    return "".join(p[2] for p in parts) or None
+
+
+def title_says_red(layout: Layout) -> bool:
+    top = layout.page.height * 0.3
+    return any(RED_TITLE_RE.search(squash(ln.text)) for ln in layout.lines if ln.cy < top)

@@ -1,0 +1,119 @@
+"""Compose capture: file → pages → (OCR) → parse → checks → customer match → records.
+
+The OCR engine and the customer index are injected; the engine is only
+touched when a page has no text layer, so PDF e-invoices never load a model.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+from capture.errors import CaptureError
+from capture.image import LoadedPage, load_pages, read_file
+from capture.ocr import OcrEngine, get_engine
+from capture.output import draft_record, error_record
+from capture.parse import parse_page
+from capture.qr import decode_qr
+from capture.types import InvoiceDraft, ReviewReason
+
+LOW_CONFIDENCE = 0.8  # a field read with less than this goes to review
+
+
+class Pipeline:
+    def __init__(
+        self,
+        *,
+        engine: OcrEngine | None = None,
+        engine_name: str = "rapidocr",
+        customers=None,  # capture.match.CustomerIndex
+        low_confidence: float = LOW_CONFIDENCE,
+    ) -> None:
+        self._engine = engine
+        self._engine_name = engine_name
+        self.customers = customers
+        self.low_confidence = low_confidence
+
+    @property
+    def engine(self) -> OcrEngine:
+        if self._engine is None:
+            self._engine = get_engine(self._engine_name)
+        return self._engine
+
+    def extract_file(self, path: Path) -> list[dict]:
+        name = Path(path).name
+        try:
+            data = read_file(Path(path))
+        except CaptureError as exc:
+            return [error_record(name, str(exc))]
+        return self.extract_bytes(data, name)
+
+    def extract_bytes(self, data: bytes, name: str) -> list[dict]:
+        start = time.perf_counter()
+        try:
+            pages = load_pages(data, name)
+        except CaptureError as exc:
+            return [error_record(name, str(exc))]
+        load_ms = round((time.perf_counter() - start) * 1000, 1)
+        records = []
+        for page in pages:
+            try:
+                records.append(self._extract_page(page, name, load_ms))
+            except CaptureError as exc:
+                records.append(error_record(name, f"page {page.number}: {exc}"))
+        return records
+
+    def _extract_page(self, page: LoadedPage, name: str, load_ms: float) -> dict:
+        timings = {"load": load_ms}
+        rotation = 0
+        qr = None
+        if page.text is not None:
+            text = page.text
+        else:
+            from capture.reader import read_page
+
+            read = read_page(self.engine, page.image)
+            text, rotation = read.text, read.rotation
+            timings.update(read.timings_ms)
+            t = time.perf_counter()
+            qr = decode_qr(read.image)
+            timings["qr"] = round((time.perf_counter() - t) * 1000, 1)
+        t = time.perf_counter()
+        draft = parse_page(text, qr=qr)
+        customer_id, score = self._check_and_match(draft)
+        timings["parse"] = round((time.perf_counter() - t) * 1000, 1)
+        timings["total"] = round(sum(timings.values()), 1)
+        return draft_record(
+            draft,
+            file=name,
+            page=page.number,
+            customer_id=customer_id,
+            customer_match_score=score,
+            needs_review=bool(draft.review_reasons),
+            rotation=rotation,
+            timings_ms=timings,
+        )
+
+    def _check_and_match(self, draft: InvoiceDraft) -> tuple[str | None, float | None]:
+        from capture.validate import validate_draft
+
+        draft.review_reasons.extend(validate_draft(draft))
+        failed = {r.field for r in draft.review_reasons if r.field}
+        for field, value in draft.confidence.items():
+            if value < self.low_confidence and field not in failed:
+                draft.review_reasons.append(
+                    ReviewReason("low_confidence", f"识别置信度低 ({value:.2f}): {field}", field)
+                )
+        if self.customers is None:
+            return None, None
+        result = self.customers.match(draft.buyer_name, draft.buyer_tax_id)
+        if result.customer_id is None:
+            draft.review_reasons.append(ReviewReason("customer_unmatched", "购买方未匹配到客户档案", "buyer_name"))
+        elif result.ambiguous:
+            draft.review_reasons.append(
+                ReviewReason("customer_ambiguous", "购买方匹配到多个相近客户，请确认", "buyer_name")
+            )
+        return result.customer_id, result.score
+
+
+ProgressCallback = Callable[[int], None]

@@ -1,0 +1,91 @@
+"""`fapiao extract`: files and folders in, one JSON line per invoice out."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from capture.image import DOCUMENT_SUFFIXES
+
+PROGRESS_FROM = 4  # files: fewer than this get no progress bar
+
+
+def collect_paths(paths: list[Path]) -> list[Path]:
+    """Files as given; folders recursed for documents, in a stable order."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES)
+        else:
+            out.append(path)
+    return out
+
+
+def usage_error(message: str) -> None:
+    print(f"fapiao extract: {message}", file=sys.stderr)
+    raise typer.Exit(2)
+
+
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help="Image, PDF or OFD files, or folders (recursed).")],
+    customers: Annotated[Optional[Path], typer.Option(help="Customer master CSV: customer_id,name,tax_id,industry,region")] = None,
+    out: Annotated[str, typer.Option(help="Output JSONL file, or - for stdout.")] = "-",
+    engine: Annotated[str, typer.Option(help="OCR engine: rapidocr (default) or paddle.")] = "rapidocr",
+) -> None:
+    """Read invoices and print one JSON object per invoice (JSONL)."""
+    from capture.ocr import ENGINE_NAMES
+    from capture.pipeline import Pipeline
+
+    if engine not in ENGINE_NAMES:
+        usage_error(f"unknown engine {engine!r} (choose {', '.join(ENGINE_NAMES)})")
+    index = None
+    if customers is not None:
+        from capture.match import CustomerIndex
+
+        if not customers.is_file():
+            usage_error(f"customer file not found: {customers}")
+        try:
+            index = CustomerIndex.from_csv(customers)
+        except (ValueError, KeyError, UnicodeDecodeError) as exc:
+            usage_error(f"cannot read customer file {customers}: {exc}")
+    files = collect_paths(paths)
+    if not files:
+        usage_error("no invoice files found in the given paths")
+    try:
+        sink = sys.stdout if out == "-" else open(out, "w", encoding="utf-8")
+    except OSError as exc:
+        usage_error(f"cannot write {out}: {exc.strerror}")
+    pipeline = Pipeline(engine_name=engine, customers=index)
+    failed = 0
+    progress = None
+    if len(files) >= PROGRESS_FROM:
+        from tqdm import tqdm
+
+        progress = tqdm(total=len(files), unit="file", file=sys.stderr, desc="extract")
+    try:
+        for path in files:
+            if not path.exists():
+                records = [{"file": path.name, "error": "file not found"}]
+            else:
+                records = pipeline.extract_file(path)
+            for record in records:
+                if "error" in record:
+                    failed += 1
+                    print(f"{record['file']}: {record['error']}", file=sys.stderr)
+                sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+            sink.flush()
+            if progress is not None:
+                progress.update(1)
+    finally:
+        if progress is not None:
+            progress.close()
+        if sink is not sys.stdout:
+            sink.close()
+    raise typer.Exit(1 if failed else 0)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("extract")(extract)
