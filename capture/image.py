@@ -88,7 +88,7 @@ def decode_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> np.ndarray:
     except UnidentifiedImageError:
         raise UnreadableFile("not an image, PDF or OFD file") from None
     except Image.DecompressionBombError:
-        raise ImageTooLarge("image is too large to decode safely") from None
+        raise ImageTooLarge(f"image is too large: above the limit of {max_pixels // 1_000_000} megapixels") from None
     except (OSError, ValueError, SyntaxError) as exc:
         raise UnreadableFile(f"image is damaged or truncated ({exc})") from None
     return np.asarray(rgb)

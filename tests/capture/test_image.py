@@ -1,0 +1,56 @@
+import io
+import struct
+import zlib
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from capture.errors import ImageTooLarge, UnreadableFile
+from capture.image import decode_image, load_pages
+
+from .conftest import png_bytes, render_lines
+
+
+def huge_png_header(width: int, height: int) -> bytes:
+    """A PNG whose header claims width×height; the pixel data is a stub."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 100)) + chunk(b"IEND", b"")
+
+
+def test_empty_file_is_unreadable():
+    with pytest.raises(UnreadableFile, match="empty"):
+        load_pages(b"", "a.jpg")
+
+
+def test_text_file_is_not_an_image():
+    with pytest.raises(UnreadableFile, match="not an image"):
+        load_pages(b"hello, this is not an invoice\n" * 10, "notes.txt")
+
+
+def test_truncated_jpeg_is_reported():
+    buf = io.BytesIO()
+    Image.fromarray(render_lines(["12345"])).save(buf, format="JPEG")
+    with pytest.raises(UnreadableFile):
+        decode_image(buf.getvalue()[:300])
+
+
+def test_huge_image_is_refused_before_decoding():
+    with pytest.raises(ImageTooLarge, match="too large|above the limit"):
+        decode_image(huge_png_header(20000, 20000))
+
+
+def test_exif_orientation_is_applied():
+    img = Image.new("RGB", (200, 100), "white")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 CW on display
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", exif=exif)
+    assert decode_image(buf.getvalue()).shape[:2] == (200, 100)
+
+
+def test_png_decodes_to_rgb():
+    arr = decode_image(png_bytes(render_lines(["abc"], size=(300, 200))))
+    assert arr.shape == (200, 300, 3) and arr.dtype == np.uint8

@@ -1,0 +1,40 @@
+import numpy as np
+import pytest
+
+from capture.reader import read_page
+
+from .conftest import render_lines
+
+PAGE_LINES = ["INVOICE No 12345678", "Date 2024-05-12 Total 1356.00", "Buyer ACME Trading Co Ltd",
+              "Tax ID 91310115MA1H7XQ52K", "Amount -1200.00 Tax -156.00"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("ccw_quarter_turns", [0, 1, 2, 3])
+def test_page_turned_any_quarter_is_read_upright(engine, ccw_quarter_turns):
+    page = render_lines(PAGE_LINES)
+    turned = np.ascontiguousarray(np.rot90(page, ccw_quarter_turns))
+    read = read_page(engine, turned)
+    assert read.rotation == 90 * ccw_quarter_turns
+    texts = [line.text for line in read.text.lines]
+    assert texts[0] == "INVOICE No 12345678"
+    assert any("91310115MA1H7XQ52K" in t for t in texts)
+    # Lines come out top to bottom in the upright frame.
+    ys = [line.cy for line in read.text.lines]
+    assert ys == sorted(ys)
+
+
+@pytest.mark.slow
+def test_photo_on_background_is_found_and_flattened(engine):
+    import cv2
+
+    page = render_lines(PAGE_LINES, size=(1400, 900))
+    canvas = np.full((1800, 2400, 3), (60, 90, 40), np.uint8)
+    src = np.float32([[0, 0], [1399, 0], [1399, 899], [0, 899]])
+    dst = np.float32([[420, 310], [1900, 380], [1840, 1420], [380, 1300]])
+    matrix = cv2.getPerspectiveTransform(src, dst)
+    cv2.warpPerspective(page, matrix, (2400, 1800), dst=canvas, borderMode=cv2.BORDER_TRANSPARENT)
+    read = read_page(engine, canvas)
+    assert read.warped
+    assert any("12345678" in line.text for line in read.text.lines)
+    assert any("ACME" in line.text for line in read.text.lines)
