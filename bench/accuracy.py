@@ -1,0 +1,151 @@
+"""Score the capture pipeline against golden JSON (samples/generate.py output).
+
+    python -m bench.accuracy --samples DIR            # an existing set
+    python -m bench.accuracy --generate 120 --seed 99 # make a fresh set first
+
+Prints per-field accuracy, the all-header-fields-correct rate by capture
+condition and by kind, red detection, customer match, straight-through rate,
+straight-through precision and error catch rate. `--diffs FILE` writes every
+wrong field for inspection.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+HEADER_FIELDS = (
+    "invoice_type", "is_red", "invoice_code", "invoice_number", "issue_date", "check_code",
+    "buyer_name", "buyer_tax_id", "seller_name", "seller_tax_id", "total_amount", "total_tax",
+    "amount_with_tax", "original_invoice_code", "original_invoice_number", "red_info_number",
+)
+
+
+def load_goldens(folder: Path) -> list[tuple[Path, dict]]:
+    out = []
+    for golden_path in sorted(folder.glob("*.expected.json")):
+        golden = json.loads(golden_path.read_text(encoding="utf-8"))
+        image = folder / golden["file"]
+        if image.exists():
+            out.append((image, golden))
+    return out
+
+
+def compare(record: dict, golden: dict) -> dict[str, bool]:
+    result = {f: record.get(f) == golden.get(f) for f in HEADER_FIELDS}
+    result["customer_id"] = record.get("customer_id") == golden.get("customer_id")
+    result["items"] = _items_equal(record.get("items") or [], golden.get("items") or [])
+    return result
+
+
+def _items_equal(got: list[dict], want: list[dict]) -> bool:
+    if len(got) != len(want):
+        return False
+    keys = ("name", "amount", "tax", "tax_rate")
+    return all(all(g.get(k) == w.get(k) for k in keys) for g, w in zip(got, want))
+
+
+def rate(hits: int, total: int) -> str:
+    return f"{hits / total:.3f}" if total else "—"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--samples", type=Path)
+    parser.add_argument("--generate", type=int, metavar="N")
+    parser.add_argument("--seed", type=int, default=12345)
+    parser.add_argument("--engine", default="rapidocr")
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--diffs", type=Path)
+    args = parser.parse_args(argv)
+
+    folder = args.samples
+    if args.generate:
+        folder = Path(tempfile.mkdtemp(prefix="fapiao-bench-"))
+        from samples.generate import main as generate
+
+        generate(["--out", str(folder), "--n", str(args.generate), "--seed", str(args.seed)])
+    if folder is None:
+        parser.error("give --samples DIR or --generate N")
+    goldens = load_goldens(folder)[: args.limit]
+    if not goldens:
+        print(f"no goldens in {folder}", file=sys.stderr)
+        return 2
+
+    from capture.match import CustomerIndex
+    from capture.pipeline import Pipeline
+
+    customers_csv = folder / "customers.csv"
+    index = CustomerIndex.from_csv(customers_csv) if customers_csv.exists() else None
+    pipeline = Pipeline(engine_name=args.engine, customers=index)
+
+    field_hits: dict[str, int] = defaultdict(int)
+    groups: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    n = red_ok = match_ok = flagged = st_correct = wrong_any = wrong_flagged = items_ok = 0
+    diffs = []
+    started = time.perf_counter()
+    for i, (image, golden) in enumerate(goldens, 1):
+        records = [r for r in pipeline.extract_file(image) if r.get("page", 1) == golden.get("page", 1)]
+        record = records[0] if records else {"error": "no record"}
+        if "error" in record:
+            record = {}
+        result = compare(record, golden)
+        header_ok = all(result[f] for f in HEADER_FIELDS)
+        fully_ok = header_ok and result["customer_id"]
+        n += 1
+        for f in HEADER_FIELDS:
+            field_hits[f] += result[f]
+        red_ok += result["is_red"]
+        match_ok += result["customer_id"]
+        items_ok += result["items"]
+        needs_review = bool(record.get("needs_review", True))
+        flagged += needs_review
+        if not needs_review and fully_ok:
+            st_correct += 1
+        if not fully_ok:
+            wrong_any += 1
+            wrong_flagged += needs_review
+        condition = (golden.get("sample") or {}).get("condition", "?")
+        for key in (f"condition={condition}", f"kind={golden.get('invoice_type')}", f"red={golden.get('is_red')}"):
+            groups[key][0] += header_ok
+            groups[key][1] += 1
+        wrong = {f: {"got": record.get(f), "want": golden.get(f)} for f, ok in result.items() if not ok and f != "items"}
+        if wrong or not result["items"]:
+            diffs.append({"file": image.name, "condition": condition, "needs_review": needs_review,
+                          "reasons": [r["code"] + ":" + str(r.get("field")) for r in record.get("review_reasons", [])],
+                          "wrong": wrong, "items_ok": result["items"]})
+        print(f"\r{i}/{len(goldens)}", end="", file=sys.stderr)
+    elapsed = time.perf_counter() - started
+    print(file=sys.stderr)
+
+    print(f"## Accuracy on {n} invoices from {folder} (engine {args.engine}, {elapsed / n:.2f} s/invoice)\n")
+    print("| field | accuracy |\n|---|---|")
+    for f in HEADER_FIELDS:
+        print(f"| {f} | {rate(field_hits[f], n)} |")
+    total_fields = sum(field_hits.values())
+    print(f"| **all fields (overall field accuracy)** | {rate(total_fields, n * len(HEADER_FIELDS))} |")
+    print(f"| items (name, amount, tax, rate of every line) | {rate(items_ok, n)} |\n")
+    print("| group | all header fields correct | n |\n|---|---|---|")
+    for key in sorted(groups):
+        ok, total = groups[key]
+        print(f"| {key} | {rate(ok, total)} | {total} |")
+    header_all = sum(v[0] for k, v in groups.items() if k.startswith("condition="))
+    print(f"| **all** | {rate(header_all, n)} | {n} |\n")
+    not_flagged = n - flagged
+    print("| measure | value |\n|---|---|")
+    print(f"| red detection | {rate(red_ok, n)} |")
+    print(f"| customer match | {rate(match_ok, n)} |")
+    print(f"| straight-through rate | {rate(not_flagged, n)} |")
+    print(f"| straight-through precision | {rate(st_correct, not_flagged)} |")
+    print(f"| error catch rate | {rate(wrong_flagged, wrong_any)} ({wrong_flagged}/{wrong_any}) |")
+    if args.diffs:
+        args.diffs.write_text(json.dumps(diffs, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
