@@ -1,0 +1,64 @@
+"""Median latency per image in a warm process, OCR-only vs the whole pipeline.
+
+    python -m bench.speed --samples DIR [--engines rapidocr,paddle] [--per-condition 8]
+
+OCR-only is detection + orientation + recognition on the rectified page; the
+whole pipeline is `Pipeline.extract_file` wall time (load, rectify, OCR, QR,
+parse, checks, customer match). Grouped by capture condition, photos split by
+size (12 MP vs low-res).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from collections import defaultdict
+from pathlib import Path
+
+
+def group_of(golden: dict) -> str:
+    sample = golden.get("sample") or {}
+    condition = sample.get("condition", "?")
+    if golden["file"].lower().endswith(".pdf"):
+        return "pdf"
+    if condition == "photo":
+        return "photo 12MP" if (sample.get("megapixels") or 0) >= 8 else "photo low-res"
+    return condition
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--samples", type=Path, required=True)
+    parser.add_argument("--engines", default="rapidocr")
+    parser.add_argument("--per-condition", type=int, default=8)
+    args = parser.parse_args(argv)
+
+    from capture.pipeline import Pipeline
+
+    by_group: dict[str, list[Path]] = defaultdict(list)
+    for golden_path in sorted(args.samples.glob("*.expected.json")):
+        golden = json.loads(golden_path.read_text(encoding="utf-8"))
+        group = group_of(golden)
+        if len(by_group[group]) < args.per_condition:
+            by_group[group].append(args.samples / golden["file"])
+
+    print("| engine | input | n | OCR only (median s) | whole pipeline (median s) |\n|---|---|---|---|---|")
+    for engine_name in args.engines.split(","):
+        pipeline = Pipeline(engine_name=engine_name)
+        warm = next(iter(by_group.values()))[0]
+        pipeline.extract_file(warm)  # load models, warm caches
+        for group, files in sorted(by_group.items()):
+            ocr, whole = [], []
+            for path in files:
+                start = time.perf_counter()
+                records = pipeline.extract_file(path)
+                whole.append(time.perf_counter() - start)
+                timings = records[0].get("timings_ms", {}) if records else {}
+                ocr.append(sum(timings.get(k, 0) for k in ("detect", "orient", "recognize")) / 1000)
+            print(f"| {engine_name} | {group} | {len(files)} | {statistics.median(ocr):.2f} | {statistics.median(whole):.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
