@@ -133,7 +133,7 @@ class CreditConfig(_Model):
         GradeRule(grade="A", min_score=80, credit_limit=Decimal("500000"), payment_terms_days=60),
         GradeRule(grade="B", min_score=60, credit_limit=Decimal("200000"), payment_terms_days=45),
         GradeRule(grade="C", min_score=40, credit_limit=Decimal("50000"), payment_terms_days=30),
-        GradeRule(grade="D", min_score=-1000, credit_limit=Decimal("0"), payment_terms_days=0),
+        GradeRule(grade="D", min_score=0, credit_limit=Decimal("0"), payment_terms_days=0),
     ])
 
     @model_validator(mode="after")
@@ -144,7 +144,8 @@ class CreditConfig(_Model):
         return self
 
     def grades_by_score(self) -> list[GradeRule]:
-        """Highest threshold first; a score under every threshold gets the last grade."""
+        """Highest threshold first; a score under every threshold (even a negative one)
+        gets the last grade."""
         return sorted(self.grades, key=lambda g: g.min_score, reverse=True)
 
 
