@@ -37,7 +37,10 @@ def reconcile(
     words_red = bool(draft.amount_in_words and re.match(r"^[⊗负]", draft.amount_in_words))
     refs = parse_red_remarks(draft.remarks or "")
     if not any(refs.values()):
-        refs = parse_red_remarks(all_text)
+        # The 备注 box was not found: read from the first red-reference keyword on.
+        keyword = re.search(r"红字|红冲|对应正数|信息表|确认单", all_text)
+        if keyword:
+            refs = parse_red_remarks(all_text[keyword.start():])
     remarks_red = any(refs.values())
     minus_votes = sum(1 for m in (amount, tax, with_tax) if m is not None and m.minus_read)
     minus_votes += sum(1 for it in draft.items if it.amount is not None and it.amount < 0)
