@@ -65,11 +65,16 @@ def load_pages(data: bytes, name: str = "", *, max_pixels: int = MAX_PIXELS) -> 
         from capture.ofd import load_ofd_pages
 
         return load_ofd_pages(data)
-    return [LoadedPage(number=1, image=decode_image(data, max_pixels=max_pixels))]
+    return [LoadedPage(number=i + 1, image=frame) for i, frame in enumerate(decode_frames(data, max_pixels=max_pixels))]
 
 
 def decode_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> np.ndarray:
     """Decode an image file into upright RGB pixels (EXIF orientation applied)."""
+    return decode_frames(data, max_pixels=max_pixels, max_frames=1)[0]
+
+
+def decode_frames(data: bytes, *, max_pixels: int = MAX_PIXELS, max_frames: int = MAX_PDF_PAGES) -> list[np.ndarray]:
+    """Every frame of an image file (multi-page TIFF scans carry several invoices)."""
     _register_heif()
     try:
         with Image.open(io.BytesIO(data)) as img:
@@ -80,9 +85,12 @@ def decode_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> np.ndarray:
                 )
             if width < 32 or height < 32:
                 raise UnreadableFile(f"image is only {width}×{height} pixels")
-            img.load()
-            img = ImageOps.exif_transpose(img)
-            rgb = img.convert("RGB")
+            frames = []
+            count = min(getattr(img, "n_frames", 1), max_frames) if img.format == "TIFF" else 1
+            for index in range(count):
+                img.seek(index)
+                img.load()
+                frames.append(np.asarray(ImageOps.exif_transpose(img).convert("RGB")))
     except (ImageTooLarge, UnreadableFile):
         raise
     except UnidentifiedImageError:
@@ -91,7 +99,7 @@ def decode_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> np.ndarray:
         raise ImageTooLarge(f"image is too large: above the limit of {max_pixels // 1_000_000} megapixels") from None
     except (OSError, ValueError, SyntaxError) as exc:
         raise UnreadableFile(f"image is damaged or truncated ({exc})") from None
-    return np.asarray(rgb)
+    return frames
 
 
 def read_file(path: Path) -> bytes:

@@ -54,3 +54,12 @@ def test_exif_orientation_is_applied():
 def test_png_decodes_to_rgb():
     arr = decode_image(png_bytes(render_lines(["abc"], size=(300, 200))))
     assert arr.shape == (200, 300, 3) and arr.dtype == np.uint8
+
+
+def test_multipage_tiff_gives_one_page_per_frame():
+    frames = [Image.fromarray(render_lines([str(i)], size=(300, 200))) for i in range(3)]
+    buf = io.BytesIO()
+    frames[0].save(buf, format="TIFF", save_all=True, append_images=frames[1:])
+    pages = load_pages(buf.getvalue(), "scan.tif")
+    assert [p.number for p in pages] == [1, 2, 3]
+    assert all(p.image.shape == (200, 300, 3) for p in pages)
