@@ -488,6 +488,12 @@ def _structure_penalty(code: str) -> int:
     )
 
 
+def _letters_in_org_code(candidate: str, read: list[str]) -> int:
+    """Letters a repair introduced into characters 9–17, where real codes are
+    overwhelmingly digits (letters appear mainly in the newer MA… codes)."""
+    return sum(1 for i in range(8, 17) if candidate[i] != read[i] and candidate[i].isalpha())
+
+
 # Characters a USCC never contains, with what OCR most likely misread (first
 # option preferred and applied without counting as a substitution).
 _TAX_ID_FORCED = {"O": "0DQ", "I": "1LT", "S": "58", "Z": "2", "V": "UY"}
@@ -508,11 +514,10 @@ def repair_tax_id(raw: str | None) -> tuple[str | None, float]:
 
     Spaces and case are ignored; characters a USCC never contains (O, I, S, Z,
     V) are mapped to their look-alikes; then up to two further look-alike
-    substitutions are searched, fewest first. Candidates that fit the code
-    layout (authority, six region digits, embedded organisation-code check)
-    worse than the reading itself are discarded; ties at the same number of
-    substitutions are broken by that layout, and a remaining tie is refused
-    rather than guessed.
+    substitutions are searched, fewest first, for a code that also fits the
+    GB 32100 layout (authority, six region digits, embedded GB 11714
+    organisation-code check); a tie is broken by preferring digits in
+    characters 9–17, and a remaining tie is refused rather than guessed.
     """
     if not raw:
         return None, 0.0
@@ -541,11 +546,11 @@ def repair_tax_id(raw: str | None) -> tuple[str | None, float]:
         for i, alts in enumerate(options)
         for alt in alts
     ]
-    candidates = ["".join(base)] if total == 0 else []
-    read_penalty = _structure_penalty("".join(base))
-    substitutions = 0
-    while not candidates and substitutions < _MAX_FREE_SUBSTITUTIONS:
-        substitutions += 1
+    read = "".join(base)
+    if total == 0:  # valid once the impossible characters are mapped
+        return read, round(1.0 - 0.02 * forced, 2)
+
+    def at_level(substitutions: int) -> list[str]:
         if substitutions == 1:
             hits = [((i, a),) for i, a, delta in single if (total + delta) % 31 == 0]
         else:
@@ -555,24 +560,37 @@ def repair_tax_id(raw: str | None) -> tuple[str | None, float]:
                 for j, b, db in single[n + 1 :]
                 if j != i and (total + da + db) % 31 == 0
             ]
+        out = []
         for subs in hits:
             code = base.copy()
             for i, alt in subs:
                 code[i] = alt
-            candidate = "".join(code)
-            # A "repair" that breaks the layout more than the reading did is
-            # noise that happens to satisfy mod 31, not a repair.
-            if _structure_penalty(candidate) <= read_penalty:
-                candidates.append(candidate)
+            out.append("".join(code))
+        return out
+
+    levels = {n: at_level(n) for n in range(1, _MAX_FREE_SUBSTITUTIONS + 1)}
+    # Real codes follow the layout exactly, so a layout-perfect candidate with
+    # the fewest substitutions is the repair. Only if the reading cannot be
+    # made layout-perfect (a non-standard code) do we accept a single
+    # substitution that keeps the layout no worse than it was read.
+    for substitutions, candidates in levels.items():
+        sound = [c for c in candidates if _structure_penalty(c) == 0]
+        if sound:
+            return _unique_repair(sound, base, 1.0 - 0.02 * forced - 0.15 * substitutions)
+    read_penalty = _structure_penalty(read)
+    fallback = [c for c in levels[1] if _structure_penalty(c) <= read_penalty]
+    return _unique_repair(fallback, base, 0.5 - 0.02 * forced)
+
+
+def _unique_repair(candidates: list[str], read: list[str], confidence: float) -> tuple[str | None, float]:
     if not candidates:
         return None, 0.0
-    penalties = [_structure_penalty(c) for c in candidates]
-    best = min(penalties)
-    winners = [c for c, p in zip(candidates, penalties) if p == best]
-    if len(winners) != 1:
+    ranked = sorted((_structure_penalty(c), _letters_in_org_code(c, read), c) for c in candidates)
+    if len(ranked) > 1 and ranked[0][:2] == ranked[1][:2]:
         return None, 0.0
-    confidence = 1.0 - 0.02 * forced - 0.15 * substitutions - (0.1 if len(candidates) > 1 else 0.0)
-    return winners[0], round(max(confidence, 0.3), 2)
+    if len(ranked) > 1:
+        confidence -= 0.1  # chosen by a tie-break, not by the check alone
+    return ranked[0][2], round(max(confidence, 0.3), 2)
 
 
 def is_valid_red_info_number(s: str | None) -> bool:
