@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from classify.config import Band, ClassificationConfig, GradeRule, IndustryFactor, NumericFactor
 from classify.text import money, number, percent
@@ -39,6 +40,7 @@ def _show(value: Decimal, unit: str) -> str:
     return percent(value) if unit == "ratio" else f"{number(value)}{_UNIT_WORDS[unit]}"
 
 
+@lru_cache(maxsize=256)
 def band_text(band: Band, unit: str) -> str:
     """[1, 31) days reads "1–30 天"; ratios keep the exclusive upper bound ("80%–95%")."""
     integral = unit != "ratio"
