@@ -1,0 +1,168 @@
+"""Recording an invoice: the one path every way in (recognition, manual entry,
+import) goes through, so all records get the same checks.
+
+``strict`` is for people typing or importing: any failed check, duplicate or
+over-reversal is refused with field-level errors and nothing is written.
+Recognition is lenient: what the OCR read is always kept, and what fails
+goes to the review queue with the reason.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from capture.types import InvoiceDraft, ReviewReason
+from capture.validate import parse_red_remarks, validate_draft
+from fapiao.services import drafts, integrity
+from fapiao.services.actors import Actor
+from fapiao.services.customers import match_buyer
+from fapiao.services.errors import DuplicateInvoice, FieldError, ValidationFailed
+from store.models import Invoice
+from store.repos import audit
+from store.repos import invoices as invoice_repo
+
+
+@dataclass(slots=True)
+class Recorded:
+    """The invoice row, and whether it is new or a record that already existed."""
+
+    invoice: Invoice
+    created: bool
+    notes: list[str] = field(default_factory=list)
+
+
+def reason_dict(reason: ReviewReason) -> dict[str, str | None]:
+    return {"code": reason.code, "message": reason.message, "field": reason.field}
+
+
+def field_errors(reasons: Iterable[ReviewReason]) -> list[FieldError]:
+    return [FieldError(field=r.field, code=r.code, message=r.message) for r in reasons]
+
+
+def fill_red_references(draft: InvoiceDraft) -> None:
+    """Take the blue invoice's number from the remarks (备注) when the fields are empty."""
+    if not draft.remarks:
+        return
+    parsed = parse_red_remarks(draft.remarks) or {}
+    if not parsed:
+        return
+    if any(parsed.get(k) for k in ("original_invoice_number", "red_info_number")):
+        draft.is_red = True
+    for name in ("original_invoice_code", "original_invoice_number", "red_info_number"):
+        if not getattr(draft, name) and parsed.get(name):
+            setattr(draft, name, drafts.clean_identifier(parsed[name]))
+
+
+def _same_invoice(a: Invoice, draft: InvoiceDraft) -> bool:
+    """Two readings of one invoice agree on what matters (a photo and a PDF of it)."""
+    if a.amount_with_tax is not None and draft.amount_with_tax is not None:
+        if abs(a.amount_with_tax) != abs(draft.amount_with_tax):
+            return False
+    return True
+
+
+def record_draft(
+    *,
+    session: Session,
+    draft: InvoiceDraft,
+    way_in: str,
+    actor: Actor,
+    strict: bool,
+    document_id: int | None = None,
+    page: int | None = None,
+    source: str,
+    extra_reasons: Iterable[ReviewReason] = (),
+) -> Recorded:
+    """Check, deduplicate, link and store one invoice. Flushes, never commits."""
+    drafts.normalize(draft)
+    fill_red_references(draft)
+    reasons = list(validate_draft(draft))
+    seen = {(r.code, r.field) for r in reasons}
+    reasons += [r for r in extra_reasons if (r.code, r.field) not in seen]
+    if strict and reasons:
+        raise ValidationFailed(field_errors(reasons))
+
+    key = drafts.dedup_key(draft.invoice_code, draft.invoice_number)
+    duplicate_of = None
+    if key:
+        existing = invoice_repo.by_dedup_key(session=session, key=key)
+        if existing is not None:
+            if strict:
+                raise DuplicateInvoice(existing.id, key)
+            if _same_invoice(existing, draft):
+                return Recorded(existing, created=False, notes=[f"duplicate of #{existing.id}"])
+            duplicate_of = existing  # same number, different content: keep both, flag for review
+            reasons.append(
+                ReviewReason(
+                    "duplicate_number_conflict",
+                    f"号码与记录 #{existing.id} 相同但金额不同，请核对 / same number as #{existing.id} but different amounts",
+                    "invoice_number",
+                )
+            )
+
+    invoice = Invoice(
+        way_in=way_in,
+        document_id=document_id,
+        page=page,
+        created_by_id=actor.user_id,
+        field_confidence={k: round(float(v), 3) for k, v in draft.confidence.items()},
+        field_sources={name: source for name in drafts.FIELDS if getattr(draft, name) not in (None, "")},
+    )
+    drafts.write_draft(invoice, draft)
+    if duplicate_of is not None:
+        invoice.dedup_key = None
+        invoice.duplicate_of_id = duplicate_of.id
+
+    match = match_buyer(session, draft.buyer_name, draft.buyer_tax_id)
+    invoice.customer_id, invoice.customer_match_score = match.customer_id, match.score
+    if way_in == "recognition" and match.searched:
+        if match.customer_id is None:
+            reasons.append(ReviewReason("customer_unmatched", "购买方未匹配到客户档案 / buyer not in customer list", "buyer_name"))
+        elif match.ambiguous:
+            reasons.append(ReviewReason("customer_ambiguous", "购买方匹配到多个相近客户，请确认 / several customers match", "buyer_name"))
+
+    stored = [reason_dict(r) for r in reasons]
+    blue = integrity.find_blue(session=session, original_key=invoice.original_key) if draft.is_red else None
+    if blue is not None:
+        problem = integrity.check_reversal(
+            session=session, blue=blue, red_total_amount=invoice.total_amount,
+            red_amount_with_tax=invoice.amount_with_tax, exclude_id=None,
+        )
+        if problem is not None and strict:
+            raise problem
+        if problem is not None:
+            stored.append(integrity.over_reversal_reason(problem))
+        else:
+            invoice.blue_invoice_id = blue.id
+
+    invoice.status = "needs_review" if stored else "accepted"
+    try:
+        with session.begin_nested():
+            session.add(invoice)
+            session.flush()
+    except IntegrityError:
+        # another worker recorded the same invoice a moment ago (PostgreSQL; SQLite writers are serialised)
+        existing = invoice_repo.by_dedup_key(session=session, key=key) if key else None
+        if existing is None:
+            raise
+        if strict:
+            raise DuplicateInvoice(existing.id, key or "") from None
+        return Recorded(existing, created=False, notes=[f"duplicate of #{existing.id}"])
+
+    if invoice.blue_invoice_id is not None:
+        audit.add_entry(
+            session=session, user_id=actor.user_id, actor=actor.name, action="link", entity="invoice",
+            entity_id=invoice.id, field="blue_invoice_id", old=None, new=invoice.blue_invoice_id,
+        )
+    integrity.set_reasons(session=session, invoice=invoice, reasons=stored)
+    audit.add_entry(
+        session=session, user_id=actor.user_id, actor=actor.name, action="create", entity="invoice",
+        entity_id=invoice.id, field=None, old=None, new=way_in,
+    )
+    if not draft.is_red:
+        integrity.link_waiting_reds(session=session, blue=invoice, actor=actor)
+    session.flush()
+    return Recorded(invoice, created=True)

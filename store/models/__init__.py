@@ -1,0 +1,27 @@
+"""All tables; importing this package registers them on ``Base.metadata``."""
+from store.models.accounts import ROLES, ApiKey, LoginSession, User
+from store.models.base import Base
+from store.models.customers import Customer, CustomerAlias
+from store.models.documents import DOCUMENT_STATUSES, Document, DocumentSubmission
+from store.models.invoices import INVOICE_STATUSES, WAYS_IN, Invoice, InvoiceLineRecord
+from store.models.review import REVIEW_STATUSES, AuditEntry, ReviewTask
+
+__all__ = [
+    "ROLES",
+    "DOCUMENT_STATUSES",
+    "INVOICE_STATUSES",
+    "REVIEW_STATUSES",
+    "WAYS_IN",
+    "ApiKey",
+    "AuditEntry",
+    "Base",
+    "Customer",
+    "CustomerAlias",
+    "Document",
+    "DocumentSubmission",
+    "Invoice",
+    "InvoiceLineRecord",
+    "LoginSession",
+    "ReviewTask",
+    "User",
+]
