@@ -1,0 +1,284 @@
+"""Generate synthetic VAT invoice captures with golden JSON.
+
+    python -m samples.generate --out DIR --n N --seed S [--kinds K ...] [--conditions C ...]
+                               [--pdf-share F] [--fixed-mix]
+
+Output contract (the benchmark and tests rely on it):
+
+* ``DIR/<stem>.<ext>``: the capture. ``jpg`` for photos, ``png`` for scans and
+  copies, ``pdf`` for born-digital electronic invoices (``--pdf-share``).
+* ``DIR/<stem>.expected.json`` (UTF-8, indent 1): ``file, page, invoice_type,
+  is_red, invoice_code, invoice_number, issue_date, check_code, buyer_name,
+  buyer_tax_id, seller_name, seller_tax_id, total_amount, total_tax,
+  amount_with_tax, original_invoice_code, original_invoice_number,
+  red_info_number, remarks, items, customer_id, rotation, sample``.
+  Money and quantities are decimal strings exactly as printed ("-1356.00",
+  "-10", "12.5"); a 免税 line's ``***`` tax is null; ``buyer_name`` is the name
+  as printed (it may be a variant of the master name); ``customer_id`` is the
+  master row in ``customers.csv`` or null when the buyer is not in it.
+* **Rotation convention**: ``rotation`` ∈ {0, 90, 180, 270} is the number of
+  degrees to rotate the file's image **clockwise** to make the invoice upright.
+  (The generator turned the upright capture counter-clockwise by that much.)
+  The small in-plane tilt of photos (±15°) and scans (±1.5°) is not included.
+* ``sample``: ``{"condition": "scan"|"photo"|"copy"|"pdf", "seal": bool,
+  "dot_matrix_offset_mm": [dx, dy] | null, "name_variant": bool,
+  "megapixels": float}`` (``pdf`` files have megapixels 0.0).
+* ``DIR/customers.csv`` (UTF-8 with BOM): ``customer_id,name,tax_id,industry,region``.
+* ``DIR/manifest.jsonl``: one ``{"stem", "kind", "condition"}`` per sample.
+
+Everything is derived from ``--seed`` (no clock, no global RNG): the same seed
+gives byte-identical goldens and images on the same fonts and library versions.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import random
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from samples import degrade
+from samples.fonts import FontMissing, require_fonts
+from samples.invoice import ALL_KINDS, ELECTRONIC_KINDS, PAPER_KINDS, InvoiceSpec, make_invoice
+from samples.layout_digital import HEIGHT as DIGITAL_H, WIDTH as DIGITAL_W, render_digital
+from samples.layout_paper import BLUE, BROWN, HEIGHT as PAPER_H, WIDTH as PAPER_W, FaceStyle, render_paper
+from samples.parties import Customer, Party, build_master, make_company, make_individual, make_outsider, \
+    write_customers_csv
+
+CONDITIONS = ("scan", "photo", "copy")
+CONDITION_SHARES = {"scan": 0.40, "photo": 0.35, "copy": 0.25}
+RED_SHARE = 0.6
+TURN_SHARE = 0.15
+PHOTO_RENDER_MAX_PPM = 11.0  # render no finer than this; the warp upsamples the rest
+MIN_RENDER_PPM = 8.0
+
+
+@dataclass
+class SamplePlan:
+    index: int
+    kind: str
+    is_red: bool
+    condition: str  # scan | photo | copy | pdf
+    rotation: int  # degrees clockwise that make the file upright
+    buyer_mode: str | None = None  # None (random) | "variant" | "outsider" | "individual"
+    compact: bool = False  # small files (the committed fixed set)
+
+    @property
+    def stem(self) -> str:
+        return f"inv_{self.index:04d}"
+
+
+@dataclass
+class World:
+    master: list[Customer]
+    sellers: list[Party]
+
+
+def build_world(seed: int) -> World:
+    rng = random.Random(f"{seed}:world")
+    master = build_master(rng)
+    sellers = [make_company(rng) for _ in range(10)]
+    return World(master, sellers)
+
+
+def _quota(rng: random.Random, n: int, shares: dict[str, float]) -> list[str]:
+    """Exactly-proportioned labels (largest remainder), shuffled."""
+    total = sum(shares.values())
+    raw = {k: n * v / total for k, v in shares.items()}
+    counts = {k: int(v) for k, v in raw.items()}
+    for k in sorted(raw, key=lambda k: raw[k] - counts[k], reverse=True)[: n - sum(counts.values())]:
+        counts[k] += 1
+    labels = [k for k, c in counts.items() for _ in range(c)]
+    rng.shuffle(labels)
+    return labels
+
+
+def plan_samples(n: int, seed: int, kinds: tuple[str, ...] = ALL_KINDS,
+                 conditions: tuple[str, ...] = CONDITIONS, pdf_share: float = 0.0) -> list[SamplePlan]:
+    rng = random.Random(f"{seed}:plan")
+    kind_list = _quota(rng, n, {k: 1.0 for k in kinds})
+    cond_list = _quota(rng, n, {c: CONDITION_SHARES[c] for c in conditions})
+    red_list = _quota(rng, n, {"red": RED_SHARE, "blue": 1 - RED_SHARE})
+    turn_list = _quota(rng, n, {"turn": TURN_SHARE, "up": 1 - TURN_SHARE})
+    plans = []
+    for i in range(n):
+        kind = kind_list[i]
+        condition = cond_list[i]
+        if pdf_share > 0 and kind in ELECTRONIC_KINDS and rng.random() < pdf_share:
+            condition = "pdf"
+        rotation = rng.choice((90, 180, 270)) if turn_list[i] == "turn" and condition != "pdf" else 0
+        plans.append(SamplePlan(i + 1, kind, red_list[i] == "red", condition, rotation))
+    return plans
+
+
+def fixed_plans() -> list[SamplePlan]:
+    """The committed test set: every kind, red and blue, every condition, turned pages,
+    name variants and buyers outside the master, in small files."""
+    rows = (
+        ("vat_special", True, "scan", 0, None), ("vat_special", False, "copy", 0, None),
+        ("vat_special", True, "photo", 0, "variant"), ("vat_general", True, "photo", 180, None),
+        ("vat_general", False, "scan", 90, "variant"), ("vat_general", True, "copy", 0, "individual"),
+        ("vat_electronic_general", True, "scan", 0, None), ("vat_electronic_general", False, "photo", 0, None),
+        ("vat_electronic_special", True, "copy", 270, None), ("vat_electronic_special", False, "scan", 0, None),
+        ("digital_special", True, "photo", 0, None), ("digital_special", False, "scan", 180, "outsider"),
+        ("digital_general", True, "scan", 0, "variant"), ("digital_general", False, "copy", 0, None),
+        ("digital_general", True, "photo", 90, None), ("digital_special", True, "scan", 0, None),
+    )
+    return [SamplePlan(i + 1, k, red, cond, rot, mode, compact=True) for i, (k, red, cond, rot, mode) in enumerate(rows)]
+
+
+def _style(spec: InvoiceSpec, rng: random.Random) -> FaceStyle:
+    paper = spec.kind in PAPER_KINDS
+    base = BLUE if spec.copy_name == "抵扣联" else BROWN
+    jitter = tuple(max(0, min(255, c + rng.randint(-18, 18))) for c in base)
+    if spec.is_digital:
+        jitter = tuple(max(0, min(255, c + rng.randint(-12, 12))) for c in (160, 85, 50))
+    if paper:
+        role = rng.choice(("sans", "hei", "serif"))
+        offset = (round(rng.uniform(-3.0, 3.5), 1), round(rng.uniform(-2.5, 2.5), 1))
+        seal = rng.random() < 0.85
+        over = rng.random() < 0.7
+    else:
+        role = rng.choice(("serif", "serif", "sans", "hei"))
+        offset = (0.0, 0.0)
+        seal = rng.random() < (0.7 if spec.is_digital else 0.95)
+        over = spec.is_digital or rng.random() < 0.4
+    return FaceStyle(jitter, role, paper, offset, seal, over)
+
+
+def _pick_parties(plan: SamplePlan, rng: random.Random, world: World) -> tuple[Party, Party, Party]:
+    seller = rng.choice(world.sellers)
+    outsider = make_outsider(rng, {c.party.name for c in world.master})
+    individual = make_individual(rng)
+    return seller, outsider, individual
+
+
+def _render_face(spec: InvoiceSpec, style: FaceStyle, ppm: float, nrng: np.random.Generator) -> np.ndarray:
+    return (render_digital if spec.is_digital else render_paper)(spec, style, ppm, nrng)
+
+
+def _encode(img: np.ndarray, condition: str, rng: random.Random, compact: bool) -> tuple[bytes, str]:
+    buf = io.BytesIO()
+    pil = Image.fromarray(img)
+    if condition == "photo":
+        quality = rng.randint(72, 80) if compact else rng.randint(70, 90)
+        pil.save(buf, "JPEG", quality=quality, optimize=False)
+        return buf.getvalue(), "jpg"
+    pil.save(buf, "PNG", compress_level=6)
+    return buf.getvalue(), "png"
+
+
+def render_sample(plan: SamplePlan, world: World, seed: int, out: Path) -> dict:
+    rng = random.Random(f"{seed}:sample:{plan.index}")
+    nrng = np.random.default_rng([seed, plan.index])
+    seller, outsider, individual = _pick_parties(plan, rng, world)
+    spec = make_invoice(rng, kind=plan.kind, is_red=plan.is_red, seller=seller, master=world.master,
+                        outsider=outsider, individual=individual, buyer_mode=plan.buyer_mode)
+    style = _style(spec, rng)
+    size_mm = (DIGITAL_W, DIGITAL_H) if spec.is_digital else (PAPER_W, PAPER_H)
+    if plan.condition == "pdf":
+        from samples.pdf import write_pdf  # optional dependency (fpdf2)
+
+        data, ext, megapixels = write_pdf(spec, style), "pdf", 0.0
+    else:
+        img = _capture(plan, spec, style, size_mm, rng, nrng)
+        img = degrade.turn(img, plan.rotation // 90)
+        data, ext = _encode(img, plan.condition, rng, plan.compact)
+        megapixels = round(img.shape[0] * img.shape[1] / 1e6, 2)
+    name = f"{plan.stem}.{ext}"
+    (out / name).write_bytes(data)
+    sample = {
+        "condition": plan.condition,
+        "seal": style.seal,
+        "dot_matrix_offset_mm": list(style.offset_mm) if style.dot_matrix else None,
+        "name_variant": spec.name_variant,
+        "megapixels": megapixels,
+    }
+    golden = spec.golden(file=name, rotation=plan.rotation, sample=sample)
+    (out / f"{plan.stem}.expected.json").write_text(
+        json.dumps(golden, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return {"stem": plan.stem, "kind": plan.kind, "condition": plan.condition}
+
+
+def _render_at(spec: InvoiceSpec, style: FaceStyle, target_ppm: float, nrng: np.random.Generator) -> np.ndarray:
+    """Render no coarser than 8 px/mm (needle dots need it) and no finer than 11, then
+    bring the face to ``target_ppm`` with area averaging when it must shrink."""
+    ppm = min(PHOTO_RENDER_MAX_PPM, max(MIN_RENDER_PPM, target_ppm))
+    face = _render_face(spec, style, ppm, nrng)
+    if ppm > target_ppm * 1.05:
+        h, w = face.shape[:2]
+        size = (round(w * target_ppm / ppm), round(h * target_ppm / ppm))
+        face = cv2.resize(face, size, interpolation=cv2.INTER_AREA)
+    return face
+
+
+def _capture(plan: SamplePlan, spec: InvoiceSpec, style: FaceStyle, size_mm: tuple[float, float],
+             rng: random.Random, nrng: np.random.Generator) -> np.ndarray:
+    if plan.condition == "scan":
+        dpi = 200 if plan.compact else rng.choice(degrade.SCAN_DPI)
+        ppm = dpi / 25.4
+        return degrade.scan(_render_face(spec, style, ppm, nrng), nrng, ppm)
+    if plan.condition == "copy":
+        ppm = degrade.COPY_DPI / 25.4
+        return degrade.copy(_render_at(spec, style, ppm, nrng), nrng, ppm)
+    frame = degrade.PHOTO_SIZES[1] if plan.compact or rng.random() < 0.3 else degrade.PHOTO_SIZES[0]
+    angle, cover = rng.uniform(-15, 15), rng.uniform(0.62, 0.88)
+    ppm = degrade.photo_scale(frame, size_mm, angle, cover)
+    face = _render_at(spec, style, ppm, nrng)
+    return degrade.photo(face, nrng, frame, angle_deg=angle, cover=cover)
+
+
+def generate(out: Path, n: int, seed: int, *, kinds: tuple[str, ...] = ALL_KINDS,
+             conditions: tuple[str, ...] = CONDITIONS, pdf_share: float = 0.0,
+             fixed_mix: bool = False, progress: bool = False) -> list[dict]:
+    """Write ``n`` samples plus customers.csv and manifest.jsonl into ``out``."""
+    require_fonts()
+    out.mkdir(parents=True, exist_ok=True)
+    world = build_world(seed)
+    write_customers_csv(out / "customers.csv", world.master)
+    plans = fixed_plans()[:n] if fixed_mix else plan_samples(n, seed, kinds, conditions, pdf_share)
+    if fixed_mix and pdf_share > 0:
+        plans += [SamplePlan(len(plans) + 1, "vat_electronic_general", True, "pdf", 0, compact=True),
+                  SamplePlan(len(plans) + 2, "digital_general", True, "pdf", 0, compact=True)]
+    rows = []
+    for plan in plans:
+        rows.append(render_sample(plan, world, seed, out))
+        if progress:
+            print(f"{plan.stem} {plan.kind} {plan.condition}", file=sys.stderr)
+    with (out / "manifest.jsonl").open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m samples.generate", description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, required=True, help="output directory (created if missing)")
+    parser.add_argument("--n", type=int, default=24, help="number of invoices")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--kinds", nargs="+", choices=ALL_KINDS, default=list(ALL_KINDS))
+    parser.add_argument("--conditions", nargs="+", choices=CONDITIONS, default=list(CONDITIONS))
+    parser.add_argument("--pdf-share", type=float, default=0.0,
+                        help="share of electronic kinds written as text-layer PDFs (needs fpdf2)")
+    parser.add_argument("--fixed-mix", action="store_true",
+                        help="the hand-picked mix of the committed samples/fixed set (small files)")
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        rows = generate(args.out, args.n, args.seed, kinds=tuple(args.kinds), conditions=tuple(args.conditions),
+                        pdf_share=args.pdf_share, fixed_mix=args.fixed_mix, progress=not args.quiet)
+    except FontMissing as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {len(rows)} invoices to {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,205 @@
+"""The classic ruled face (增值税专用/普通发票, paper and legacy electronic), 240 × 131 mm.
+
+The form (ruling, labels, title, 监制章) is one ink layer in the form colour;
+the printer's data is another, shifted by the needle printer's offset and,
+on paper kinds, reduced to dots.  Coordinates are millimetres from the top-left.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import qrcode
+
+from samples import content as C
+from samples.invoice import PAPER_KINDS, InvoiceSpec
+from samples.sheet import Sheet, dotify
+from samples.stamps import stamp_seller_seal, stamp_supervision
+
+WIDTH, HEIGHT = 240.0, 131.0
+TOP, BUYER_BOTTOM, ITEMS_BOTTOM, TOTAL_BOTTOM, BOTTOM = 31.0, 52.0, 93.0, 100.0, 121.0
+LEFT, RIGHT, LABEL_CELL, MID, MID_CELL = 8.0, 232.0, 14.0, 140.0, 146.0
+# items columns: (left, right, header, alignment)
+COLUMNS = ((LEFT, 70, "货物或应税劳务、服务名称", "l"), (70, 95, "规格型号", "l"), (95, 107, "单位", "m"),
+           (107, 127, "数 量", "r"), (127, 152, "单 价", "r"), (152, 182, "金 额", "r"),
+           (182, 194, "税率", "m"), (194, RIGHT, "税 额", "r"))
+BROWN, BLUE = (150, 82, 45), (40, 92, 150)
+
+
+@dataclass
+class FaceStyle:
+    """How this copy was printed: colours, data font, needle-printer offset, seal."""
+
+    form_color: tuple[int, int, int]
+    data_role: str
+    dot_matrix: bool
+    offset_mm: tuple[float, float]
+    seal: bool
+    seal_over_seller: bool
+
+
+def qr_matrix(payload: str) -> list[list[bool]]:
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    qr.add_data(payload)
+    qr.make(fit=True)
+    return qr.get_matrix()
+
+
+def cell_text(sheet: Sheet, col: tuple, y: float, s: str, size: float, role: str) -> None:
+    left, right, _, align = col
+    pad = 1.0
+    if align == "l":
+        sheet.text("data", left + pad, y, s, size, role, max_width=right - left - 2 * pad)
+    elif align == "r":
+        sheet.text("data", right - pad, y, s, size, role, anchor="rm", max_width=right - left - 2 * pad)
+    else:
+        sheet.text("data", (left + right) / 2, y, s, size, role, anchor="mm", max_width=right - left - 1)
+
+
+def wrap(sheet: Sheet, text: str, size: float, role: str, width: float) -> list[str]:
+    """Break ``text`` into lines no wider than ``width`` mm, character by character."""
+    lines, current = [], ""
+    for ch in text:
+        if current and sheet.text_width(current + ch, size, role) > width:
+            lines.append(current)
+            current = ch
+        else:
+            current += ch
+    return lines + ([current] if current else [])
+
+
+def money_cell(value) -> str:
+    return "¥" + C.fmt_money(value)
+
+
+def draw_form(sheet: Sheet, spec: InvoiceSpec, style: FaceStyle) -> None:
+    f = "form"
+    paper = spec.kind in PAPER_KINDS
+    sheet.text(f, 120, 11, spec.title, 7.2 if len(spec.title) < 11 else 6.4, "serif_bold", anchor="mm")
+    title_w = sheet.text_width(spec.title, 7.2 if len(spec.title) < 11 else 6.4, "serif_bold")
+    for dy, w in ((17.0, 0.35), (17.9, 0.2)):
+        sheet.line(f, 120 - title_w / 2 - 2, dy, 120 + title_w / 2 + 2, dy, w)
+    stamp_supervision(sheet, cx_mm=120, cy_mm=10.5, bureau=f"{spec.region.title}市税务局"
+                      if spec.region.title in ("北京", "上海", "天津", "重庆", "深圳", "厦门", "宁波", "青岛")
+                      else f"{spec.region.title}省税务局", layer="stamp")
+    if spec.copy_name:
+        sheet.text(f, 120, 22.5, spec.copy_name, 4.2, "serif_bold", anchor="mm")
+    if paper:
+        left = 32 if spec.has_qr else 10
+        sheet.text("preprint", left, 9, spec.code or "", 5.2, "sans", anchor="lm")
+        sheet.text(f, 162, 9, "No", 5.0, "serif_bold", anchor="lm")
+        sheet.text("preprint", 171, 9, spec.number, 5.4, "sans", anchor="lm")
+    rows = header_rows(spec)
+    for i, (label, _) in enumerate(rows):
+        sheet.text(f, 160, header_row_y(spec, i), label, 3.0, "serif")
+    if spec.machine_number:
+        sheet.text(f, 8, 28, "机器编号：", 3.0, "serif")
+    # the ruled box
+    sheet.rect(f, LEFT, TOP, RIGHT, BOTTOM, 0.4)
+    for y in (BUYER_BOTTOM, ITEMS_BOTTOM, TOTAL_BOTTOM):
+        sheet.line(f, LEFT, y, RIGHT, y)
+    for y0, y1, word in ((TOP, BUYER_BOTTOM, "购买方"), (TOTAL_BOTTOM, BOTTOM, "销售方")):
+        sheet.line(f, LABEL_CELL, y0, LABEL_CELL, y1)
+        sheet.line(f, MID, y0, MID, y1)
+        sheet.line(f, MID_CELL, y0, MID_CELL, y1)
+        sheet.vertical(f, (LEFT + LABEL_CELL) / 2, y0 + 1.5, y1 - 1.5, word, 3.2)
+        labels = ("名        称：", "纳税人识别号：", "地 址、电 话：", "开户行及账号：")
+        for i, label in enumerate(labels):
+            sheet.text(f, LABEL_CELL + 1.5, y0 + 2.9 + i * 5.0, label, 3.0, "serif", squeeze=0.95)
+    sheet.vertical(f, (MID + MID_CELL) / 2, TOP + 2, BUYER_BOTTOM - 2, "密码区", 3.2)
+    sheet.vertical(f, (MID + MID_CELL) / 2, TOTAL_BOTTOM + 3, BOTTOM - 3, "备注", 3.2)
+    sheet.line(f, LEFT, BUYER_BOTTOM + 6, RIGHT, BUYER_BOTTOM + 6, 0.15)
+    for left, right, header, _ in COLUMNS:
+        if left > LEFT:
+            sheet.line(f, left, BUYER_BOTTOM, left, ITEMS_BOTTOM)
+        sheet.text(f, (left + right) / 2, BUYER_BOTTOM + 3, header, 3.0, "serif", anchor="mm")
+    sheet.text(f, 39, ITEMS_BOTTOM - 3.5, "合        计", 3.2, "serif", anchor="mm")
+    sheet.line(f, 50, ITEMS_BOTTOM, 50, TOTAL_BOTTOM)
+    sheet.text(f, 29, (ITEMS_BOTTOM + TOTAL_BOTTOM) / 2, "价税合计（大写）", 3.2, "serif", anchor="mm")
+    sheet.text(f, 160, (ITEMS_BOTTOM + TOTAL_BOTTOM) / 2, "（小写）", 3.2, "serif", anchor="lm")
+    for x, label in ((12, "收款人："), (62, "复核："), (112, "开票人："), (172, "销售方：（章）")):
+        sheet.text(f, x, BOTTOM + 5, label, 3.2, "serif")
+    if paper:
+        copy = {"发票联": "第三联：发票联  购买方记账凭证", "抵扣联": "第二联：抵扣联  购买方扣税凭证"}
+        sheet.vertical(f, 236.5, TOP + 8, BOTTOM - 8, copy.get(spec.copy_name or "", "第二联：发票联  购买方记账凭证"), 2.6)
+
+
+def header_rows(spec: InvoiceSpec) -> list[tuple[str, str]]:
+    date_text = f"{spec.issue_date.year}年{spec.issue_date.month:02d}月{spec.issue_date.day:02d}日"
+    check = " ".join(spec.check_code[i:i + 5] for i in range(0, 20, 5)) if spec.check_code else ""
+    if spec.kind in PAPER_KINDS:
+        rows = [("开票日期：", date_text)]
+        if check:
+            rows.append(("校 验 码：", check))
+        return rows
+    rows = [("发票代码：", spec.code or ""), ("发票号码：", spec.number), ("开票日期：", date_text)]
+    if check:
+        rows.append(("校 验 码：", check))
+    return rows
+
+
+def header_row_y(spec: InvoiceSpec, i: int) -> float:
+    return (16.5 if spec.kind in PAPER_KINDS else 7.5) + i * 5.5
+
+
+def draw_data(sheet: Sheet, spec: InvoiceSpec, style: FaceStyle) -> None:
+    d, role = "data", style.data_role
+    size = 3.3
+    for i, (label, value) in enumerate(header_rows(spec)):
+        sheet.text(d, 177, header_row_y(spec, i), value, size, role)
+    if spec.machine_number:
+        sheet.text(d, 24, 28, spec.machine_number, size, role)
+    if spec.is_red:
+        sheet.text(d, 62 if spec.has_qr else 52, 22.5, "销项负数", 3.8, role)
+    for y0, party in ((TOP, spec.buyer), (TOTAL_BOTTOM, spec.seller)):
+        values = (party.name, party.tax_id or "", f"{party.address} {party.phone}".strip(),
+                  f"{party.bank} {party.account}".strip())
+        for i, value in enumerate(values):
+            sheet.text(d, LABEL_CELL + 24, y0 + 2.9 + i * 5.0, value, size, role, max_width=MID - LABEL_CELL - 25)
+    for i, row in enumerate(spec.cipher):
+        sheet.text(d, MID_CELL + 2, TOP + 3 + i * 4.6, row, 3.9, "mono", max_width=RIGHT - MID_CELL - 3)
+    y = BUYER_BOTTOM + 9.5
+    for item in spec.goods.items:
+        values = (item.name, item.spec or "", item.unit or "",
+                  "" if item.quantity is None else C.plain(item.quantity),
+                  "" if item.unit_price is None else C.plain(item.unit_price),
+                  C.fmt_money(item.amount), item.tax_rate, "***" if item.tax is None else C.fmt_money(item.tax))
+        for col, value in zip(COLUMNS, values):
+            cell_text(sheet, col, y, value, size, role)
+        y += 4.3
+    g = spec.goods
+    cell_text(sheet, COLUMNS[5], ITEMS_BOTTOM - 3.5, money_cell(g.total_amount), size, role)
+    cell_text(sheet, COLUMNS[7], ITEMS_BOTTOM - 3.5, "***" if g.all_exempt else money_cell(g.total_tax), size, role)
+    mid = (ITEMS_BOTTOM + TOTAL_BOTTOM) / 2
+    words = C.amount_to_chinese(g.amount_with_tax)
+    sheet.text(d, 54, mid, ("⊗" if spec.is_red else "") + words, 3.6, role)
+    sheet.text(d, 174, mid, money_cell(g.amount_with_tax), 3.6, role)
+    remark_lines = wrap(sheet, spec.remarks, size, role, RIGHT - MID_CELL - 3)
+    for i, line in enumerate(remark_lines[:4]):
+        sheet.text(d, MID_CELL + 1.5, TOTAL_BOTTOM + 3.5 + i * 4.5, line, size, role)
+    for x, value in ((26, spec.payee), (72, spec.reviewer), (126, spec.drawer)):
+        sheet.text(d, x, BOTTOM + 5, value, size, role)
+    if spec.has_qr:
+        sheet.modules("qr", 8, 4, 18, qr_matrix(spec.qr_payload()))
+
+
+def render_paper(spec: InvoiceSpec, style: FaceStyle, px_per_mm: float, rng: np.random.Generator) -> np.ndarray:
+    """The whole face as an RGB array (uint8), seal and dot-matrix included."""
+    sheet = Sheet(WIDTH, HEIGHT, px_per_mm, paper=(247, 246, 238) if spec.kind in PAPER_KINDS else (255, 255, 255))
+    sheet.layer("form", style.form_color)
+    sheet.layer("stamp", (215, 70, 60), opacity=0.8)
+    sheet.layer("preprint", (35, 30, 30))
+    sheet.layer("data", (20, 20, 25), opacity=0.92 if style.dot_matrix else 1.0, offset_mm=style.offset_mm)
+    sheet.layer("qr", (20, 20, 25), offset_mm=style.offset_mm)
+    draw_form(sheet, spec, style)
+    draw_data(sheet, spec, style)
+    if style.dot_matrix:
+        sheet.set_coverage("data", dotify(sheet.coverage("data"), px_per_mm, rng))
+    if style.seal:
+        if style.seal_over_seller:
+            cx, cy = rng.uniform(55, 110), rng.uniform(104, 114)
+        else:
+            cx, cy = rng.uniform(188, 215), rng.uniform(112, 120)
+        stamp_seller_seal(sheet, rng, cx_mm=cx, cy_mm=cy, name=spec.seller.name,
+                          tax_id=spec.seller.tax_id or "", angle_deg=float(rng.uniform(-12, 12)))
+    return sheet.compose(["form", "stamp", "preprint", "data", "qr", "seal"])
