@@ -1,0 +1,50 @@
+import copy
+from decimal import Decimal
+
+import pytest
+
+from classify.analysis import what_if
+from classify.config import ClassificationConfig, FrequencyTiers
+from classify.errors import InvalidClassificationConfig
+
+
+@pytest.fixture
+def feats(make_features):
+    counts = [20, 12, 9, 6, 5, 4, 3, 2, 1, 0]
+    return {f"c{i}": make_features(f"c{i}", invoice_count=n, gross_amount=str(n * 10), recency_days=1 if n else None)
+            for i, n in enumerate(counts)}
+
+
+def test_what_if_previews_new_counts_and_moves(feats):
+    current = ClassificationConfig()  # percentile 20/30 over 9 active: high ≥ 12, mid ≥ 5
+    proposed = ClassificationConfig(frequency=FrequencyTiers(mode="absolute", high=Decimal(6), mid=Decimal(2)))
+    preview = what_if(feats, current, proposed, "frequency")
+    assert preview.before == {"high": 2, "low": 5, "mid": 3}
+    assert preview.after == {"high": 4, "low": 2, "mid": 4}
+    assert preview.transitions == {
+        "high": {"high": 2},
+        "mid": {"high": 2, "mid": 1},
+        "low": {"mid": 3, "low": 2},
+    }
+    assert preview.moved_customers == 5
+    assert preview.psi.value > 0
+
+
+def test_what_if_does_not_mutate_inputs(feats):
+    current = ClassificationConfig()
+    proposed = ClassificationConfig(frequency=FrequencyTiers(high=Decimal("0.5"), mid=Decimal("0.5")))
+    snapshot = (copy.deepcopy(feats), current.model_dump(), proposed.model_dump())
+    what_if(feats, current, proposed, "frequency")
+    what_if(feats, current, proposed, "credit")
+    assert (feats, current.model_dump(), proposed.model_dump()) == snapshot
+
+
+def test_what_if_same_config_moves_nobody(feats):
+    preview = what_if(feats, ClassificationConfig(), ClassificationConfig(), "value")
+    assert preview.before == preview.after and preview.moved_customers == 0
+    assert preview.psi.value == pytest.approx(0.0) and preview.psi.level == "ok"
+
+
+def test_what_if_refuses_a_different_window(feats):
+    with pytest.raises(InvalidClassificationConfig, match="run a new classification"):
+        what_if(feats, ClassificationConfig(), ClassificationConfig(window_months=6), "frequency")
