@@ -4,7 +4,10 @@ Target (issue 5): ≤ 60 s on the 2-core box. Data is synthetic, generated in
 memory with numpy (columnar, as the service layer would hand it over); the
 timed part is ``classify_all`` only. Run:
 
-    .venv/bin/python bench/classify_scale.py [--customers N] [--invoices N] [--payments N]
+    .venv/bin/python bench/classify_scale.py [--customers N] [--invoices N] [--payments N] [--rows]
+
+``--rows`` also times the path a service takes from database rows: Python tuples
+(customer_id, issue_date, Decimal amount, is_red, goods names) → InvoiceColumns.from_rows.
 """
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from classify.config import ClassificationConfig  # noqa: E402
 from classify.run import classify_all  # noqa: E402
-from classify.types import CustomerFact, InvoiceColumns, PaymentFact, day_number  # noqa: E402
+from classify.types import CustomerFact, InvoiceColumns, PaymentFact, day_number, from_day_number  # noqa: E402
 
 DIVISIONS = ["110108", "310115", "440300", "440305", "320500", "330100", "420100", "510100", "610100",
              "370200", "350200", "429004", "500229", "120116", "210200", "430100"]
@@ -78,6 +81,7 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--invoices", type=int, default=2_000_000)
     parser.add_argument("--payments", type=int, default=200_000)
+    parser.add_argument("--rows", action="store_true", help="also time InvoiceColumns.from_rows on tuples")
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -99,6 +103,30 @@ def main() -> None:
         counts = run.counts(dimension)
         top = sorted(counts.items(), key=lambda kv: -kv[1])[:8]
         print(f"  {dimension:9s} {len(counts):3d} segments: " + ", ".join(f"{k} {v:,}" for k, v in top))
+
+    if args.rows:
+        rows = as_rows(columns)
+        started = time.perf_counter()
+        rebuilt = InvoiceColumns.from_rows(rows)
+        converted = time.perf_counter() - started
+        classify_all(rebuilt, masters, pays, ClassificationConfig(as_of=date(2024, 12, 31)))
+        total = time.perf_counter() - started
+        print(f"from rows: {converted:.1f} s to build columns from {len(rows):,} tuples, "
+              f"{total:.1f} s including classify_all; peak RSS "
+              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+
+
+def as_rows(columns: InvoiceColumns) -> list[tuple]:  # type: ignore[type-arg]
+    """The columns as database-like tuples with Decimal money and ``*简称*名称`` goods names."""
+    lines: list[list[str]] = [[] for _ in range(len(columns))]
+    for invoice, product in zip(columns.product_invoice.tolist(), columns.product_index.tolist()):
+        lines[invoice].append(f"*{columns.product_names[product]}*品名")
+    ids = columns.customer_ids
+    return [
+        (ids[c], from_day_number(d), Decimal(a).scaleb(-2), r, lines[i])
+        for i, (c, d, a, r) in enumerate(zip(columns.customer_index.tolist(), columns.issue_day.tolist(),
+                                             columns.amount_fen.tolist(), columns.is_red.tolist()))
+    ]
 
 
 if __name__ == "__main__":

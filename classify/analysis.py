@@ -90,6 +90,10 @@ def _ordered(segments: Iterable[str], known: tuple[str, ...]) -> list[str]:
     return sorted(set(segments), key=key)
 
 
+def _rank(segments: Iterable[str], dimension: Dimension, config: ClassificationConfig) -> dict[str, int]:
+    return {s: i for i, s in enumerate(_ordered(segments, segment_order(dimension, config)))}
+
+
 def compare_groups(
     features: Mapping[str, CustomerFeatures],
     results: Iterable[DimensionResult],
@@ -100,7 +104,8 @@ def compare_groups(
 ) -> list[GroupRow]:
     """One row per segment of ``dimension_a``, or per (a, b) pair when ``dimension_b``
     is given (a cross-tab, e.g. amount tier × region). Known segments come in their
-    natural order (high before low, A before D), the rest by name."""
+    natural order (high before low, A before D; pass the run's ``config`` when its
+    credit grades are custom), the rest by name, 未知/无品类 last."""
     results = list(results)
     config = config or ClassificationConfig()
     seg_a = _segments(results, dimension_a)
@@ -109,10 +114,9 @@ def compare_groups(
     for cid, segment in seg_a.items():
         if cid in features and (dimension_b is None or cid in seg_b):
             groups[(segment, seg_b.get(cid))].append(features[cid])
-    order_a = {s: i for i, s in enumerate(_ordered((k[0] for k in groups), segment_order(dimension_a, config)))}
-    order_b = {s: i for i, s in enumerate(_ordered((k[1] for k in groups if k[1] is not None),
-                                                   segment_order(dimension_b, config)))} if dimension_b else {}
-    keys = sorted(groups, key=lambda k: (order_a[k[0]], order_b.get(k[1], 0) if k[1] is not None else 0))
+    rank_a = _rank((a for a, _ in groups), dimension_a, config)
+    rank_b = _rank((b for _, b in groups if b is not None), dimension_b, config) if dimension_b else {}
+    keys = sorted(groups, key=lambda k: (rank_a[k[0]], rank_b.get(k[1], 0) if k[1] is not None else 0))
     return [_row(a, b, groups[(a, b)]) for a, b in keys]
 
 

@@ -7,12 +7,14 @@ a free first-level product class on every line.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _STARRED = re.compile(r"^\s*[*＊]\s*([^*＊]+?)\s*[*＊]")
 # Lines that point elsewhere instead of naming goods.
 _NOT_A_PRODUCT = {"", "详见销货清单", "详见清单", "(详见销货清单)", "（详见销货清单）"}
 
 
+@lru_cache(maxsize=65536)
 def product_class(goods_name: str | None) -> str | None:
     """The 简称 of ``*简称*名称``; a name without asterisks is taken to be the 简称
     already (callers may pass classes directly); None for 详见销货清单 and blanks."""

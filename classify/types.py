@@ -6,7 +6,7 @@ can sum two million invoices exactly without ever touching float.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -21,6 +21,9 @@ DIMENSIONS: tuple[Dimension, ...] = Dimension.__args__  # type: ignore[attr-defi
 
 IndustrySource = Literal["master", "name", "products"]
 RegionSource = Literal["tax_id", "master", "address"]
+
+# (customer_id, issue_date, amount_with_tax 价税合计 CNY, is_red, goods names or 简称)
+InvoiceRow = tuple[str, date, Decimal, bool, Sequence[str] | None]
 
 _FEN = Decimal("0.01")
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -117,8 +120,16 @@ class InvoiceColumns:
 
     @classmethod
     def from_facts(cls, facts: Iterable[InvoiceFact]) -> InvoiceColumns:
-        """One pass over the facts; red amounts are forced negative (the sign of a
-        red invoice is known from its other markers, a lost minus is an OCR slip)."""
+        return cls.from_rows((f.customer_id, f.issue_date, f.amount_with_tax, f.is_red, f.products) for f in facts)
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[InvoiceRow]) -> InvoiceColumns:
+        """One pass over ``(customer_id, issue_date, amount_with_tax, is_red, goods names)``
+        tuples, e.g. straight from a database cursor, without building InvoiceFact objects.
+
+        Red amounts are forced negative: the sign of a red invoice is known from its
+        other markers, and a lost minus is an OCR slip.
+        """
         from classify.products import product_class
 
         customer_pos: dict[str, int] = {}
@@ -129,21 +140,19 @@ class InvoiceColumns:
         reds: list[bool] = []
         line_invoice: list[int] = []
         line_product: list[int] = []
-        for row, fact in enumerate(facts):
-            pos = customer_pos.setdefault(fact.customer_id, len(customer_pos))
-            fen = to_fen(fact.amount_with_tax)
-            if fact.is_red and fen > 0:
+        for row, (customer_id, issue_date, amount, is_red, goods_names) in enumerate(rows):
+            fen = to_fen(amount)
+            if is_red and fen > 0:
                 fen = -fen
-            cust.append(pos)
-            days.append(fact.issue_date.toordinal() - _EPOCH_ORDINAL)
+            cust.append(customer_pos.setdefault(customer_id, len(customer_pos)))
+            days.append(issue_date.toordinal() - _EPOCH_ORDINAL)
             fens.append(fen)
-            reds.append(bool(fact.is_red))
-            for goods in fact.products:
+            reds.append(bool(is_red))
+            for goods in goods_names or ():
                 short = product_class(goods)
-                if short is None:
-                    continue
-                line_invoice.append(row)
-                line_product.append(product_pos.setdefault(short, len(product_pos)))
+                if short is not None:
+                    line_invoice.append(row)
+                    line_product.append(product_pos.setdefault(short, len(product_pos)))
         return cls(
             customer_ids=tuple(customer_pos),
             customer_index=np.asarray(cust, dtype=np.int32),

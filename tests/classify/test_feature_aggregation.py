@@ -102,6 +102,8 @@ def test_columnar_input_matches_facts(make_invoice, make_payment):
     columns = InvoiceColumns.from_facts(facts)
     assert columns.amount_fen.dtype == np.int64
     assert features_of(columns) == features_of(facts)
+    rows = [(f.customer_id, f.issue_date, f.amount_with_tax, f.is_red, list(f.products)) for f in facts]
+    assert features_of(InvoiceColumns.from_rows(rows)) == features_of(facts)
 
 
 def test_payment_behaviour(make_invoice, make_payment):
