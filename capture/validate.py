@@ -24,6 +24,8 @@ from capture.types import INVOICE_TYPES, InvoiceDraft, InvoiceLine, ReviewReason
 
 __all__ = [
     "FIELD_LABELS",
+    "REQUIRED_FIELDS",
+    "USCC_CHARSET",
     "ReasonCode",
     "ReviewReasons",
     "TAX_RATES",
@@ -79,6 +81,8 @@ FIELD_LABELS: dict[str, str] = {
     "check_code": "校验码",
     "buyer_name": "购买方名称",
     "buyer_tax_id": "购买方纳税人识别号",
+    "tax_id": "纳税人识别号",
+    "name": "名称",
     "seller_name": "销售方名称",
     "seller_tax_id": "销售方纳税人识别号",
     "total_amount": "合计金额",
@@ -152,8 +156,11 @@ def check_tax_id(tax_id: str | None, field: str) -> list[ReviewReason]:
     out = ReviewReasons()
     if not tax_id:
         return out
-    if len(tax_id) == 18 and re.fullmatch(r"[0-9A-Z]{18}", tax_id):
-        if not is_valid_uscc(tax_id):
+    if len(tax_id) == 18:
+        bad = sorted({c for c in tax_id if c not in _USCC_VALUE})
+        if bad:
+            out.add("tax_id_format", field, f"含统一社会信用代码不用的字符：{''.join(bad)}")
+        elif not is_valid_uscc(tax_id):
             out.add("tax_id_check", field, "校验位不符")
     elif not is_plausible_tax_id(tax_id):
         out.add("tax_id_format", field, f"格式不符（{len(tax_id)} 位，应为 18 位或旧式 15/20 位）")
@@ -309,7 +316,7 @@ def check_totals(draft: InvoiceDraft) -> list[ReviewReason]:
                 tolerance = min(INVOICE_TAX_TOLERANCE, LINE_TAX_TOLERANCE * len(items))
                 expected = draft.total_amount * rate
                 if abs(expected - draft.total_tax) > tolerance:
-                    out.add("tax_rate_total", "total_tax", f"与合计金额×{item_rate_text(rate)}（约 {expected.quantize(_CENT)}）相差超过 {tolerance}")
+                    out.add("tax_rate_total", "total_tax", f"与合计金额×{_rate_text(rate)}（约 {expected.quantize(_CENT)}）相差超过 {tolerance}")
     if None not in (draft.total_amount, draft.total_tax, draft.amount_with_tax):
         expected_total = draft.total_amount + draft.total_tax  # type: ignore[operator]
         if abs(expected_total - draft.amount_with_tax) > _CENT:  # type: ignore[operator]
@@ -331,7 +338,7 @@ def check_totals(draft: InvoiceDraft) -> list[ReviewReason]:
     return out
 
 
-def item_rate_text(rate: Decimal) -> str:
+def _rate_text(rate: Decimal) -> str:
     return f"{(rate * 100).normalize():f}%"
 
 

@@ -16,6 +16,7 @@ from capture.validate import (
     check_invoice_number,
     check_line,
     check_red_fields,
+    check_tax_id,
     check_totals,
     has_red_markers,
     is_plausible_tax_id,
@@ -411,7 +412,17 @@ def test_validate_draft_tax_ids_and_messages():
     assert reasons[0].message == "购买方纳税人识别号校验位不符 (buyer_tax_id)"
     reasons = validate_draft(_special(seller_tax_id="9144030070846"), today=TODAY)
     assert codes(reasons) == [("tax_id_format", "seller_tax_id")]
+    reasons = validate_draft(_special(seller_tax_id="9144O30070846I136T"), today=TODAY)
+    assert codes(reasons) == [("tax_id_format", "seller_tax_id")]
+    assert "IO" in reasons[0].message
     assert validate_draft(_special(buyer_tax_id="310101123456789"), today=TODAY) == []
+
+
+def test_check_tax_id_for_imports():
+    assert check_tax_id(ALIBABA, "tax_id") == []
+    reasons = check_tax_id("91330100716105852E", "tax_id")
+    assert reasons[0].message == "纳税人识别号校验位不符 (tax_id)"
+    assert check_tax_id(None, "tax_id") == []
 
 
 def test_validate_draft_flags_red_marker_on_blue_and_future_date():
