@@ -74,16 +74,27 @@ def postgres_schema_url(worker_tag: str) -> Iterator[str]:
         admin.dispose()
 
 
-def _truncate_postgres(url: str) -> None:
+def _empty_postgres(url: str) -> None:
+    """Delete every row (much faster than TRUNCATE for small tables); the replica
+    role skips the audit log's append-only trigger and the foreign-key checks."""
     from sqlalchemy import create_engine, text
 
     from store.models import Base
 
-    engine = create_engine(url)
+    engine = _ENGINES.get(url) or _ENGINES.setdefault(url, create_engine(url, poolclass=_null_pool()))
     with engine.begin() as conn:
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(text(f'DELETE FROM "{table.name}"'))
+
+
+_ENGINES: dict[str, object] = {}
+
+
+def _null_pool():
+    from sqlalchemy.pool import NullPool
+
+    return NullPool
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
@@ -95,7 +106,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         shutil.copy(template, target)
         return f"sqlite:///{target}"
     url = request.getfixturevalue("postgres_schema_url")
-    _truncate_postgres(url)
+    _empty_postgres(url)
     return url
 
 

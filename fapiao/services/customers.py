@@ -6,9 +6,7 @@ changes, so matching one invoice costs one cheap version query.
 """
 from __future__ import annotations
 
-import re
 import threading
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,15 +18,16 @@ from store.models import Customer, CustomerAlias
 from store.repos import audit
 from store.repos import customers as customer_repo
 
-_PUNCTUATION = re.compile(r"[\s\u3000·•.,，。、;；:：'\"“”‘’()（）\[\]【】<>《》\-—_/\\]+")
-
 _cache_lock = threading.Lock()
 _index_cache: dict[str, tuple[Any, Any]] = {}
 
 
 def alias_key(name: str) -> str:
-    """The form an alias is unique by: NFKC, no spaces or punctuation, upper-case Latin."""
-    return _PUNCTUATION.sub("", unicodedata.normalize("NFKC", name)).upper()
+    """The form an alias is unique by: the matcher's own comparison key, so two
+    aliases the matcher cannot tell apart are one alias."""
+    from capture.match import normalize_company_name
+
+    return normalize_company_name(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +45,7 @@ def _build_index(customers: list[Customer]) -> Any:
     return CustomerIndex(
         [
             MatchCustomer(
-                customer_id=c.id,
+                customer_id=str(c.id),
                 name=c.name,
                 tax_id=c.tax_id,
                 industry=c.industry,

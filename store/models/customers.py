@@ -16,6 +16,7 @@ class Customer(Timestamped, Base):
     __tablename__ = "customers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str | None] = mapped_column(String(32), unique=True)  # the customer number in the seller's own systems
     name: Mapped[str] = mapped_column(String(200), index=True)
     tax_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     industry: Mapped[str | None] = mapped_column(String(100))

@@ -18,6 +18,10 @@ def by_tax_id(*, session: Session, tax_id: str) -> Customer | None:
     return session.scalars(select(Customer).where(Customer.tax_id == tax_id)).first()
 
 
+def by_code(*, session: Session, code: str) -> Customer | None:
+    return session.scalars(select(Customer).where(Customer.code == code)).first()
+
+
 def by_exact_name(*, session: Session, name: str) -> Customer | None:
     return session.scalars(select(Customer).where(Customer.name == name).order_by(Customer.id)).first()
 

@@ -21,6 +21,7 @@ depends_on: Union[str, Sequence[str], None] = None
 def upgrade() -> None:
     op.create_table('customers',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=32), nullable=True),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('tax_id', sa.String(length=32), nullable=True),
     sa.Column('industry', sa.String(length=100), nullable=True),
@@ -28,6 +29,7 @@ def upgrade() -> None:
     sa.Column('created_at', store.types.UtcDateTime(), nullable=False),
     sa.Column('updated_at', store.types.UtcDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_customers')),
+    sa.UniqueConstraint('code', name=op.f('uq_customers_code')),
     sa.UniqueConstraint('tax_id', name=op.f('uq_customers_tax_id'))
     )
     with op.batch_alter_table('customers', schema=None) as batch_op:
