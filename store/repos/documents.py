@@ -57,16 +57,14 @@ def claim(
     return session.get(Document, document_id)
 
 
-def renew(*, session: Session, owner: str, document_ids: list[int], lease_seconds: int) -> int:
-    if not document_ids:
-        return 0
-    result = session.execute(
+def renew_statement(*, owner: str, lease_seconds: int) -> Any:
+    """Extend every lease ``owner`` holds (the heartbeat of a slow job)."""
+    return (
         update(Document)
-        .where(Document.id.in_(document_ids), Document.lease_owner == owner, Document.status == "processing")
+        .where(Document.lease_owner == owner, Document.status == "processing")
         .values(lease_expires_at=utcnow() + timedelta(seconds=lease_seconds))
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount
 
 
 def still_owned(*, session: Session, document_id: int, owner: str, for_update: bool = True) -> Document | None:

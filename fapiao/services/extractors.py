@@ -1,0 +1,37 @@
+"""What turns a stored file into invoice records: the capture pipeline, built
+once per worker process, or another callable named in settings (tests use a
+tiny one to exercise the queue without OCR)."""
+from __future__ import annotations
+
+import importlib
+import threading
+from pathlib import Path
+from typing import Callable
+
+from fapiao.settings import Settings
+
+Extractor = Callable[[Path], list[dict]]
+
+_lock = threading.Lock()
+_pipelines: dict[str, object] = {}
+
+
+def pipeline_extractor(settings: Settings) -> Extractor:
+    """The real pipeline; the OCR model loads lazily on the first image, once per process."""
+    from capture.pipeline import Pipeline
+
+    with _lock:
+        pipeline = _pipelines.get(settings.ocr_engine)
+        if pipeline is None:
+            pipeline = _pipelines[settings.ocr_engine] = Pipeline(engine_name=settings.ocr_engine)
+    return pipeline.extract_file  # type: ignore[attr-defined]
+
+
+def make_extractor(settings: Settings) -> Extractor:
+    if settings.extractor == "pipeline":
+        return pipeline_extractor(settings)
+    module_name, _, attribute = settings.extractor.partition(":")
+    if not attribute:
+        raise ValueError(f"FAPIAO_EXTRACTOR must be 'pipeline' or 'module:factory', got {settings.extractor!r}")
+    factory = getattr(importlib.import_module(module_name), attribute)
+    return factory(settings)

@@ -1,0 +1,142 @@
+"""The recognition job: one document in, its invoices recorded, exactly once.
+
+1. claim the document (a lease, in its own short transaction);
+2. run the extractor outside any transaction (seconds of OCR);
+3. in ONE transaction: check the lease is still ours, record every invoice,
+   mark the document done.
+
+A worker killed at any point leaves either nothing (the lease expires and
+another worker retries) or everything (the document is done and a retry
+finds nothing to claim): never half a document, never a document twice.
+"""
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Any
+
+from capture.types import ReviewReason
+from fapiao.services.accounts import actor_for
+from fapiao.services.actors import SYSTEM, Actor
+from fapiao.services.drafts import draft_from_record
+from fapiao.services.extractors import Extractor
+from fapiao.services.records import record_draft
+from fapiao.services.runtime import Runtime
+from store.models import Document, User
+from store.repos import documents as document_repo
+from store.types import utcnow
+
+log = logging.getLogger(__name__)
+_TEXT_LAYER_TYPES = {"application/pdf", "application/ofd"}
+
+
+def _fail(document: Document, reason: str) -> None:
+    document.status = "failed"
+    document.error = reason[:2000]
+    document.lease_owner = document.lease_expires_at = None
+    document.finished_at = utcnow()
+
+
+def process_next(runtime: Runtime, *, owner: str, extractor: Extractor, document_id: int | None = None) -> int | None:
+    """Claim and process one document (the oldest claimable, or ``document_id``).
+
+    Returns the id processed, or None when there was nothing to claim.
+    """
+    settings = runtime.settings
+    with runtime.write() as session:
+        document = document_repo.claim(
+            session=session, owner=owner, lease_seconds=settings.lease_seconds, document_id=document_id
+        )
+        if document is None:
+            return None
+        if document.attempts > settings.max_attempts:
+            _fail(document, f"处理中断 {document.attempts - 1} 次，已停止重试 / processing was interrupted "
+                            f"{document.attempts - 1} times; giving up (the file may crash the reader)")
+            return document.id
+        claimed = (document.id, document.storage_key, document.media_type, document.uploaded_by_id, document.attempts)
+    doc_id, storage_key, media_type, uploader_id, attempts = claimed
+
+    try:
+        records = extractor(runtime.storage.path(storage_key))
+    except Exception as exc:  # noqa: BLE001 - a bug or resource problem in the reader: retry, then fail
+        log.exception("extractor failed on document %s", doc_id)
+        _after_crash(runtime, doc_id, owner, attempts, f"{type(exc).__name__}: {exc}")
+        return doc_id
+
+    source = "pdf_text" if media_type in _TEXT_LAYER_TYPES else "ocr"
+    for _attempt in range(3):
+        try:
+            _record(runtime, doc_id, owner, uploader_id, records, source)
+            return doc_id
+        except _LeaseLost:
+            log.warning("lease on document %s lost before commit; another worker has it", doc_id)
+            return doc_id
+        except Exception:  # noqa: BLE001 - e.g. a serialisation conflict: the transaction rolled back whole
+            log.warning("recording document %s failed, retrying:\n%s", doc_id, traceback.format_exc())
+    _after_crash(runtime, doc_id, owner, attempts, "记录失败 / could not record the results")
+    return doc_id
+
+
+class _LeaseLost(Exception):
+    pass
+
+
+def _record(runtime: Runtime, doc_id: int, owner: str, uploader_id: int | None, records: list[dict[str, Any]],
+            source: str) -> None:
+    with runtime.write() as session:
+        document = document_repo.still_owned(session=session, document_id=doc_id, owner=owner)
+        if document is None:
+            raise _LeaseLost()
+        actor = _uploader(session, uploader_id)
+        invoice_ids: list[int] = []
+        duplicates: list[dict[str, Any]] = []
+        errors: list[str] = []
+        for record in records:
+            if "error" in record:
+                errors.append(str(record["error"]))
+                continue
+            draft = draft_from_record(record)
+            reasons = [ReviewReason(r.get("code", "?"), r.get("message", ""), r.get("field"))
+                       for r in record.get("review_reasons") or []]
+            result = record_draft(session=session, draft=draft, way_in="recognition", actor=actor, strict=False,
+                                  document_id=doc_id, page=record.get("page"), source=source, extra_reasons=reasons)
+            invoice_ids.append(result.invoice.id)
+            if not result.created:
+                duplicates.append({"invoice_id": result.invoice.id, "page": record.get("page")})
+        document.result = {"invoice_ids": invoice_ids, "duplicates": duplicates, "errors": errors}
+        if not invoice_ids:
+            _fail(document, "；".join(errors) or "未找到发票 / no invoice found in the file")
+            return
+        document.status = "done"
+        document.error = "；".join(errors) or None
+        document.lease_owner = document.lease_expires_at = None
+        document.finished_at = utcnow()
+
+
+def _uploader(session: Any, uploader_id: int | None) -> Actor:
+    if uploader_id is None:
+        return SYSTEM
+    user = session.get(User, uploader_id)
+    return actor_for(user) if user is not None else SYSTEM
+
+
+def _after_crash(runtime: Runtime, doc_id: int, owner: str, attempts: int, reason: str) -> None:
+    with runtime.write() as session:
+        document = document_repo.still_owned(session=session, document_id=doc_id, owner=owner)
+        if document is None:
+            return
+        if attempts >= runtime.settings.max_attempts:
+            _fail(document, reason)
+        else:
+            document.status = "queued"
+            document.error = reason[:2000]
+            document.lease_owner = document.lease_expires_at = None
+
+
+def drain(runtime: Runtime, *, owner: str, extractor: Extractor) -> int:
+    """Process until nothing is claimable (the CLI's `ingest` without a server)."""
+    done = 0
+    while process_next(runtime, owner=owner, extractor=extractor) is not None:
+        done += 1
+    return done
+

@@ -1,0 +1,54 @@
+"""A tiny real extractor for testing the queue without OCR.
+
+Test files are genuine PNG images whose ``fapiao-records`` text chunk holds
+the records the "reader" returns, so uploads pass the real type checks and
+the queue, leases and recording run for real. Optional keys in the chunk:
+``sleep`` (seconds, to stand in for slow OCR) and ``raise`` (an error message,
+to stand in for a reader bug). Selected with
+``FAPIAO_EXTRACTOR=tests.services.json_extractor:factory``.
+"""
+from __future__ import annotations
+
+import io
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+from PIL.PngImagePlugin import PngInfo
+
+CHUNK = "fapiao-records"
+
+
+def png_with_records(records: list[dict[str, Any]], *, sleep: float = 0.0, fail: str | None = None, salt: str = "") -> bytes:
+    info = PngInfo()
+    info.add_text(CHUNK, json.dumps({"records": records, "sleep": sleep, "raise": fail, "salt": salt}, ensure_ascii=False))
+    buffer = io.BytesIO()
+    Image.new("RGB", (48, 48), "white").save(buffer, format="PNG", pnginfo=info)
+    return buffer.getvalue()
+
+
+def extract(path: Path) -> list[dict[str, Any]]:
+    with Image.open(path) as image:
+        payload = image.text.get(CHUNK)  # type: ignore[attr-defined]
+    if payload is None:
+        return [{"file": path.name, "error": "no fapiao-records chunk"}]
+    data = json.loads(payload)
+    if data.get("sleep"):
+        time.sleep(float(data["sleep"]))
+    if data.get("raise"):
+        raise RuntimeError(data["raise"])
+    return [dict(record, file=path.name) for record in data["records"]]
+
+
+def factory(_settings: object) -> Any:
+    return extract
+
+
+def record_for(draft: Any, page: int = 1) -> dict[str, Any]:
+    """A draft as the pipeline's JSON record (money as strings)."""
+    from capture.output import draft_record
+
+    return draft_record(draft, file="x", page=page, customer_id=None, customer_match_score=None,
+                        needs_review=False, rotation=0, timings_ms={})
