@@ -53,16 +53,17 @@ def parse_page(page: PageText, *, qr: QrPayload | None = None) -> InvoiceDraft:
         conf.pop("invoice_code", None)
 
     header_y, centres = items.header_row(layout)
-    amount, tax, totals_line = amounts.totals_row(layout)
     with_tax = amounts.amount_with_tax(layout)
     words, words_line = amounts.amount_in_words(layout)
+    words_y = words_line.cy if words_line is not None else (with_tax.line.cy if with_tax else None)
+    amount, tax, totals_y = amounts.totals_row(layout, header_y=header_y, words_y=words_y)
     found = parties.find_parties(layout, side_by_side=found_kind.startswith("digital"), table_top=header_y)
     for key, value in found.items():
         put(key, value.value, value.line, value.confidence)
 
-    bottom = totals_line.cy if totals_line is not None else (with_tax.line.cy if with_tax else None)
+    bottom = totals_y if totals_y is not None else words_y
     draft.items = items.parse_items(layout, header_y=header_y, centres=centres, bottom_y=bottom)
-    draft.remarks = remarks.remarks_text(layout)
+    draft.remarks = remarks.remarks_text(layout, below_y=words_y)
     draft.amount_in_words = words
     if words_line is not None:
         boxes["amount_in_words"] = _box(words_line)  # type: ignore[assignment]

@@ -9,7 +9,8 @@ from capture.parse.layout import Layout
 from capture.parse.text import squash
 from capture.types import OcrLine
 
-MONEY_RE = re.compile(r"(¥|Y|半|羊)?\s*(-|一|—|–)?\s*(\d[\d,]*\.\d{2})(?!\d)")
+YEN = r"[¥YV羊半丫Ұ]"
+MONEY_RE = re.compile(r"(" + YEN + r")?\s*(-|一|—|–|~)?\s*(\d[\d,]*\.\d{2})(?!\d)")
 
 
 @dataclass(slots=True)
@@ -58,25 +59,42 @@ def amount_in_words(layout: Layout) -> tuple[str | None, OcrLine | None]:
     return None, None
 
 
-def totals_row(layout: Layout) -> tuple[Money | None, Money | None, OcrLine | None]:
-    """(合计金额, 合计税额, the 合计 label line)."""
-    for hit in layout.find(r"^合\s*计"):
-        if "价税" in squash(hit.line.text):
+def totals_row(layout: Layout, *, header_y: float | None, words_y: float | None) -> tuple[Money | None, Money | None, float | None]:
+    """(合计金额, 合计税额, y of the totals row).
+
+    The ¥ amounts of the 合计 row rarely line up with the 合计 label (dot-matrix
+    offsets), so the row is the lowest band of ¥-prefixed amounts above the
+    价税合计 line and below the goods header."""
+    lh = layout.line_height
+    low = words_y - 0.5 * lh if words_y is not None else layout.page.height
+    high = header_y + 0.5 * lh if header_y is not None else 0
+    yen_lines = []
+    for line in layout.lines:
+        if not high < line.cy < low:
             continue
-        row = [hit.line] + layout.same_row(hit.line, right_of=hit.line.x1)
-        tokens: list[tuple[Decimal, bool, OcrLine]] = []
-        exempt_tax = False
-        for line in row:
-            text = squash(line.text)
-            if line is hit.line:
-                text = re.sub(r"^合\s*计", "", text)
-            if "***" in text or "*" * 3 in text.replace(" ", ""):
-                exempt_tax = True
-            tokens += [(v, m, line) for v, m in money_tokens(text)]
-        if tokens:
-            amount = Money(tokens[0][0], tokens[0][1], tokens[0][2])
-            tax = Money(tokens[1][0], tokens[1][1], tokens[1][2]) if len(tokens) > 1 else None
-            if tax is None and exempt_tax:
-                tax = Money(Decimal("0.00"), False, hit.line)
-            return amount, tax, hit.line
-    return None, None, None
+        text = squash(line.text)
+        if "价税" in text or "小写" in text:
+            continue
+        if re.search(YEN + r"\s*[-一—–~]?\s*\d", text) or re.match(r"^合\s*计", text):
+            yen_lines.append(line)
+    if not yen_lines:
+        return None, None, None
+    money_lines = [ln for ln in yen_lines if money_tokens(squash(ln.text))]
+    if not money_lines:
+        return None, None, max(ln.cy for ln in yen_lines)
+    row_y = max(ln.cy for ln in money_lines)
+    row = sorted((ln for ln in layout.lines if abs(ln.cy - row_y) <= 0.8 * lh and high < ln.cy < low), key=lambda ln: ln.x0)
+    tokens: list[tuple[Decimal, bool, OcrLine]] = []
+    exempt_tax = False
+    for line in row:
+        text = re.sub(r"^合\s*计", "", squash(line.text))
+        if "***" in text:
+            exempt_tax = True
+        tokens += [(v, m, line) for v, m in money_tokens(text)]
+    if not tokens:
+        return None, None, row_y
+    amount = Money(tokens[0][0], tokens[0][1], tokens[0][2])
+    tax = Money(tokens[1][0], tokens[1][1], tokens[1][2]) if len(tokens) > 1 else None
+    if tax is None and exempt_tax:
+        tax = Money(Decimal("0.00"), False, row[0])
+    return amount, tax, row_y

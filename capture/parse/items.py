@@ -46,6 +46,7 @@ def parse_items(layout: Layout, *, header_y: float | None, centres: dict[str, fl
     band = [
         ln for ln in layout.lines
         if header_y + 0.6 * layout.line_height < ln.cy < bottom_y - 0.4 * layout.line_height
+        and not re.match(r"^合\s*计", squash(ln.text))
     ]
     order = sorted(centres.items(), key=lambda kv: kv[1])
     bounds = []
@@ -66,15 +67,26 @@ def parse_items(layout: Layout, *, header_y: float | None, centres: dict[str, fl
         cells: dict[str, str] = {}
         for line in row:
             key = column_of(line)
-            cells[key] = (cells.get(key, "") + squash(line.text)) if key == "name" else (cells.get(key, "") + " " + squash(line.text)).strip()
-        has_numbers = any(k in cells for k in ("quantity", "unit_price", "amount", "tax"))
-        if not has_numbers and items and "name" in cells and not cells["name"].startswith("*"):
-            items[-1].name = (items[-1].name or "") + cells["name"]
+            text = squash(line.text)
+            cells[key] = (cells.get(key, "") + text) if key == "name" else (cells.get(key, "") + " " + text).strip()
+        if not cells:
             continue
-        if not has_numbers and "name" not in cells:
+        has_numbers = any(k in cells for k in ("quantity", "unit_price", "amount", "tax"))
+        name = cells.get("name")
+        if items and name and not has_numbers and not name.startswith("*"):
+            items[-1].name = (items[-1].name or "") + name  # a wrapped name
+            continue
+        if items and not name:
+            _fill_missing(items[-1], _item(cells))  # cells printed off their row
             continue
         items.append(_item(cells))
-    return items
+    return [it for it in items if it.name or it.amount is not None]
+
+
+def _fill_missing(item: InvoiceLine, extra: InvoiceLine) -> None:
+    for field in ("spec", "unit", "quantity", "unit_price", "amount", "tax_rate", "tax"):
+        if getattr(item, field) is None and getattr(extra, field) is not None:
+            setattr(item, field, getattr(extra, field))
 
 
 def _number(text: str | None) -> Decimal | None:

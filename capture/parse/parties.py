@@ -1,24 +1,29 @@
 """Buyer (购买方) and seller (销售方) name and tax ID.
 
 Paper faces stack the buyer block above the goods table and the seller block
-below it; 数电 faces put buyer left and seller right on one band. Labels are
-found first, then each value is taken from the same line or the one to its
-right; the block a label belongs to is decided by position, never by the
-order OCR returned lines in.
+below it; 数电 faces put buyer left and seller right. Within a block the
+dot-matrix printer often shifts the values half a row off their labels, so
+values are assigned by what they look like (an 18-character code, an
+address, a bank account, a name) and only then by the nearest label.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from capture.parse.layout import Hit, Layout
+from capture.parse.layout import Layout
 from capture.parse.text import squash
 from capture.types import OcrLine
 
 NAME_LABEL = r"(?<![物务目])名\s*称"
 TAX_LABEL = r"(纳税人识别号|统一社会信用代码|识别号)"
-TAX_ID_RE = re.compile(r"[0-9A-Z]{15,20}")
-_TRAILING_LABELS = re.compile(r"(纳税人识别号|统一社会信用代码|地址|电话|开户行|账号|密码区|[购销]买?售?方).*$")
+ADDR_LABEL = r"地\s*址"
+BANK_LABEL = r"开户行"
+TAX_ID_RE = re.compile(r"^[0-9A-Z]{15,20}$")
+CIPHER_RE = re.compile(r"^[0-9<>+\-*/]{12,}$")
+_LABEL_PREFIX = re.compile(
+    r"^(购买方|销售方|购|销)?(名\s*称|纳税人识别号|统一社会信用代码/?纳税人识别号|统一社会信用代码|识别号|地址、?电话|开户行及账号)[:：]?"
+)
 
 
 @dataclass(slots=True)
@@ -28,37 +33,38 @@ class PartyField:
     confidence: float
 
 
-def _value_of(layout: Layout, hit: Hit, *, min_len: int = 2) -> PartyField | None:
-    rest = _TRAILING_LABELS.sub("", hit.rest).strip(":;, ")
-    if len(rest) >= min_len:
-        return PartyField(rest, hit.line, hit.line.confidence)
-    nxt = layout.right_of(hit.line, max_gap=10 * layout.line_height)
-    if nxt is None:
-        return None
-    text = _TRAILING_LABELS.sub("", squash(nxt.text)).strip(":;, ")
-    if len(text) < min_len or re.search(NAME_LABEL + "|" + TAX_LABEL, squash(nxt.text)[:4]):
-        return None
-    return PartyField(text, nxt, nxt.confidence)
+def classify_value(text: str) -> str:
+    """name | tax_id | address | bank | other — by content alone."""
+    compact = re.sub(r"[^0-9A-Za-z]", "", text).upper()
+    if TAX_ID_RE.match(compact) and len(compact) >= len(text.replace(" ", "")) - 2:
+        return "tax_id"
+    if CIPHER_RE.match(text.replace(" ", "")):
+        return "other"
+    digits = sum(c.isdigit() for c in text)
+    if re.search(r"银行|支行|分行|信用社|储蓄所", text) and digits >= 6:
+        return "bank"
+    if digits >= 6 or re.search(r"[路街道号室楼层]\d|\d+号", text):
+        return "address"
+    cjk = sum("\u4e00" <= c <= "\u9fff" for c in text)
+    if cjk >= 2 and cjk >= 0.5 * len(text):
+        return "name"
+    return "other"
 
 
-def _tax_value(layout: Layout, hit: Hit) -> PartyField | None:
-    candidates = [(hit.rest, hit.line)]
-    nxt = layout.right_of(hit.line, max_gap=10 * layout.line_height)
-    if nxt is not None:
-        candidates.append((squash(nxt.text), nxt))
-    for text, line in candidates:
-        cleaned = re.sub(r"[^0-9A-Za-z]", "", text).upper()
-        match = TAX_ID_RE.search(cleaned)
-        if match:
-            return PartyField(match.group(0), line, line.confidence)
-    return None
+def clean_name(text: str) -> str:
+    """Full-width brackets as on the printed name; junk after the legal-form ending dropped."""
+    text = text.replace("(", "（").replace(")", "）")
+    text = re.sub(r"(公司|分公司|厂|中心|商行|事务所)[^\u4e00-\u9fff（）]*$", r"\1", text)
+    return text
+
+
+def _strip_label(text: str) -> str:
+    return _LABEL_PREFIX.sub("", text).strip(":;, ")
 
 
 def find_parties(layout: Layout, *, side_by_side: bool, table_top: float | None) -> dict[str, PartyField]:
     """Keys: buyer_name, buyer_tax_id, seller_name, seller_tax_id (those found)."""
-    names = [h for h in layout.find(NAME_LABEL) if not re.search(r"(货物|劳务|项目|服务)名称", squash(h.line.text))]
-    taxes = layout.find(TAX_LABEL)
-    page_w = layout.page.width
+    page_w, lh = layout.page.width, layout.line_height
     split_y = table_top if table_top is not None else layout.page.height * 0.45
 
     def side(line: OcrLine) -> str:
@@ -66,17 +72,51 @@ def find_parties(layout: Layout, *, side_by_side: bool, table_top: float | None)
             return "buyer" if line.cx < page_w * 0.5 else "seller"
         return "buyer" if line.cy < split_y else "seller"
 
+    labels: dict[str, dict[str, list[OcrLine]]] = {"buyer": {}, "seller": {}}
+    for kind, pattern in (("name", NAME_LABEL), ("tax_id", TAX_LABEL), ("address", ADDR_LABEL), ("bank", BANK_LABEL)):
+        for hit in layout.find(pattern):
+            if kind == "name" and re.search(r"(货物|劳务|项目|服务)名称", squash(hit.line.text)):
+                continue
+            labels[side(hit.line)].setdefault(kind, []).append(hit.line)
+
     out: dict[str, PartyField] = {}
-    for hit in sorted(names, key=lambda h: (h.line.cy, h.line.x0)):
-        key = side(hit.line) + "_name"
-        if key not in out:
-            value = _value_of(layout, hit)
-            if value is not None:
-                out[key] = value
-    for hit in sorted(taxes, key=lambda h: (h.line.cy, h.line.x0)):
-        key = side(hit.line) + "_tax_id"
-        if key not in out:
-            value = _tax_value(layout, hit)
-            if value is not None:
-                out[key] = value
+    for who, found in labels.items():
+        all_labels = [ln for lines in found.values() for ln in lines]
+        if not all_labels:
+            continue
+        label_right = max(ln.x1 for ln in all_labels)
+        label_left = min(ln.x0 for ln in all_labels)
+        top = min(ln.cy for ln in all_labels) - 1.3 * lh
+        bottom = max(ln.cy for ln in all_labels) + 1.0 * lh
+        reach = page_w * (0.42 if side_by_side else 0.5)
+        candidates: list[tuple[str, OcrLine, str]] = []
+        for line in layout.lines:
+            if not top <= line.cy <= bottom:
+                continue
+            text = squash(line.text)
+            if line in all_labels:
+                rest = _strip_label(text)
+                if len(rest) >= 2:
+                    candidates.append((classify_value(rest), line, rest))
+                continue
+            if line.x0 < label_left or line.x0 > label_right + reach or line.x0 < label_right - 1.0 * lh:
+                continue
+            value = _strip_label(text)
+            candidates.append((classify_value(value), line, value))
+        for kind in ("name", "tax_id"):
+            anchors = found.get(kind)
+            pool = [c for c in candidates if c[0] == kind]
+            if not pool:
+                continue
+            if anchors:
+                anchor_y = anchors[0].cy
+                best = min(pool, key=lambda c: abs(c[1].cy - anchor_y))
+            else:
+                best = min(pool, key=lambda c: c[1].cy)
+            value = best[2]
+            if kind == "tax_id":
+                value = re.sub(r"[^0-9A-Za-z]", "", value).upper()
+            else:
+                value = clean_name(value)
+            out[f"{who}_{kind}"] = PartyField(value, best[1], best[1].confidence)
     return out

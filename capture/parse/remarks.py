@@ -10,7 +10,7 @@ _FIELD_LABELS = re.compile(r"(名称|纳税人识别号|统一社会信用代码
 RED_TITLE_RE = re.compile(r"销项负数|红字|\(负数\)|负数发票")
 
 
-def remarks_text(layout: Layout) -> str | None:
+def remarks_text(layout: Layout, *, below_y: float | None = None) -> str | None:
     hits = layout.find(r"备\s*注") or layout.find(r"^备$")
     if not hits:
         return None
@@ -28,14 +28,20 @@ def remarks_text(layout: Layout) -> str | None:
             continue
         if not (label.line.cy - 3.5 * lh <= line.cy <= label.line.cy + 4.5 * lh) or line.cy >= stop_y - 0.3 * lh:
             continue
+        if below_y is not None and line.cy <= below_y + 0.5 * lh:
+            continue
         text = squash(line.text)
-        if _FIELD_LABELS.search(text[:6]) or text in {"注", "备"}:
+        if _FIELD_LABELS.search(text[:6]) or len(text) <= 2 or line.height > 1.8 * line_width(line):
             continue
         parts.append((line.cy, line.x0, text))
     if not parts:
         return None
     parts.sort(key=lambda p: (round(p[0] / (0.6 * lh)), p[1]))
     return "".join(p[2] for p in parts) or None
+
+
+def line_width(line) -> float:
+    return line.x1 - line.x0
 
 
 def title_says_red(layout: Layout) -> bool:

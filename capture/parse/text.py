@@ -14,6 +14,7 @@ DIGIT_CONFUSIONS = str.maketrans(
 def norm(text: str) -> str:
     """NFKC (full-width → half-width), unify colons and brackets, drop odd spaces."""
     text = unicodedata.normalize("NFKC", text)
+    text = text.replace("★", "*").replace("☆", "*").replace("※", "*").replace("＊", "*")
     text = text.replace("：", ":").replace("（", "(").replace("）", ")").replace("￥", "¥").replace("Ұ", "¥")
     return text.strip()
 
