@@ -16,11 +16,17 @@ COPY_DPI = 150
 PHOTO_SIZES = ((4000, 3000), (1600, 1200))
 
 
-def _gauss_noise(img: np.ndarray, rng: np.random.Generator, sigma: float) -> np.ndarray:
-    noise = rng.normal(0.0, sigma, img.shape[:2]).astype(np.float32)
-    out = img.astype(np.float32)
-    out += noise[..., None] if img.ndim == 3 else noise
-    return np.clip(out, 0, 255).astype(np.uint8)
+def _gauss_noise(img: np.ndarray, rng: np.random.Generator, sigma: float, grain: int = 1) -> np.ndarray:
+    """Add luminance noise; ``grain`` > 1 makes it coarser (and cheaper), like a
+    phone's denoised, JPEG-smoothed sensor noise."""
+    h, w = img.shape[:2]
+    small = rng.normal(128.0, sigma, (-(-h // grain), -(-w // grain))).astype(np.float32)
+    if grain > 1:
+        small = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+    noise = np.clip(small[:h, :w], 0, 255).astype(np.uint8)
+    if img.ndim == 3:
+        noise = cv2.merge([noise] * img.shape[2])
+    return cv2.addWeighted(img, 1.0, noise, 1.0, -128.0)
 
 
 def scan(face: np.ndarray, rng: np.random.Generator, px_per_mm: float) -> np.ndarray:
@@ -38,7 +44,7 @@ def scan(face: np.ndarray, rng: np.random.Generator, px_per_mm: float) -> np.nda
                             borderMode=cv2.BORDER_CONSTANT, borderValue=tuple(int(v) for v in bed))
     canvas = cv2.GaussianBlur(canvas, (0, 0), float(rng.uniform(0.35, 0.7)))
     canvas = _gauss_noise(canvas, rng, float(rng.uniform(1.5, 3.5)))
-    return _levels(canvas, black=float(rng.uniform(5, 20)), white=float(rng.uniform(232, 242)))
+    return _levels(canvas, black=float(rng.uniform(5, 20)), white=float(rng.uniform(226, 236)))
 
 
 def _levels(img: np.ndarray, *, black: float, white: float) -> np.ndarray:
@@ -84,7 +90,7 @@ def _background(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
     palettes = ((120, 85, 55), (160, 120, 80), (95, 95, 100), (200, 200, 195), (50, 55, 60),
                 (70, 110, 80), (185, 170, 150), (140, 140, 150))
     base = np.array(palettes[int(rng.integers(0, len(palettes)))], dtype=np.float32)
-    sw, sh = max(8, w // 16), max(6, h // 16)
+    sw, sh = max(8, w // 2), max(6, h // 2)
     tex = cv2.GaussianBlur(rng.random((sh, sw)).astype(np.float32), (0, 0), 1.5)
     if rng.random() < 0.4:  # wood grain: stretched stripes
         yy = np.linspace(0, 1, sh, dtype=np.float32)[:, None]
@@ -108,7 +114,11 @@ def photo_scale(frame: tuple[int, int], size: tuple[float, float], angle_deg: fl
 def photo(face: np.ndarray, rng: np.random.Generator, frame: tuple[int, int], *,
           angle_deg: float, cover: float) -> np.ndarray:
     """Phone photo: sheet on a textured background, perspective, in-plane rotation,
-    uneven light with a soft shadow, defocus or motion blur, sensor noise."""
+    uneven light with a soft shadow, defocus or motion blur, sensor noise.
+
+    Smooth fields (background, light, shadow) are computed at 1/8 scale and
+    resized; full-resolution work stays in uint8 OpenCV calls for speed.
+    """
     fw, fh = frame
     h, w = face.shape[:2]
     angle = math.radians(angle_deg)
@@ -129,36 +139,39 @@ def photo(face: np.ndarray, rng: np.random.Generator, frame: tuple[int, int], *,
     src = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
     m = cv2.getPerspectiveTransform(src, dst)
     sheet = cv2.warpPerspective(face, m, (fw, fh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
-    mask = cv2.warpPerspective(np.full((h, w), 255, np.uint8), m, (fw, fh), flags=cv2.INTER_LINEAR)
-    a = mask.astype(np.float32) / 255.0
-    bg = _background(rng, fw, fh)
+    sw, sh = fw // 8, fh // 8
+    small_m = np.diag([1 / 8, 1 / 8, 1]).astype(np.float64) @ m
+    small_mask = cv2.warpPerspective(np.ones((h, w), np.float32), small_m, (sw, sh), flags=cv2.INTER_AREA)
+    bg = _background(rng, sw, sh)
     # drop shadow of the sheet on the desk
-    shadow = cv2.GaussianBlur(np.roll(a, (int(fh * 0.006), int(fw * 0.006)), axis=(0, 1)), (0, 0), fw / 250)
+    shadow = cv2.GaussianBlur(np.roll(small_mask, (max(1, sh // 150), max(1, sw // 150)), axis=(0, 1)),
+                              (0, 0), max(1.0, sw / 250))
     bg *= (1.0 - 0.35 * shadow)[..., None]
-    img = bg * (1.0 - a[..., None]) + sheet.astype(np.float32) * a[..., None]
-    img = _lighting(img, rng)
+    img = cv2.resize(np.clip(bg, 0, 255).astype(np.uint8), (fw, fh), interpolation=cv2.INTER_CUBIC)
+    inside = cv2.warpPerspective(np.full((h, w), 255, np.uint8), m, (fw, fh), flags=cv2.INTER_NEAREST) > 0
+    np.copyto(img, sheet, where=inside[..., None])
+    light = _lighting(rng, sw, sh)
+    light8 = cv2.resize(np.clip(light * 128.0, 0, 255).astype(np.uint8), (fw, fh), interpolation=cv2.INTER_LINEAR)
+    img = cv2.multiply(img, light8, scale=1 / 128.0)
     img = _blur(img, rng, fw)
-    img = np.clip(img + rng.normal(0, rng.uniform(2.0, 5.0), (fh, fw, 1)).astype(np.float32), 0, 255)
-    return img.astype(np.uint8)
+    return _gauss_noise(img, rng, float(rng.uniform(2.0, 5.0)), grain=2 if fw > 2000 else 1)
 
 
-def _lighting(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    h, w = img.shape[:2]
-    sh, sw = 48, 64
+def _lighting(rng: np.random.Generator, sw: int, sh: int) -> np.ndarray:
+    """Light falling on the scene at low resolution: gradient, vignette, a soft
+    shadow (hand, phone) and a colour cast; 1.0 = unchanged."""
     yy, xx = np.mgrid[0:sh, 0:sw].astype(np.float32)
     gx, gy = rng.uniform(-1, 1, size=2)
     light = 1.0 + 0.18 * (gx * (xx / sw - 0.5) + gy * (yy / sh - 0.5)) * 2
-    # vignette
     light *= 1.0 - 0.18 * (((xx / sw - 0.5) ** 2 + (yy / sh - 0.5) ** 2) * 2)
-    if rng.random() < 0.6:  # a soft shadow (hand, phone) across part of the sheet
+    if rng.random() < 0.6:
         px, py = rng.uniform(0, sw), rng.uniform(0, sh)
         nx, ny = rng.normal(size=2)
         side = ((xx - px) * nx + (yy - py) * ny) > 0
-        shade = cv2.GaussianBlur(side.astype(np.float32), (0, 0), rng.uniform(2, 6))
+        shade = cv2.GaussianBlur(side.astype(np.float32), (0, 0), rng.uniform(2, 6) * sw / 64)
         light *= 1.0 - rng.uniform(0.15, 0.4) * shade
     warm = np.array([1.0, rng.uniform(0.95, 1.0), rng.uniform(0.85, 0.98)], dtype=np.float32)
-    light = cv2.resize(light.astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC)
-    return img * light[..., None] * warm * rng.uniform(0.9, 1.08)
+    return light[..., None] * warm * rng.uniform(0.9, 1.08)
 
 
 def _blur(img: np.ndarray, rng: np.random.Generator, fw: int) -> np.ndarray:

@@ -170,7 +170,7 @@ def _encode(img: np.ndarray, condition: str, rng: random.Random, compact: bool) 
         quality = rng.randint(72, 80) if compact else rng.randint(70, 90)
         pil.save(buf, "JPEG", quality=quality, optimize=False)
         return buf.getvalue(), "jpg"
-    pil.save(buf, "PNG", compress_level=6)
+    pil.save(buf, "PNG", compress_level=3)
     return buf.getvalue(), "png"
 
 
@@ -185,7 +185,7 @@ def render_sample(plan: SamplePlan, world: World, seed: int, out: Path) -> dict:
     if plan.condition == "pdf":
         from samples.pdf import write_pdf  # optional dependency (fpdf2)
 
-        data, ext, megapixels = write_pdf(spec, style), "pdf", 0.0
+        data, ext, megapixels = write_pdf(spec, style, nrng), "pdf", 0.0
     else:
         img = _capture(plan, spec, style, size_mm, rng, nrng)
         img = degrade.turn(img, plan.rotation // 90)

@@ -91,16 +91,16 @@ def draw_data(sheet: Sheet, spec: InvoiceSpec, style: FaceStyle) -> None:
     mid = (ITEMS_BOTTOM + TOTAL_BOTTOM) / 2
     sheet.text(d, 42, mid, ("⊗" if spec.is_red else "") + C.amount_to_chinese(g.amount_with_tax), 3.5, role)
     sheet.text(d, 156, mid, money_cell(g.amount_with_tax), 3.5, role)
-    for i, line in enumerate(wrap(sheet, spec.remarks, size, role, RIGHT - LEFT - 10)[:4]):
+    for i, line in enumerate(wrap(sheet, spec.remarks, size, role, RIGHT - LEFT - 10)):
         sheet.text(d, LEFT + 8, TOTAL_BOTTOM + 4 + i * 4.5, line, size, role)
     sheet.text(d, 27, BOTTOM + 5, spec.drawer, 3.3, role)
     sheet.modules("qr", 10, 3.5, 19, qr_matrix(spec.qr_payload()))
 
 
-def render_digital(spec: InvoiceSpec, style: FaceStyle, px_per_mm: float, rng: np.random.Generator) -> np.ndarray:
-    sheet = Sheet(WIDTH, HEIGHT, px_per_mm, paper=(255, 255, 255))
+def draw_digital(sheet, spec: InvoiceSpec, style: FaceStyle, rng: np.random.Generator) -> None:
+    """Draw the whole face onto ``sheet`` (raster Sheet or PdfSheet), seal included."""
     sheet.layer("form", style.form_color)
-    sheet.layer("stamp", (215, 70, 60), opacity=0.75)
+    sheet.layer("stamp", (215, 70, 60), opacity=0.55)
     sheet.layer("data", (15, 15, 20))
     sheet.layer("qr", (15, 15, 20))
     draw_form(sheet, spec)
@@ -110,4 +110,9 @@ def render_digital(spec: InvoiceSpec, style: FaceStyle, px_per_mm: float, rng: n
         cy = rng.uniform(30, 42) if style.seal_over_seller else rng.uniform(100, 112)
         stamp_seller_seal(sheet, rng, cx_mm=cx, cy_mm=cy, name=spec.seller.name,
                           tax_id=spec.seller.tax_id or "", angle_deg=float(rng.uniform(-8, 8)))
+
+
+def render_digital(spec: InvoiceSpec, style: FaceStyle, px_per_mm: float, rng: np.random.Generator) -> np.ndarray:
+    sheet = Sheet(WIDTH, HEIGHT, px_per_mm, paper=(255, 255, 255))
+    draw_digital(sheet, spec, style, rng)
     return sheet.compose(["form", "stamp", "data", "qr", "seal"])

@@ -175,7 +175,7 @@ def draw_data(sheet: Sheet, spec: InvoiceSpec, style: FaceStyle) -> None:
     sheet.text(d, 54, mid, ("⊗" if spec.is_red else "") + words, 3.6, role)
     sheet.text(d, 174, mid, money_cell(g.amount_with_tax), 3.6, role)
     remark_lines = wrap(sheet, spec.remarks, size, role, RIGHT - MID_CELL - 3)
-    for i, line in enumerate(remark_lines[:4]):
+    for i, line in enumerate(remark_lines):  # remarks are short enough for the 4-line box
         sheet.text(d, MID_CELL + 1.5, TOTAL_BOTTOM + 3.5 + i * 4.5, line, size, role)
     for x, value in ((26, spec.payee), (72, spec.reviewer), (126, spec.drawer)):
         sheet.text(d, x, BOTTOM + 5, value, size, role)
@@ -183,18 +183,17 @@ def draw_data(sheet: Sheet, spec: InvoiceSpec, style: FaceStyle) -> None:
         sheet.modules("qr", 8, 4, 18, qr_matrix(spec.qr_payload()))
 
 
-def render_paper(spec: InvoiceSpec, style: FaceStyle, px_per_mm: float, rng: np.random.Generator) -> np.ndarray:
-    """The whole face as an RGB array (uint8), seal and dot-matrix included."""
-    sheet = Sheet(WIDTH, HEIGHT, px_per_mm, paper=(247, 246, 238) if spec.kind in PAPER_KINDS else (255, 255, 255))
+def draw_paper(sheet, spec: InvoiceSpec, style: FaceStyle, rng: np.random.Generator) -> None:
+    """Draw the whole face onto ``sheet`` (raster Sheet or PdfSheet), seal included."""
     sheet.layer("form", style.form_color)
-    sheet.layer("stamp", (215, 70, 60), opacity=0.8)
+    sheet.layer("stamp", (215, 70, 60), opacity=0.6)
     sheet.layer("preprint", (35, 30, 30))
     sheet.layer("data", (20, 20, 25), opacity=0.92 if style.dot_matrix else 1.0, offset_mm=style.offset_mm)
     sheet.layer("qr", (20, 20, 25), offset_mm=style.offset_mm)
     draw_form(sheet, spec, style)
     draw_data(sheet, spec, style)
     if style.dot_matrix:
-        sheet.set_coverage("data", dotify(sheet.coverage("data"), px_per_mm, rng))
+        sheet.set_coverage("data", dotify(sheet.coverage("data"), sheet.px_per_mm, rng))
     if style.seal:
         if style.seal_over_seller:
             cx, cy = rng.uniform(55, 110), rng.uniform(104, 114)
@@ -202,4 +201,10 @@ def render_paper(spec: InvoiceSpec, style: FaceStyle, px_per_mm: float, rng: np.
             cx, cy = rng.uniform(188, 215), rng.uniform(112, 120)
         stamp_seller_seal(sheet, rng, cx_mm=cx, cy_mm=cy, name=spec.seller.name,
                           tax_id=spec.seller.tax_id or "", angle_deg=float(rng.uniform(-12, 12)))
+
+
+def render_paper(spec: InvoiceSpec, style: FaceStyle, px_per_mm: float, rng: np.random.Generator) -> np.ndarray:
+    """The whole face as an RGB array (uint8), seal and dot-matrix included."""
+    sheet = Sheet(WIDTH, HEIGHT, px_per_mm, paper=(247, 246, 238) if spec.kind in PAPER_KINDS else (255, 255, 255))
+    draw_paper(sheet, spec, style, rng)
     return sheet.compose(["form", "stamp", "preprint", "data", "qr", "seal"])

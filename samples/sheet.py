@@ -125,6 +125,18 @@ class Sheet:
                     x1, y1 = self._xy(layer, x + (c + 1) * cell, y + (r + 1) * cell)
                     draw.rectangle([round(x0), round(y0), round(x1) - 1, round(y1) - 1], fill=255)
 
+    def paste_stamp(self, name: str, patch: np.ndarray, cx_mm: float, cy_mm: float) -> None:
+        """Merge a stamp's coverage (0..1 floats) centred at (cx, cy) mm into a layer."""
+        base = np.asarray(self.layers[name].image).copy()
+        ph, pw = patch.shape
+        x0, y0 = round(cx_mm * self.px_per_mm - pw / 2), round(cy_mm * self.px_per_mm - ph / 2)
+        h, w = base.shape
+        bx0, by0, bx1, by1 = max(0, x0), max(0, y0), min(w, x0 + pw), min(h, y0 + ph)
+        if bx1 > bx0 and by1 > by0:
+            sub = np.clip(patch[by0 - y0:by1 - y0, bx0 - x0:bx1 - x0] * 255.0, 0, 255).astype(np.uint8)
+            np.maximum(base[by0:by1, bx0:bx1], sub, out=base[by0:by1, bx0:bx1])
+        self.layers[name].image = Image.fromarray(base)
+
     # --- mixing --------------------------------------------------------------
     def coverage(self, name: str) -> np.ndarray:
         return np.asarray(self.layers[name].image, dtype=np.float32) / 255.0
@@ -133,18 +145,31 @@ class Sheet:
         self.layers[name].image = Image.fromarray(np.clip(cov * 255.0, 0, 255).astype(np.uint8))
 
     def compose(self, order: list[str]) -> np.ndarray:
-        """Mix the layers onto the paper, subtractively (inks darken what is below)."""
-        out = np.empty((self.size[1], self.size[0], 3), dtype=np.float32)
-        out[:] = np.array(self.paper, dtype=np.float32) / 255.0
+        """Mix the layers onto the paper, subtractively (inks darken what is below).
+
+        Multiply blend, per channel: paper × Π(1 − coverage·opacity·(1 − ink)), so a
+        transparent seal keeps the black text under it visible.  uint8 OpenCV
+        arithmetic keeps this fast at 11 px/mm.
+        """
+        w, h = self.size
+        channels = [np.full((h, w), c, dtype=np.uint8) for c in self.paper]
         for name in order:
             if name not in self.layers:
                 continue
             layer = self.layers[name]
-            a = self.coverage(name) * layer.opacity
-            ink = np.array(layer.color, dtype=np.float32) / 255.0
-            # multiply blend: transparent inks (seals) keep what is under them visible
-            out *= 1.0 - a[..., None] * (1.0 - ink)
-        return (out * 255.0 + 0.5).astype(np.uint8)
+            bbox = layer.image.getbbox()
+            if bbox is None:
+                continue
+            x0, y0, x1, y1 = bbox
+            cov = np.asarray(layer.image)[y0:y1, x0:x1]
+            for c, ink in enumerate(layer.color):
+                k = layer.opacity * (255 - ink) / 255.0
+                if k <= 0:
+                    continue
+                factor = cv2.convertScaleAbs(cov, alpha=-k, beta=255)
+                sub = channels[c][y0:y1, x0:x1]
+                channels[c][y0:y1, x0:x1] = cv2.multiply(sub, factor, scale=1 / 255.0)
+        return np.ascontiguousarray(cv2.merge(channels))
 
 
 def dotify(cov: np.ndarray, px_per_mm: float, rng: np.random.Generator) -> np.ndarray:

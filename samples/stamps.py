@@ -14,7 +14,10 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from samples.fonts import font
-from samples.sheet import Sheet
+
+
+# ``sheet`` below is a samples.sheet.Sheet or a samples.pdf.PdfSheet: both take stamps
+# as coverage patches centred at a point in mm.
 
 
 def _paste_max(canvas: Image.Image, glyph: Image.Image, cx: float, cy: float) -> None:
@@ -77,39 +80,21 @@ def uneven_ink(cov: np.ndarray, rng: np.random.Generator, strength: float = 0.45
     return cov * shade
 
 
-def stamp_seller_seal(sheet: Sheet, rng: np.random.Generator, *, cx_mm: float, cy_mm: float,
+def stamp_seller_seal(sheet, rng: np.random.Generator, *, cx_mm: float, cy_mm: float,
                       name: str, tax_id: str, angle_deg: float) -> None:
     """Put the 发票专用章 onto the ``seal`` layer of ``sheet`` centred at (cx, cy) mm."""
     ppm = sheet.px_per_mm
     patch = oval_stamp(ppm, width_mm=40, height_mm=30, arc_text=name, middle=tax_id, bottom="发票专用章")
     patch = patch.rotate(angle_deg, resample=Image.Resampling.BILINEAR, expand=True)
     cov = uneven_ink(np.asarray(patch, dtype=np.float32) / 255.0, rng)
-    layer = sheet.layer("seal", (205, 35, 45), opacity=float(rng.uniform(0.6, 0.85)))
-    base = sheet.coverage("seal")
-    x0 = round(cx_mm * ppm - cov.shape[1] / 2)
-    y0 = round(cy_mm * ppm - cov.shape[0] / 2)
-    _add_clipped(base, cov, x0, y0)
-    sheet.set_coverage("seal", base)
-    del layer
+    sheet.layer("seal", (205, 35, 45), opacity=float(rng.uniform(0.6, 0.85)))
+    sheet.paste_stamp("seal", cov, cx_mm, cy_mm)
 
 
-def stamp_supervision(sheet: Sheet, *, cx_mm: float, cy_mm: float, bureau: str, layer: str) -> None:
+def stamp_supervision(sheet, *, cx_mm: float, cy_mm: float, bureau: str, layer: str) -> None:
     """The 全国统一发票监制章 printed (not stamped) behind the title."""
     ppm = sheet.px_per_mm
     patch = oval_stamp(ppm, width_mm=25, height_mm=17, arc_text="全国统一发票监制章", middle="国家税务总局",
                        bottom=bureau, ring_mm=0.5, arc_size_mm=2.6, middle_size_mm=2.5,
                        bottom_size_mm=2.0, span_deg=200.0)
-    cov = np.asarray(patch, dtype=np.float32) / 255.0
-    base = sheet.coverage(layer)
-    _add_clipped(base, cov, round(cx_mm * ppm - cov.shape[1] / 2), round(cy_mm * ppm - cov.shape[0] / 2))
-    sheet.set_coverage(layer, base)
-
-
-def _add_clipped(base: np.ndarray, patch: np.ndarray, x0: int, y0: int) -> None:
-    h, w = base.shape
-    ph, pw = patch.shape
-    bx0, by0, bx1, by1 = max(0, x0), max(0, y0), min(w, x0 + pw), min(h, y0 + ph)
-    if bx1 <= bx0 or by1 <= by0:
-        return
-    sub = patch[by0 - y0:by1 - y0, bx0 - x0:bx1 - x0]
-    np.maximum(base[by0:by1, bx0:bx1], sub, out=base[by0:by1, bx0:bx1])
+    sheet.paste_stamp(layer, np.asarray(patch, dtype=np.float32) / 255.0, cx_mm, cy_mm)

@@ -70,3 +70,20 @@ def test_customers_csv_opens_in_excel_and_keeps_ids_as_text(generated: Path) -> 
 def test_kind_and_condition_filters(tmp_path: Path, cjk_font: None) -> None:
     rows = generate(tmp_path, 2, seed=5, kinds=("digital_general",), conditions=("copy",))
     assert {(r["kind"], r["condition"]) for r in rows} == {("digital_general", "copy")}
+
+
+def test_pdf_share_writes_pdfs_whose_text_layer_holds_the_fields(tmp_path: Path, cjk_font: None) -> None:
+    import pypdfium2
+
+    rows = generate(tmp_path, 2, seed=8, kinds=("digital_general", "vat_electronic_general"), pdf_share=1.0)
+    assert {r["condition"] for r in rows} == {"pdf"}
+    for row in rows:
+        g = json.loads((tmp_path / f"{row['stem']}.expected.json").read_text(encoding="utf-8"))
+        assert g["file"].endswith(".pdf") and g["rotation"] == 0 and g["sample"]["megapixels"] == 0.0
+        assert golden_problems(g) == []
+        doc = pypdfium2.PdfDocument(tmp_path / g["file"])
+        text = doc[0].get_textpage().get_text_range()
+        doc.close()
+        for field in ("invoice_number", "seller_tax_id", "seller_name"):
+            assert g[field] in text, field
+        assert "¥" + g["amount_with_tax"] in text
