@@ -21,6 +21,9 @@ COLUMNS = (
     ("tax", r"^税额|税\s*额"),
 )
 RATE_RE = re.compile(r"(\d{1,2})\s*%|免税|不征税|\*\*\*")
+TOKEN_RE = re.compile(r"\*[^*\s]{1,12}\*[^\s\d-]*|-?\d[\d,]*(?:\.\d+)?%?|\*\*\*|免税|不征税|[^\s\d.%-]+[^\s]*")
+WORD_RE = re.compile(r"\S+")
+TEXT_COLUMNS = ("name", "spec", "unit")
 NUM_RE = re.compile(r"-?\d+(?:\.\d+)?")
 
 
@@ -55,20 +58,39 @@ def parse_items(layout: Layout, *, header_y: float | None, centres: dict[str, fl
         right = (x + order[i + 1][1]) / 2 if i + 1 < len(order) else 1e9
         bounds.append((key, left, right))
 
-    def column_of(line: OcrLine) -> str:
-        x = line.cx if len(line.text) < 14 else line.x0 + 3 * layout.line_height
+    def column_at(x: float) -> str:
         for key, left, right in bounds:
             if left <= x < right:
                 return key
         return order[-1][0]
 
+    def cells_of(line: OcrLine) -> list[tuple[str, str]]:
+        """A line may span several columns when the detector merged cells:
+        split it into tokens placed by their (width-weighted) character offset."""
+        text = line.text.strip()
+        start_col = column_at(line.x0 + 0.3 * layout.line_height)
+        single = start_col == column_at(line.x1 - 0.3 * layout.line_height)
+        if start_col in TEXT_COLUMNS and " " not in text:
+            single = True
+        if single:
+            return [(column_at(line.cx) if start_col not in TEXT_COLUMNS else start_col, squash(text))]
+        pattern = WORD_RE if start_col in TEXT_COLUMNS else TOKEN_RE
+        tokens = [(m.start(), m.end(), m.group(0)) for m in pattern.finditer(text)]
+        weights = [2.0 if "\u4e00" <= ch <= "\u9fff" else 1.0 for ch in text]
+        total = sum(weights) or 1.0
+        width = line.x1 - line.x0
+        out = []
+        for start, end, token in tokens:
+            centre = (sum(weights[:start]) + sum(weights[start:end]) / 2) / total
+            out.append((column_at(line.x0 + centre * width), token))
+        return out
+
     items: list[InvoiceLine] = []
     for row in rows(band, layout.line_height):
         cells: dict[str, str] = {}
         for line in row:
-            key = column_of(line)
-            text = squash(line.text)
-            cells[key] = (cells.get(key, "") + text) if key == "name" else (cells.get(key, "") + " " + text).strip()
+            for key, text in cells_of(line):
+                cells[key] = (cells.get(key, "") + text) if key in ("name", "spec", "unit") else (cells.get(key, "") + " " + text).strip()
         if not cells:
             continue
         has_numbers = any(k in cells for k in ("quantity", "unit_price", "amount", "tax"))
