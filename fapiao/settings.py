@@ -36,6 +36,7 @@ class Settings(BaseSettings):
         None, description="redis://… to run jobs on Celery workers (`fapiao worker`); unset = in-process pool."
     )
     storage_dir: Path | None = Field(None, description="Uploaded files, by content hash; default <var_dir>/files.")
+    queue_name: str = Field("fapiao", description="Celery queue the jobs go to (several fapiao installs can share a Redis).")
     ocr_engine: str = Field("rapidocr", description="OCR engine name passed to capture.ocr.get_engine.")
     extractor: str = Field(
         "pipeline",

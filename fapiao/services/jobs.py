@@ -99,7 +99,8 @@ def _record(runtime: Runtime, doc_id: int, owner: str, uploader_id: int | None, 
             reasons = [ReviewReason(r.get("code", "?"), r.get("message", ""), r.get("field"))
                        for r in record.get("review_reasons") or []]
             result = record_draft(session=session, draft=draft, way_in="recognition", actor=actor, strict=False,
-                                  document_id=doc_id, page=record.get("page"), source=source, extra_reasons=reasons)
+                                  document_id=doc_id, page=record.get("page"), source=source, extra_reasons=reasons,
+                                  review_confidence=runtime.settings.review_confidence)
             invoice_ids.append(result.invoice.id)
             if not result.created:
                 duplicates.append({"invoice_id": result.invoice.id, "page": record.get("page")})

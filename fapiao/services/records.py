@@ -75,6 +75,7 @@ def record_draft(
     page: int | None = None,
     source: str,
     extra_reasons: Iterable[ReviewReason] = (),
+    review_confidence: float | None = None,
 ) -> Recorded:
     """Check, deduplicate, link and store one invoice. Flushes, never commits."""
     drafts.normalize(draft)
@@ -82,6 +83,13 @@ def record_draft(
     reasons = list(validate_draft(draft))
     seen = {(r.code, r.field) for r in reasons}
     reasons += [r for r in extra_reasons if (r.code, r.field) not in seen]
+    if review_confidence is not None:
+        flagged = {r.field for r in reasons}
+        reasons += [
+            ReviewReason("low_confidence", f"识别置信度低 ({value:.2f}) / low reading confidence: {name}", name)
+            for name, value in sorted(draft.confidence.items())
+            if value < review_confidence and name not in flagged
+        ]
     if strict and reasons:
         raise ValidationFailed(field_errors(reasons))
 

@@ -1,0 +1,1 @@
+"""Request and response bodies, separate per use: create / update / public."""

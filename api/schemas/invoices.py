@@ -1,0 +1,184 @@
+"""Invoice bodies. Money is a decimal string with two decimals in both
+directions ("-1356.00"); numbers, codes and tax IDs are strings."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from capture.types import INVOICE_TYPES
+
+InvoiceType = Literal[INVOICE_TYPES]  # type: ignore[valid-type]
+Money = Annotated[Decimal, Field(max_digits=15, decimal_places=2, allow_inf_nan=False, examples=["-1356.00"])]
+Quantity = Annotated[Decimal, Field(max_digits=24, decimal_places=8, allow_inf_nan=False)]
+Digits = Annotated[str, StringConstraints(strip_whitespace=True, max_length=24)]
+TaxId = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+ShortText = Annotated[str, StringConstraints(max_length=100)]
+
+
+class InvoiceLineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    spec: ShortText | None = None
+    unit: Annotated[str, StringConstraints(max_length=32)] | None = None
+    quantity: Quantity | None = None
+    unit_price: Quantity | None = None
+    amount: Money | None = None
+    tax_rate: Annotated[str, StringConstraints(max_length=16)] | None = Field(None, examples=["13%"])
+    tax: Money | None = None
+
+
+class InvoiceFields(BaseModel):
+    """Fields shared by manual entry and corrections."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    invoice_type: InvoiceType | None = None
+    is_red: bool | None = None
+    invoice_code: Digits | None = None
+    invoice_number: Digits | None = None
+    issue_date: dt.date | None = None
+    check_code: Digits | None = None
+    buyer_name: Name | None = None
+    buyer_tax_id: TaxId | None = None
+    seller_name: Name | None = None
+    seller_tax_id: TaxId | None = None
+    total_amount: Money | None = None
+    total_tax: Money | None = None
+    amount_with_tax: Money | None = None
+    amount_in_words: ShortText | None = None
+    original_invoice_code: Digits | None = None
+    original_invoice_number: Digits | None = None
+    red_info_number: Digits | None = None
+    remarks: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    items: Annotated[list[InvoiceLineIn], Field(max_length=200)] | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """Only the fields the client sent, in service form (dates as ISO text)."""
+        out: dict[str, Any] = {}
+        for name in self.model_fields_set:
+            value = getattr(self, name)
+            if name == "issue_date" and value is not None:
+                value = value.isoformat()
+            elif name == "items":
+                value = [item.model_dump() for item in value or []]
+            out[name] = value
+        return out
+
+
+class InvoiceCreate(InvoiceFields):
+    """Manual entry: every check runs, failures come back as field-level 422 errors."""
+
+    invoice_type: InvoiceType
+    invoice_number: Digits
+    issue_date: dt.date
+    is_red: bool = False
+
+
+class InvoiceUpdate(InvoiceFields):
+    """A correction: only the fields sent are changed; each change is audited."""
+
+    customer_id: int | None = Field(None, ge=1, le=2**31 - 1)
+
+
+class InvoiceLineOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    name: str | None
+    spec: str | None
+    unit: str | None
+    quantity: Decimal | None
+    unit_price: Decimal | None
+    amount: Decimal | None
+    tax_rate: str | None
+    tax: Decimal | None
+
+
+class ReviewReasonOut(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class InvoicePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    status: Literal["accepted", "needs_review", "rejected"]
+    way_in: Literal["recognition", "manual", "import"]
+    document_id: int | None
+    page: int | None
+    invoice_type: str | None
+    is_red: bool
+    invoice_code: str | None
+    invoice_number: str | None
+    issue_date: dt.date | None
+    check_code: str | None
+    buyer_name: str | None
+    buyer_tax_id: str | None
+    seller_name: str | None
+    seller_tax_id: str | None
+    total_amount: Decimal | None
+    total_tax: Decimal | None
+    amount_with_tax: Decimal | None
+    amount_in_words: str | None
+    original_invoice_code: str | None
+    original_invoice_number: str | None
+    red_info_number: str | None
+    remarks: str | None
+    blue_invoice_id: int | None
+    duplicate_of_id: int | None
+    customer_id: int | None
+    customer_match_score: float | None
+    field_confidence: dict[str, float]
+    field_sources: dict[str, str]
+    review_reasons: list[ReviewReasonOut]
+    items: list[InvoiceLineOut] = Field(validation_alias="lines")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class InvoiceSummary(BaseModel):
+    """A list row: the header fields without lines and per-field details."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    status: str
+    way_in: str
+    invoice_type: str | None
+    is_red: bool
+    invoice_code: str | None
+    invoice_number: str | None
+    issue_date: dt.date | None
+    buyer_name: str | None
+    buyer_tax_id: str | None
+    seller_name: str | None
+    total_amount: Decimal | None
+    total_tax: Decimal | None
+    amount_with_tax: Decimal | None
+    blue_invoice_id: int | None
+    customer_id: int | None
+    document_id: int | None
+
+
+class InvoicePage(BaseModel):
+    items: list[InvoiceSummary]
+    total: int
+    offset: int
+    limit: int
+
+
+class AuditEntryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    at: dt.datetime
+    actor: str
+    action: str
+    field: str | None
+    old_value: str | None
+    new_value: str | None

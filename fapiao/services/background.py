@@ -1,0 +1,45 @@
+"""Starts whatever processes documents for a running server: the in-process
+pool by default, or a Celery dispatcher when a broker is configured."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from fapiao.services.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Background:
+    kind: str
+    pool: Any = None
+    sweeper: Any = None
+
+    def stop(self) -> None:
+        if self.pool is not None:
+            self.pool.stop()
+        if self.sweeper is not None:
+            self.sweeper.stop()
+
+
+def start_background(runtime: Runtime, *, workers: int | None = None) -> Background:
+    settings = runtime.settings
+    if settings.broker_url:
+        from fapiao.services.celery_app import CeleryDispatcher, make_celery
+
+        dispatcher = CeleryDispatcher(runtime, make_celery(settings))
+        runtime.on_documents_queued.append(dispatcher)
+        return Background(kind="celery")
+    threads = settings.workers if workers is None else workers
+    if threads <= 0:
+        return Background(kind="none")
+    from fapiao.services.extractors import make_extractor
+    from fapiao.services.pool import WorkerPool
+
+    pool = WorkerPool(runtime, lambda: make_extractor(settings), threads)
+    runtime.on_documents_queued.append(pool.notify)
+    pool.start()
+    log.info("in-process worker pool: %d threads", threads)
+    return Background(kind="pool", pool=pool)
