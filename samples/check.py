@@ -56,6 +56,8 @@ def golden_problems(g: dict, customers: dict[str, dict] | None = None) -> list[s
     if tuple(g) != GOLDEN_KEYS:
         p.append(f"keys {tuple(g)}")
         return p
+    if "-0.00" in repr(g):
+        p.append("a zero printed as -0.00")
     if tuple(g["sample"]) != SAMPLE_KEYS:
         p.append(f"sample keys {tuple(g['sample'])}")
     kind, red = g["invoice_type"], g["is_red"]

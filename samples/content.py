@@ -86,7 +86,9 @@ def plain(value: Decimal) -> str:
 
 
 def fmt_money(value: Decimal) -> str:
-    return format(money(value), "f")
+    """Two decimals; a zero is never printed as -0.00."""
+    value = money(value)
+    return format(value if value != 0 else abs(value), "f")
 
 
 def _section_to_capital(section: int) -> str:
@@ -260,7 +262,7 @@ def make_goods(rng: random.Random, *, is_red: bool, small_taxpayer: bool) -> Goo
                 price, amount = Decimal(lo), money(qty * lo) * sign
             qty = qty * sign
             unit_out = unit or None
-        tax = None if rate_key == "免税" else money(amount * rate)
+        tax = None if rate_key == "免税" else money(amount * rate) + 0  # + 0 turns -0.00 into 0.00
         goods.items.append(Item(line_name, spec or None, unit_out, qty, price, amount, rate_key, tax))
     return goods
 
