@@ -48,7 +48,7 @@ def read_page(engine: OcrEngine, image: np.ndarray) -> PageRead:
     timings["detect"] = _elapsed(t)
 
     t = time.perf_counter()
-    turns = _orientation(engine, view, boxes)
+    turns, known = _orientation(engine, view, boxes)
     if turns:
         view, boxes = rectify.rotate_quarter(view, boxes, turns)
         page, _ = rectify.rotate_quarter(page, boxes[:0], turns)
@@ -56,7 +56,7 @@ def read_page(engine: OcrEngine, image: np.ndarray) -> PageRead:
     timings["orient"] = _elapsed(t)
 
     t = time.perf_counter()
-    lines = read_lines(engine, view, list(boxes))
+    lines = read_lines(engine, view, list(boxes), known=known)
     timings["recognize"] = _elapsed(t)
 
     skew = rectify.skew_degrees(boxes)
@@ -73,38 +73,39 @@ def read_page(engine: OcrEngine, image: np.ndarray) -> PageRead:
     )
 
 
-def _orientation(engine: OcrEngine, view: np.ndarray, boxes: np.ndarray) -> int:
-    """Clockwise quarter turns that make the page upright."""
+def _orientation(engine: OcrEngine, view: np.ndarray, boxes: np.ndarray) -> tuple[int, dict[int, tuple[str, float]]]:
+    """Clockwise quarter turns that make the page upright, and the sample
+    lines already read that way (box index → reading)."""
     if len(boxes) == 0:
-        return 0
+        return 0, {}
     widths = np.linalg.norm(boxes[:, 1] - boxes[:, 0], axis=1)
     heights = np.linalg.norm(boxes[:, 3] - boxes[:, 0], axis=1)
     elongated = np.maximum(widths, heights) > 2.5 * np.minimum(widths, heights)
     upright_boxes = (heights > widths) & elongated
     sideways = upright_boxes.sum() > 0.5 * max(1, elongated.sum())
     candidates = (1, 3) if sideways else (0, 2)
-    best_turns, best_score = candidates[0], -1.0
+    best_turns, best_score, best_known = candidates[0], -1.0, {}
     for turns in candidates:
         rotated_view, rotated = rectify.rotate_quarter(view, boxes, turns)
-        score = _reading_score(engine, rotated_view, rotated)
+        score, known = _reading_score(engine, rotated_view, rotated)
         if score > best_score:
-            best_turns, best_score = turns, score
+            best_turns, best_score, best_known = turns, score, known
         if turns == candidates[0] and score >= CONFIDENT_UPRIGHT:
             break
-    return best_turns
+    return best_turns, best_known
 
 
-def _reading_score(engine: OcrEngine, view: np.ndarray, boxes: np.ndarray) -> float:
+def _reading_score(engine: OcrEngine, view: np.ndarray, boxes: np.ndarray) -> tuple[float, dict[int, tuple[str, float]]]:
     ordered = [order_box(b) for b in boxes]
     lengths = [float(np.linalg.norm(b[1] - b[0])) for b in ordered]
-    pick = np.argsort(lengths)[::-1][:ORIENTATION_SAMPLE]
+    pick = [int(i) for i in np.argsort(lengths)[::-1][:ORIENTATION_SAMPLE]]
     crops = [crop_line(view, ordered[i]) for i in pick]
     results = engine.recognize(crops)
     if not results:
-        return 0.0
+        return 0.0, {}
     weights = np.array([max(1, len(t)) for t, _ in results], dtype=float)
     scores = np.array([s for _, s in results], dtype=float)
-    return float((weights * scores).sum() / weights.sum())
+    return float((weights * scores).sum() / weights.sum()), dict(zip(pick, results))
 
 
 def _deskew_lines(lines, skew: float, shape) -> list:

@@ -52,14 +52,26 @@ def order_box(box: np.ndarray) -> np.ndarray:
     return np.float32([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)], pts[np.argmax(d)]])
 
 
-def read_lines(engine: OcrEngine, image: np.ndarray, boxes: Sequence[Box] | None = None) -> list[OcrLine]:
-    """Detect (unless boxes are given) and recognise every line of an image."""
+def read_lines(
+    engine: OcrEngine,
+    image: np.ndarray,
+    boxes: Sequence[Box] | None = None,
+    *,
+    known: dict[int, tuple[str, float]] | None = None,
+) -> list[OcrLine]:
+    """Detect (unless boxes are given) and recognise every line of an image.
+
+    `known` maps box indices to readings already made (the orientation
+    sample), which are not recognised again."""
     if boxes is None:
         boxes = engine.detect(image)
     boxes = [order_box(b) for b in boxes]
     if not boxes:
         return []
-    results = engine.recognize([crop_line(image, b) for b in boxes])
+    known = known or {}
+    todo = [i for i in range(len(boxes)) if i not in known]
+    fresh = dict(zip(todo, engine.recognize([crop_line(image, boxes[i]) for i in todo])))
+    results = [known[i] if i in known else fresh[i] for i in range(len(boxes))]
     lines = []
     for box, (text, score) in zip(boxes, results):
         text = text.strip()
