@@ -170,7 +170,7 @@ def _encode(img: np.ndarray, condition: str, rng: random.Random, compact: bool) 
         quality = rng.randint(72, 80) if compact else rng.randint(70, 90)
         pil.save(buf, "JPEG", quality=quality, optimize=False)
         return buf.getvalue(), "jpg"
-    pil.save(buf, "PNG", compress_level=3)
+    pil.save(buf, "PNG", compress_level=9 if compact else 3)
     return buf.getvalue(), "png"
 
 
@@ -221,7 +221,7 @@ def _render_at(spec: InvoiceSpec, style: FaceStyle, target_ppm: float, nrng: np.
 def _capture(plan: SamplePlan, spec: InvoiceSpec, style: FaceStyle, size_mm: tuple[float, float],
              rng: random.Random, nrng: np.random.Generator) -> np.ndarray:
     if plan.condition == "scan":
-        dpi = 200 if plan.compact else rng.choice(degrade.SCAN_DPI)
+        dpi = 180 if plan.compact else rng.choice(degrade.SCAN_DPI)
         ppm = dpi / 25.4
         return degrade.scan(_render_face(spec, style, ppm, nrng), nrng, ppm)
     if plan.condition == "copy":

@@ -72,6 +72,16 @@ def money_cell(value) -> str:
     return "¥" + C.fmt_money(value)
 
 
+def draw_security_pattern(sheet: Sheet, rng: np.random.Generator) -> None:
+    """The faint guilloche 底纹 printed under the fields of paper forms."""
+    phase = float(rng.uniform(0, 6.3))
+    for k in range(int((BOTTOM - TOP) / 2.2)):
+        y0 = TOP + 1.0 + k * 2.2
+        xs = np.arange(LEFT, RIGHT + 0.01, 1.5)
+        ys = y0 + 0.8 * np.sin(xs / 6.0 + phase + k * 0.7)
+        sheet.polyline("pattern", list(zip(xs.tolist(), ys.tolist())), 0.12)
+
+
 def draw_form(sheet: Sheet, spec: InvoiceSpec, style: FaceStyle) -> None:
     f = "form"
     paper = spec.kind in PAPER_KINDS
@@ -186,6 +196,9 @@ def draw_data(sheet: Sheet, spec: InvoiceSpec, style: FaceStyle) -> None:
 def draw_paper(sheet, spec: InvoiceSpec, style: FaceStyle, rng: np.random.Generator) -> None:
     """Draw the whole face onto ``sheet`` (raster Sheet or PdfSheet), seal included."""
     sheet.layer("form", style.form_color)
+    if style.dot_matrix:  # paper stock: preprinted security pattern
+        sheet.layer("pattern", style.form_color, opacity=0.16)
+        draw_security_pattern(sheet, rng)
     sheet.layer("stamp", (215, 70, 60), opacity=0.6)
     sheet.layer("preprint", (35, 30, 30))
     sheet.layer("data", (20, 20, 25), opacity=0.92 if style.dot_matrix else 1.0, offset_mm=style.offset_mm)
@@ -207,4 +220,4 @@ def render_paper(spec: InvoiceSpec, style: FaceStyle, px_per_mm: float, rng: np.
     """The whole face as an RGB array (uint8), seal and dot-matrix included."""
     sheet = Sheet(WIDTH, HEIGHT, px_per_mm, paper=(247, 246, 238) if spec.kind in PAPER_KINDS else (255, 255, 255))
     draw_paper(sheet, spec, style, rng)
-    return sheet.compose(["form", "stamp", "preprint", "data", "qr", "seal"])
+    return sheet.compose(["pattern", "form", "stamp", "preprint", "data", "qr", "seal"])

@@ -57,6 +57,11 @@ class Sheet:
         draw.line([self._xy(layer, x0, y0), self._xy(layer, x1, y1)], fill=255,
                   width=max(1, round(width_mm * self.px_per_mm)))
 
+    def polyline(self, name: str, points: list[tuple[float, float]], width_mm: float = 0.1) -> None:
+        layer = self.layers[name]
+        ImageDraw.Draw(layer.image).line([self._xy(layer, x, y) for x, y in points], fill=255,
+                                         width=max(1, round(width_mm * self.px_per_mm)))
+
     def rect(self, name: str, x0: float, y0: float, x1: float, y1: float, width_mm: float = 0.2) -> None:
         for a, b, c, d in ((x0, y0, x1, y0), (x1, y0, x1, y1), (x0, y1, x1, y1), (x0, y0, x0, y1)):
             self.line(name, a, b, c, d, width_mm)

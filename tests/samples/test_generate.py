@@ -87,3 +87,24 @@ def test_pdf_share_writes_pdfs_whose_text_layer_holds_the_fields(tmp_path: Path,
         for field in ("invoice_number", "seller_tax_id", "seller_name"):
             assert g[field] in text, field
         assert "¥" + g["amount_with_tax"] in text
+
+
+def test_missing_font_is_a_one_line_error(tmp_path: Path, monkeypatch, capsys) -> None:
+    import subprocess
+
+    from samples import fonts
+    from samples.generate import main
+
+    monkeypatch.setattr(fonts, "KNOWN_PATHS", (str(tmp_path / "none.ttc"),))
+    monkeypatch.setattr(fonts.subprocess, "run",
+                        lambda *a, **k: subprocess.CompletedProcess(a, 0, stdout="", stderr=""))
+    fonts._installed.cache_clear()
+    fonts.font_face.cache_clear()
+    try:
+        assert main(["--out", str(tmp_path / "out"), "--n", "1", "--quiet"]) == 2
+    finally:
+        fonts._installed.cache_clear()
+        fonts.font_face.cache_clear()
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "no CJK font found" in err and "fonts-noto-cjk" in err
+    assert not (tmp_path / "out").exists()
