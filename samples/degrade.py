@@ -170,6 +170,10 @@ def _lighting(rng: np.random.Generator, sw: int, sh: int) -> np.ndarray:
         side = ((xx - px) * nx + (yy - py) * ny) > 0
         shade = cv2.GaussianBlur(side.astype(np.float32), (0, 0), rng.uniform(2, 6) * sw / 64)
         light *= 1.0 - rng.uniform(0.15, 0.4) * shade
+    if rng.random() < 0.2:  # glare from a ceiling lamp
+        gx, gy = rng.uniform(0.2, 0.8) * sw, rng.uniform(0.2, 0.8) * sh
+        r2 = ((xx - gx) ** 2 + (yy - gy) ** 2) / (rng.uniform(0.04, 0.12) * sw) ** 2
+        light += rng.uniform(0.15, 0.35) * np.exp(-r2)
     warm = np.array([1.0, rng.uniform(0.95, 1.0), rng.uniform(0.85, 0.98)], dtype=np.float32)
     return light[..., None] * warm * rng.uniform(0.9, 1.08)
 
@@ -185,6 +189,24 @@ def _blur(img: np.ndarray, rng: np.random.Generator, fw: int) -> np.ndarray:
         kernel /= max(kernel.sum(), 1e-6)
         return cv2.filter2D(img, -1, kernel)
     return cv2.GaussianBlur(img, (0, 0), float(rng.uniform(0.6, 1.6)) * max(s, 0.5))
+
+
+def crease(face: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A fold line across the sheet (invoices are mailed folded): a thin dark
+    valley beside a lighter ridge, with the sheet's tone shifting across it."""
+    h, w = face.shape[:2]
+    vertical = rng.random() < 0.6
+    length, across = (h, w) if vertical else (w, h)
+    pos = int(rng.uniform(0.25, 0.75) * across)
+    coord = np.arange(across, dtype=np.float32) - pos
+    width = max(2.0, across / 900)
+    profile = 1.0 - 0.12 * np.exp(-(coord / width) ** 2) + 0.05 * np.exp(-((coord - 2.5 * width) / width) ** 2)
+    profile *= np.where(coord > 0, rng.uniform(0.95, 1.0), 1.0)
+    shade = np.clip(profile * 255.0, 0, 255).astype(np.uint8)
+    shade = np.repeat(shade[None, :], length, axis=0) if vertical else np.repeat(shade[:, None], length, axis=1)
+    if face.ndim == 3:
+        shade = cv2.merge([shade] * face.shape[2])
+    return cv2.multiply(face, shade, scale=1 / 255.0)
 
 
 def turn(img: np.ndarray, quarter_turns_ccw: int) -> np.ndarray:

@@ -57,6 +57,7 @@ RED_SHARE = 0.6
 TURN_SHARE = 0.15
 PHOTO_RENDER_MAX_PPM = 11.0  # render no finer than this; the warp upsamples the rest
 MIN_RENDER_PPM = 8.0
+CREASE_SHARE = 0.3
 
 
 @dataclass
@@ -211,6 +212,8 @@ def _render_at(spec: InvoiceSpec, style: FaceStyle, target_ppm: float, nrng: np.
     bring the face to ``target_ppm`` with area averaging when it must shrink."""
     ppm = min(PHOTO_RENDER_MAX_PPM, max(MIN_RENDER_PPM, target_ppm))
     face = _render_face(spec, style, ppm, nrng)
+    if nrng.random() < CREASE_SHARE:
+        face = degrade.crease(face, nrng)
     if ppm > target_ppm * 1.05:
         h, w = face.shape[:2]
         size = (round(w * target_ppm / ppm), round(h * target_ppm / ppm))
@@ -223,7 +226,10 @@ def _capture(plan: SamplePlan, spec: InvoiceSpec, style: FaceStyle, size_mm: tup
     if plan.condition == "scan":
         dpi = 180 if plan.compact else rng.choice(degrade.SCAN_DPI)
         ppm = dpi / 25.4
-        return degrade.scan(_render_face(spec, style, ppm, nrng), nrng, ppm)
+        face = _render_face(spec, style, ppm, nrng)
+        if nrng.random() < CREASE_SHARE:
+            face = degrade.crease(face, nrng)
+        return degrade.scan(face, nrng, ppm)
     if plan.condition == "copy":
         ppm = degrade.COPY_DPI / 25.4
         return degrade.copy(_render_at(spec, style, ppm, nrng), nrng, ppm)
