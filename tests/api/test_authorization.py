@@ -1,0 +1,104 @@
+"""Every route's access rule, checked for every role.
+
+The table below is the access policy. The first test fails when a route
+exists without an entry (or an entry without a route), so no endpoint can
+be added without deciding, and testing, who may call it.
+"""
+from __future__ import annotations
+
+import pytest
+from fastapi.routing import iter_route_contexts
+
+PUBLIC = None
+ROLES = ("clerk", "reviewer", "manager", "admin")
+ACCESS: dict[tuple[str, str], str | None] = {
+    ("GET", "/openapi.json"): PUBLIC,
+    ("GET", "/docs"): PUBLIC,
+    ("GET", "/docs/oauth2-redirect"): PUBLIC,
+    ("GET", "/api/v1/health"): PUBLIC,
+    ("POST", "/api/v1/auth/login"): PUBLIC,
+    ("POST", "/api/v1/auth/logout"): PUBLIC,
+    ("GET", "/api/v1/auth/me"): "clerk",
+    ("GET", "/api/v1/settings"): "admin",
+    ("GET", "/api/v1/users"): "admin",
+    ("POST", "/api/v1/users"): "admin",
+    ("PATCH", "/api/v1/users/{user_id}"): "admin",
+    ("POST", "/api/v1/users/{user_id}/api-keys"): "admin",
+    ("DELETE", "/api/v1/users/{user_id}/api-keys/{key_id}"): "admin",
+    ("POST", "/api/v1/documents"): "clerk",
+    ("GET", "/api/v1/documents"): "clerk",
+    ("GET", "/api/v1/documents/{document_id}"): "clerk",
+    ("GET", "/api/v1/documents/{document_id}/file"): "clerk",
+    ("POST", "/api/v1/documents/{document_id}/retry"): "reviewer",
+    ("POST", "/api/v1/invoices"): "clerk",
+    ("GET", "/api/v1/invoices"): "clerk",
+    ("GET", "/api/v1/invoices/{invoice_id}"): "clerk",
+    ("PATCH", "/api/v1/invoices/{invoice_id}"): "reviewer",
+    ("GET", "/api/v1/invoices/{invoice_id}/audit"): "reviewer",
+    ("GET", "/api/v1/customers"): "reviewer",
+    ("GET", "/api/v1/customers/{customer_id}"): "reviewer",
+    ("GET", "/api/v1/review"): "reviewer",
+    ("POST", "/api/v1/review/{invoice_id}/approve"): "reviewer",
+    ("POST", "/api/v1/review/{invoice_id}/reject"): "reviewer",
+    ("POST", "/api/v1/imports/invoices"): "clerk",
+    ("POST", "/api/v1/imports/customers"): "manager",
+    ("GET", "/api/v1/imports/invoices/template"): "clerk",
+    ("GET", "/api/v1/imports/customers/template"): "manager",
+    ("GET", "/api/v1/exports/invoices.xlsx"): "manager",
+    ("GET", "/api/v1/exports/customers.xlsx"): "manager",
+    ("GET", "/api/v1/reconciliation"): "reviewer",
+    ("POST", "/api/v1/reconciliation/relink"): "reviewer",
+}
+
+
+def app_routes(app) -> set[tuple[str, str]]:
+    routes = set()
+    for route in iter_route_contexts(app.routes):
+        for method in route.methods or ():
+            if method != "HEAD":
+                routes.add((method, route.path))
+    return routes
+
+
+def test_every_route_has_an_access_rule(api) -> None:
+    routes = app_routes(api.client.app)
+    assert routes - set(ACCESS) == set(), "routes without an access rule: add them to ACCESS"
+    assert set(ACCESS) - routes == set(), "access rules for routes that do not exist"
+
+
+def _call(api, method: str, path: str, headers: dict[str, str]):
+    url = path.replace("{user_id}", "1").replace("{key_id}", "1").replace("{document_id}", "1") \
+        .replace("{invoice_id}", "1").replace("{customer_id}", "1")
+    return api.client.request(method, url, headers=headers)
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(ACCESS))
+def test_access_by_role(api, method: str, path: str) -> None:
+    needed = ACCESS[(method, path)]
+    anonymous = _call(api, method, path, {})
+    if needed is PUBLIC:
+        assert anonymous.status_code not in (401, 403), anonymous.text
+        return
+    assert anonymous.status_code == 401, anonymous.text
+    assert "detail" in anonymous.json()
+    assert _call(api, method, path, {"X-API-Key": "fpk_00000000_forged"}).status_code == 401
+    for role in ROLES:
+        response = _call(api, method, path, {"X-API-Key": api.keys[role]})
+        allowed = ROLES.index(role) >= ROLES.index(needed)
+        if allowed:
+            assert response.status_code not in (401, 403), f"{role}: {response.status_code} {response.text}"
+            assert response.status_code < 500, response.text
+        else:
+            assert response.status_code == 403, f"{role}: {response.status_code} {response.text}"
+
+
+def test_revoked_keys_and_deactivated_users_are_refused(api) -> None:
+    me = api.get("/api/v1/auth/me", "clerk").json()
+    users = api.get("/api/v1/users").json()
+    clerk = next(u for u in users if u["name"] == me["name"])
+    key_id = clerk["api_keys"][0]["id"]
+    assert api.client.delete(f"/api/v1/users/{clerk['id']}/api-keys/{key_id}", headers=api.as_("admin")).status_code == 204
+    assert api.get("/api/v1/auth/me", "clerk").status_code == 401
+    reviewer = next(u for u in users if u["name"] == "reviewer-1")
+    assert api.patch(f"/api/v1/users/{reviewer['id']}", json={"is_active": False}).status_code == 200
+    assert api.get("/api/v1/auth/me", "reviewer").status_code == 401

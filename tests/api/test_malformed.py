@@ -1,0 +1,291 @@
+"""Hundreds of malformed requests: each gets a 4xx with a message, never a 500.
+
+Bad files, wrong types, huge fields, bad dates, SQL and HTML where digits
+belong, path traversal, ZIP bombs, broken JSON, bad query and path values.
+Hostile text in free-text fields is not an error: it is stored verbatim as
+inert data (checked at the end).
+"""
+from __future__ import annotations
+
+import io
+import json
+import random
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import make_users
+from tests.services.factories import blue, digital_number
+from tests.api.test_smoke import invoice_json
+from tests.services.json_extractor import png_with_records, record_for
+
+SQL = ["' OR '1'='1", "1; DROP TABLE invoices; --", "\" OR \"\"=\"", "1' UNION SELECT * FROM users --", "%' --", "\\'; --"]
+HTML = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "\"><svg onload=alert(1)>", "javascript:alert(1)"]
+TRAVERSAL = ["../../etc/passwd", "..\\..\\windows\\win.ini", "/etc/shadow", "....//....//etc/passwd", "%2e%2e%2f%2e%2e%2f"]
+BAD_DATES = ["2024-02-30", "2024-13-01", "2024-00-10", "yesterday", "", "2024/03/15", "15.03.2024", "99999-01-01",
+             "2024-3-5T", "２０２４-０３-１５", "2999-01-01", "1899-12-31", "0000-00-00", "2024-03-15'; --"]
+BAD_MONEY = ["abc", "1e999", "NaN", "Infinity", "-Infinity", "1.005", "12345678901234567.00", "1,000.00", "", " ",
+             "0x10", "1/2", "¥-", "--5", {"amount": 1}, [1], True]
+WRONG_TYPES: list[Any] = [123, 12.5, True, None, [], {}, ["a"], {"$ne": 1}]
+
+
+@dataclass
+class Case:
+    name: str
+    method: str
+    url: str
+    role: str | None = "admin"
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    expect: tuple[int, ...] = ()  # specific codes; empty = any 4xx
+
+
+def _zip(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _upload(name: str, data: bytes, content_type: str = "application/octet-stream") -> dict[str, Any]:
+    return {"files": [("files", (name, data, content_type))]}
+
+
+def file_cases() -> list[Case]:
+    rng = random.Random(7)
+    png = png_with_records([record_for(blue())])
+    cases = []
+    for size in (1, 3, 17, 100, 1000, 4096, 65536):
+        for suffix in (".pdf", ".jpg", ".png", ".zip", ".ofd", ".tif"):
+            data = bytes(rng.getrandbits(8) for _ in range(size))
+            data = b"\x00" + data[1:] if data[:2] in (b"BM",) else data
+            cases.append(Case(f"random-{size}{suffix}", "POST", "/api/v1/documents", "clerk", _upload(f"x{suffix}", data), (415,)))
+    for name, data in {
+        "empty.pdf": b"", "html.pdf": b"<html><body>invoice</body></html>", "script.jpg": b"#!/bin/sh\nrm -rf /\n",
+        "elf.png": b"\x7fELF\x02\x01\x01" + b"\0" * 64, "exe.pdf": b"MZ\x90\x00" + b"\0" * 64,
+        "truncated.pdf": b"%PD", "json.jpg": json.dumps({"a": 1}).encode(), "svg.png": b"<svg xmlns='http://www.w3.org/2000/svg'/>",
+        "utf16.pdf": "发票".encode("utf-16"), "xml.ofd": b"<?xml version='1.0'?><OFD/>",
+    }.items():
+        cases.append(Case(f"file-{name}", "POST", "/api/v1/documents", "clerk", _upload(name, data)))
+    bomb = _zip({"zeros.png": b"\0" * (40 * 1024 * 1024)})
+    cases += [
+        Case("zip-bomb-ratio", "POST", "/api/v1/documents", "clerk", _upload("bomb.zip", bomb), (400,)),
+        Case("zip-too-many-members", "POST", "/api/v1/documents", "clerk",
+             _upload("many.zip", _zip({f"{i}.txt": b"x" for i in range(40)})), (400,)),
+        Case("zip-nested", "POST", "/api/v1/documents", "clerk",
+             _upload("nested.zip", _zip({"inner.zip": _zip({"a.png": png})})), (415,)),
+        Case("zip-only-junk", "POST", "/api/v1/documents", "clerk",
+             _upload("junk.zip", _zip({"a.txt": b"hello", "b.exe": b"MZ"})), (415,)),
+        Case("zip-corrupt", "POST", "/api/v1/documents", "clerk", _upload("bad.zip", b"PK\x03\x04" + b"\xff" * 200), (400,)),
+        Case("zip-empty", "POST", "/api/v1/documents", "clerk", _upload("empty.zip", _zip({}))),
+        Case("no-files-field", "POST", "/api/v1/documents", "clerk", {"data": {"x": "1"}}, (422,)),
+        Case("files-as-text", "POST", "/api/v1/documents", "clerk", {"data": {"files": "not a file"}}, (422,)),
+        Case("json-instead-of-multipart", "POST", "/api/v1/documents", "clerk", {"json": {"files": []}}, (422,)),
+        Case("oversize-body", "POST", "/api/v1/documents", "clerk", _upload("big.pdf", b"%PDF-" + b"0" * (3 * 2**20)), (413,)),
+        Case("oversize-content-length", "POST", "/api/v1/invoices", "clerk",
+             {"content": b"{}", "headers": {"Content-Length": str(10**12), "Content-Type": "application/json"}}, (413,)),
+        Case("too-many-files", "POST", "/api/v1/documents", "clerk",
+             {"files": [("files", (f"{i}.png", b"x", "image/png")) for i in range(101)]}, (400,)),
+    ]
+    for name in TRAVERSAL:
+        cases.append(Case(f"traversal-junk-{name}", "POST", "/api/v1/documents", "clerk", _upload(name, b"not an image"), (415,)))
+    for kind in ("invoices", "customers"):
+        url = f"/api/v1/imports/{kind}"
+        cases += [
+            Case(f"import-{kind}-png", "POST", url, "manager", {"files": {"file": ("a.xlsx", png)}}, (400,)),
+            Case(f"import-{kind}-xls", "POST", url, "manager", {"files": {"file": ("a.xls", b"\xd0\xcf\x11\xe0" + b"\0" * 512)}}, (400,)),
+            Case(f"import-{kind}-bomb", "POST", url, "manager", {"files": {"file": ("a.xlsx", bomb)}}, (400,)),
+            Case(f"import-{kind}-empty", "POST", url, "manager", {"files": {"file": ("a.csv", b"")}}, (400,)),
+            Case(f"import-{kind}-no-header", "POST", url, "manager", {"files": {"file": ("a.csv", "甲,乙\n丙,丁\n".encode())}}, (400,)),
+            Case(f"import-{kind}-binary", "POST", url, "manager", {"files": {"file": ("a.csv", b"\x00\x01\x02" * 100)}}, (400,)),
+            Case(f"import-{kind}-no-file", "POST", url, "manager", {}, (422,)),
+            Case(f"import-{kind}-bad-encoding", "POST", url, "manager", {"files": {"file": ("a.csv", b"\xff\xfe\xfa" * 50)}}, (400,)),
+        ]
+    return cases
+
+
+def invoice_body_cases() -> list[Case]:
+    good = invoice_json(blue(digital_number(900)))
+    cases = []
+
+    def variant(name: str, **changes: Any) -> None:
+        body = dict(good)
+        for key, value in changes.items():
+            if value is ...:
+                body.pop(key, None)
+            else:
+                body[key] = value
+        cases.append(Case(name, "POST", "/api/v1/invoices", "clerk", {"json": body}, (422,)))
+
+    for index, value in enumerate(BAD_DATES):
+        variant(f"date-{index}", issue_date=value)
+    for field_name in ("total_amount", "total_tax", "amount_with_tax"):
+        for index, value in enumerate(BAD_MONEY):
+            variant(f"money-{field_name}-{index}", **{field_name: value})
+    for field_name in ("invoice_number", "invoice_code", "buyer_tax_id", "seller_tax_id", "check_code", "buyer_name",
+                       "issue_date", "invoice_type", "is_red", "items"):
+        for index, value in enumerate(WRONG_TYPES):
+            if field_name == "is_red" and value in (True, None):
+                continue
+            if field_name in ("invoice_code", "check_code", "buyer_tax_id") and value is None:
+                continue
+            if field_name == "items" and value in ([], None):
+                continue
+            variant(f"type-{field_name}-{index}", **{field_name: value})
+    for field_name in ("invoice_number", "invoice_code", "buyer_tax_id", "seller_tax_id", "check_code", "invoice_type",
+                       "red_info_number", "original_invoice_number"):
+        for index, value in enumerate(SQL + HTML):
+            variant(f"hostile-{field_name}-{index}", **{field_name: value})
+    for field_name, size in (("buyer_name", 10_000), ("seller_name", 201), ("remarks", 100_000), ("invoice_number", 5000),
+                             ("amount_in_words", 1000), ("buyer_tax_id", 33)):
+        variant(f"huge-{field_name}", **{field_name: "发" * size})
+    variant("huge-items", items=[good["items"][0]] * 201)
+    for field_name in ("invoice_type", "invoice_number", "issue_date"):
+        variant(f"missing-{field_name}", **{field_name: ...})
+    variant("unknown-field", secret_admin=True)
+    variant("red-without-reference", is_red=True)
+    variant("sum-mismatch", amount_with_tax="114.00")
+    variant("negative-blue", total_amount="-100.00", total_tax="-13.00", amount_with_tax="-113.00")
+    for index, raw in enumerate([b"{", b"null", b"[]", b'"str"', b"123", b"\xff\xfe\x00", b'{"a":', b"{'a': 1}", b"", b"\x00" * 10]):
+        cases.append(Case(f"broken-json-{index}", "POST", "/api/v1/invoices", "clerk",
+                          {"content": raw, "headers": {"Content-Type": "application/json"}}, (422, 400)))
+    for index, (content_type, raw) in enumerate([("application/xml", b"<invoice/>"), ("text/plain", b"hello"),
+                                                 ("application/x-www-form-urlencoded", b"a=1")]):
+        cases.append(Case(f"wrong-content-type-{index}", "POST", "/api/v1/invoices", "clerk",
+                          {"content": raw, "headers": {"Content-Type": content_type}}, (422, 415, 400)))
+    return cases
+
+
+def query_and_path_cases() -> list[Case]:
+    cases = []
+    bad_queries = {
+        "date_from": BAD_DATES[:10], "date_to": ["2024-02-30", "x"], "amount_min": ["-1", "abc", "NaN", "1e999", "1.001"],
+        "amount_max": ["-0.01", "Infinity"], "limit": ["0", "201", "-5", "x", "1.5"], "offset": ["-1", "10000000000", "x"],
+        "is_red": ["maybe", "2", "<script>"], "needs_review": ["perhaps"], "invoice_type": ["bogus"] + SQL[:3] + HTML[:2],
+        "status": ["deleted", "' OR 1=1"], "customer_id": ["0", "-1", str(2**40), "abc", "1 OR 1=1"],
+        "q": ["x" * 101], "document_id": ["0", "x"],
+    }
+    for param, values in bad_queries.items():
+        for index, value in enumerate(values):
+            cases.append(Case(f"query-{param}-{index}", "GET", "/api/v1/invoices", "reviewer", {"params": {param: value}}, (422,)))
+            if param in ("date_from", "amount_min", "invoice_type"):
+                cases.append(Case(f"export-query-{param}-{index}", "GET", "/api/v1/exports/invoices.xlsx", "manager",
+                                  {"params": {param: value}}, (422,)))
+    for index, value in enumerate(["abc", "0", "-1", "99999999999999", "1.5", "1e3", "%00", "1;DROP", "' OR 1=1"]):
+        for template in ("/api/v1/invoices/{}", "/api/v1/documents/{}", "/api/v1/customers/{}", "/api/v1/invoices/{}/audit",
+                         "/api/v1/documents/{}/file"):
+            cases.append(Case(f"path-{template}-{index}", "GET", template.format(value), "admin", {}, (422, 404)))
+    for index, value in enumerate(TRAVERSAL):
+        cases.append(Case(f"path-traversal-{index}", "GET", f"/api/v1/documents/{value}/file", "admin", {}, (404, 422)))
+    for url in ("/api/v1/invoices/987654", "/api/v1/documents/987654", "/api/v1/customers/987654"):
+        cases.append(Case(f"missing-{url}", "GET", url, "admin", {}, (404,)))
+    for index, value in enumerate(["0", "x", "-3"]):
+        cases.append(Case(f"list-limit-{index}", "GET", "/api/v1/review", "reviewer", {"params": {"limit": value}}, (422,)))
+        cases.append(Case(f"customers-limit-{index}", "GET", "/api/v1/customers", "reviewer", {"params": {"limit": value}}, (422,)))
+        cases.append(Case(f"documents-status-{index}", "GET", "/api/v1/documents", "clerk", {"params": {"status": "x" + value}}, (422,)))
+    return cases
+
+
+def write_cases(invoice_id: int) -> list[Case]:
+    cases = []
+    patch_url = f"/api/v1/invoices/{invoice_id}"
+    for index, body in enumerate([{"issue_date": d} for d in BAD_DATES[:8]] + [{"total_amount": m} for m in BAD_MONEY[:8]]
+                                 + [{"unknown": 1}, {"customer_id": "x"}, {"customer_id": 0}, {"customer_id": 987654},
+                                    {"buyer_tax_id": "' OR 1=1"}, {"invoice_number": "<b>1</b>"}, {"items": "x"}]):
+        cases.append(Case(f"patch-{index}", "PATCH", patch_url, "reviewer", {"json": body}, (422, 404)))
+    cases.append(Case("patch-missing", "PATCH", "/api/v1/invoices/987654", "reviewer", {"json": {"remarks": "x"}}, (404,)))
+    for index, body in enumerate([{}, {"reason": ""}, {"reason": "   "}, {"reason": "x" * 501}, {"reason": 5}, {"why": "x"}]):
+        cases.append(Case(f"reject-{index}", "POST", f"/api/v1/review/{invoice_id}/reject", "reviewer", {"json": body}, (422,)))
+    for index, body in enumerate([{"customer_id": "x"}, {"customer_id": -1}, {"corrections": {"issue_date": "x"}},
+                                  {"corrections": "x"}, {"note": "x" * 501}, {"override_checks": "sometimes"},
+                                  {"customer_id": 987654}]):
+        cases.append(Case(f"approve-{index}", "POST", f"/api/v1/review/{invoice_id}/approve", "reviewer", {"json": body}, (422, 404)))
+    cases.append(Case("approve-missing", "POST", "/api/v1/review/987654/approve", "reviewer", {"json": {}}, (404,)))
+    for index, body in enumerate([{"name": "a b", "role": "clerk"}, {"name": "x", "role": "root"}, {"name": "", "role": "clerk"},
+                                  {"name": "x" * 65, "role": "clerk"}, {"name": "ok", "role": "clerk", "password": "short"},
+                                  {"name": "clerk-1", "role": "clerk"}, {"name": SQL[1], "role": "clerk"}, {"role": "clerk"}]):
+        cases.append(Case(f"user-{index}", "POST", "/api/v1/users", "admin", {"json": body}, (422, 409)))
+    for index, body in enumerate([{}, {"name": "admin-1"}, {"name": "admin-1", "password": ""}, {"name": SQL[0], "password": "x"},
+                                  {"name": "admin-1", "password": SQL[1]}, {"name": "nobody", "password": "whatever1"}]):
+        cases.append(Case(f"login-{index}", "POST", "/api/v1/auth/login", None, {"json": body}, (422, 401)))
+    for index, key in enumerate(["", "x", "fpk_", "fpk_zz", "fpk_00000000_" + "a" * 300, SQL[0], HTML[0], "fpk_../../x_y"]):
+        cases.append(Case(f"api-key-{index}", "GET", "/api/v1/invoices", None, {"headers": {"X-API-Key": key}}, (401,)))
+    for index, cookie in enumerate(["x", SQL[0], "a" * 500]):
+        cases.append(Case(f"cookie-{index}", "GET", "/api/v1/invoices", None, {"cookies": {"fapiao_session": cookie}}, (401,)))
+    cases += [
+        Case("patch-user-role", "PATCH", "/api/v1/users/1", "admin", {"json": {"role": "god"}}, (422,)),
+        Case("patch-user-missing", "PATCH", "/api/v1/users/987654", "admin", {"json": {"role": "clerk"}}, (404,)),
+        Case("revoke-missing", "DELETE", "/api/v1/users/1/api-keys/987654", "admin", {}, (404,)),
+        Case("retry-not-failed", "POST", "/api/v1/documents/987654/retry", "reviewer", {}, (404,)),
+    ]
+    return cases
+
+
+@pytest.fixture
+def small_api(make_settings, database_url):
+    """Small limits so size guards trigger quickly."""
+    from api.app import create_app
+    from fapiao.services.runtime import open_runtime
+
+    runtime = open_runtime(make_settings(database_url=database_url, max_upload_mb=2, zip_max_members=20,
+                                         zip_max_total_mb=5))
+    app = create_app(runtime.settings, runtime=runtime, background=False)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client, make_users(runtime), runtime
+    runtime.close()
+
+
+def test_malformed_requests_get_4xx_with_a_message(small_api) -> None:
+    client, keys, runtime = small_api
+    created = client.post("/api/v1/invoices", headers={"X-API-Key": keys["clerk"]}, json=invoice_json(blue()))
+    assert created.status_code == 201
+    cases = file_cases() + invoice_body_cases() + query_and_path_cases() + write_cases(created.json()["id"])
+    assert len(cases) >= 500, len(cases)
+    failures = []
+    for case in cases:
+        kwargs = dict(case.kwargs)
+        headers = dict(kwargs.pop("headers", {}))
+        if case.role:
+            headers["X-API-Key"] = keys[case.role]
+        response = client.request(case.method, case.url, headers=headers, **kwargs)
+        ok = 400 <= response.status_code < 500 and (not case.expect or response.status_code in case.expect)
+        try:
+            detail = response.json().get("detail")
+        except (ValueError, AttributeError):
+            detail = None
+        if not ok or not detail:
+            failures.append(f"{case.name}: {response.status_code} {response.text[:200]}")
+    assert not failures, f"{len(failures)} of {len(cases)} cases:\n" + "\n".join(failures[:40])
+    # nothing malformed got in, and the database is intact
+    listing = client.get("/api/v1/invoices", headers={"X-API-Key": keys["admin"]}).json()
+    assert listing["total"] == 1
+
+
+def test_hostile_text_is_stored_inert_and_traversal_names_are_neutralised(small_api) -> None:
+    client, keys, runtime = small_api
+    clerk = {"X-API-Key": keys["clerk"]}
+    for index, text in enumerate(SQL + HTML):
+        body = invoice_json(blue(digital_number(100 + index), buyer=text))
+        body["remarks"] = text
+        response = client.post("/api/v1/invoices", headers=clerk, json=body)
+        assert response.status_code == 201, response.text
+        assert response.json()["buyer_name"] == text.strip() and response.json()["remarks"] == text.strip()
+    found = client.get("/api/v1/invoices", headers=clerk, params={"q": "' OR '1'='1"}).json()
+    assert found["total"] == 1  # matched literally, not as SQL
+    png = png_with_records([record_for(blue())])
+    for index, name in enumerate(TRAVERSAL):
+        response = client.post("/api/v1/documents", headers=clerk,
+                               files=[("files", (name, png_with_records([], salt=str(index)), "image/png"))])
+        assert response.status_code == 202, response.text
+        stored_name = response.json()["documents"][0]["filename"]
+        assert "/" not in stored_name and "\\" not in stored_name and not stored_name.startswith(".")
+    zipped = _zip({"../../../../tmp/evil.png": png, "a/../../b.png": png_with_records([], salt="b")})
+    response = client.post("/api/v1/documents", headers=clerk, files=[("files", ("x.zip", zipped, "application/zip"))])
+    assert response.status_code == 202
+    assert sorted(d["filename"] for d in response.json()["documents"]) == ["b.png", "evil.png"]
+    storage = runtime.settings.storage_dir.resolve()
+    for path in storage.rglob("*"):
+        assert storage in path.resolve().parents
