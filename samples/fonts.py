@@ -65,7 +65,7 @@ def font_face(role: str) -> tuple[str, int]:
     return faces[0][0], faces[0][1]
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=48)  # each CJK face holds ~2 MB; sizes vary per capture resolution
 def font(role: str, size_px: int) -> ImageFont.FreeTypeFont:
     path, index = font_face(role)
     return ImageFont.truetype(path, max(6, size_px), index=index)

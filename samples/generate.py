@@ -153,7 +153,7 @@ def _style(spec: InvoiceSpec, rng: random.Random) -> FaceStyle:
     return FaceStyle(jitter, role, paper, offset, seal, over)
 
 
-def _pick_parties(plan: SamplePlan, rng: random.Random, world: World) -> tuple[Party, Party, Party]:
+def _pick_parties(rng: random.Random, world: World) -> tuple[Party, Party, Party]:
     seller = rng.choice(world.sellers)
     outsider = make_outsider(rng, {c.party.name for c in world.master})
     individual = make_individual(rng)
@@ -178,7 +178,7 @@ def _encode(img: np.ndarray, condition: str, rng: random.Random, compact: bool) 
 def render_sample(plan: SamplePlan, world: World, seed: int, out: Path) -> dict:
     rng = random.Random(f"{seed}:sample:{plan.index}")
     nrng = np.random.default_rng([seed, plan.index])
-    seller, outsider, individual = _pick_parties(plan, rng, world)
+    seller, outsider, individual = _pick_parties(rng, world)
     spec = make_invoice(rng, kind=plan.kind, is_red=plan.is_red, seller=seller, master=world.master,
                         outsider=outsider, individual=individual, buyer_mode=plan.buyer_mode)
     style = _style(spec, rng)

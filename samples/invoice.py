@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import binascii
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from samples import content as C
@@ -48,7 +48,6 @@ class InvoiceSpec:
     payee: str = ""
     reviewer: str = ""
     drawer: str = ""
-    extra: dict = field(default_factory=dict)
 
     @property
     def is_digital(self) -> bool:

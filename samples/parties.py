@@ -335,4 +335,4 @@ def with_name(party: Party, name: str) -> Party:
 
 __all__ = ["Customer", "Party", "Region", "REGIONS", "build_master", "make_company", "make_individual",
            "make_outsider", "make_uscc", "name_variant", "uscc_check_char", "uscc_is_valid",
-           "with_name", "write_customers_csv", "make_individual"]
+           "with_name", "write_customers_csv"]
