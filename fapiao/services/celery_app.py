@@ -49,13 +49,20 @@ def make_celery(settings: Settings) -> Celery:
     )
     app.conf.fapiao_settings = settings
 
-    @app.task(name=TASK_NAME, bind=True, acks_late=True, reject_on_worker_lost=True)
+    @app.task(name=TASK_NAME, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=20)
     def process_document(self: Any, document_id: int) -> str:
-        from fapiao.services.jobs import process_next
+        from fapiao.services.jobs import keep_leases, process_next, seconds_until_claimable
 
         runtime, extractor, owner = _process_state(settings)
-        done = process_next(runtime, owner=owner, extractor=extractor, document_id=int(document_id))
-        return "processed" if done is not None else "not claimable"
+        with keep_leases(runtime, owner):
+            done = process_next(runtime, owner=owner, extractor=extractor, document_id=int(document_id))
+        if done is not None:
+            return "processed"
+        # held by another worker: maybe dead (killed mid-job), so come back when its lease runs out
+        wait = seconds_until_claimable(runtime, int(document_id))
+        if wait is None:
+            return "already finished"
+        raise self.retry(countdown=wait)
 
     return app
 

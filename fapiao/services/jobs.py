@@ -12,7 +12,11 @@ finds nothing to claim): never half a document, never a document twice.
 from __future__ import annotations
 
 import logging
+import threading
 import traceback
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Iterator
 from typing import Any
 
 from capture.types import ReviewReason
@@ -141,3 +145,37 @@ def drain(runtime: Runtime, *, owner: str, extractor: Extractor) -> int:
         done += 1
     return done
 
+
+
+@contextmanager
+def keep_leases(runtime: Runtime, owner: str) -> Iterator[None]:
+    """Renew ``owner``'s leases every third of the lease time while the block runs (slow OCR is not death)."""
+    stop = threading.Event()
+    lease = runtime.settings.lease_seconds
+
+    def beat() -> None:
+        while not stop.wait(max(1.0, lease / 3)):
+            try:
+                with runtime.write() as session:
+                    session.execute(document_repo.renew_statement(owner=owner, lease_seconds=lease))
+            except Exception:  # noqa: BLE001
+                log.exception("lease renewal failed")
+
+    thread = threading.Thread(target=beat, name="fapiao-lease", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+
+
+def seconds_until_claimable(runtime: Runtime, document_id: int) -> float | None:
+    """For a document another worker holds: seconds until its lease expires; None if done, failed or gone."""
+    with runtime.read() as session:
+        document = session.get(Document, document_id)
+        if document is None or document.status in ("done", "failed"):
+            return None
+        if document.status == "queued" or document.lease_expires_at is None:
+            return 1.0
+        remaining = (document.lease_expires_at - datetime.now(document.lease_expires_at.tzinfo)).total_seconds()
+        return max(1.0, remaining + 1.0)
