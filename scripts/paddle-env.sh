@@ -15,9 +15,14 @@ PYTHON="${PYTHON:-python3.11}"
 # opencv-python-headless is held to the same one so both write the same cv2.
 OPENCV_VERSION="4.10.0.84"
 
+# Ready = imports paddleocr, pytest and this checkout's own capture package
+# (a venv copied from another clone would import that clone's code).
 ready() {
-    [ -x "$VENV/bin/python" ] && "$VENV/bin/python" - <<'PY' >/dev/null 2>&1
-import importlib.metadata as md, cv2, numpy, paddleocr, capture.ocr.paddle, pytest
+    [ -x "$VENV/bin/python" ] && (cd / && "$VENV/bin/python" - "$ROOT" <<'PY') >/dev/null 2>&1
+import sys
+from pathlib import Path
+import cv2, numpy, paddleocr, pytest, capture.ocr.paddle
+assert Path(capture.ocr.paddle.__file__).resolve().is_relative_to(Path(sys.argv[1]).resolve())
 PY
 }
 

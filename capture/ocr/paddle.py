@@ -16,6 +16,7 @@ rapidocr weights carry it.
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -42,10 +43,9 @@ _OFFLINE_ENV = {
 }
 
 _INSTALL_HINT = (
-    "the 'paddle' OCR engine needs the optional paddleocr package, kept in its own "
-    "virtual environment: run scripts/paddle-env.sh and start fapiao with "
-    ".venv-paddle/bin/python (or pip install 'fapiao[paddle]' into a venv without "
-    "numpy>=2.4), or choose the default 'rapidocr' engine"
+    "the 'paddle' OCR engine needs the optional paddleocr package, which lives in its own "
+    "virtual environment (it pins numpy<2.4 and OpenCV 4.10): run scripts/paddle-env.sh and "
+    "start fapiao with .venv-paddle/bin/python, or use the default 'rapidocr' engine"
 )
 
 
@@ -187,12 +187,14 @@ class PaddleOcrEngine:
     name = "paddle"
 
     def __init__(self, *, model_dir: str | os.PathLike[str] | None = None, threads: int | None = None) -> None:
+        if importlib.util.find_spec("paddleocr") is None:
+            raise RuntimeError(_INSTALL_HINT)
         for key, value in _OFFLINE_ENV.items():
             os.environ.setdefault(key, value)
         try:
             import paddleocr  # heavy import, only when chosen
-        except ImportError as exc:
-            raise RuntimeError(_INSTALL_HINT) from exc
+        except ImportError as exc:  # installed but broken (e.g. a numpy/opencv clash)
+            raise RuntimeError(f"paddleocr is installed but fails to import ({exc}); {_INSTALL_HINT}") from exc
 
         root = Path(model_dir).expanduser() if model_dir is not None else default_model_dir()
         det_dir, rec_dir = prepare_model_dirs(root)

@@ -63,10 +63,13 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def paddle_engine(model_dir: Path):
+def paddle_engine(model_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     from capture.ocr.paddle import PaddleOcrEngine
 
-    return PaddleOcrEngine(model_dir=model_dir, threads=2)
+    with pytest.MonkeyPatch.context() as mp:
+        # paddlex makes its cache folders when first imported: keep them in tmp too.
+        mp.setenv("PADDLE_PDX_CACHE_HOME", str(tmp_path_factory.mktemp("paddlex-home")))
+        return PaddleOcrEngine(model_dir=model_dir, threads=2)
 
 
 @pytest.mark.skipif(HAVE_PADDLE, reason="paddleocr is installed here, so the engine loads")
@@ -162,7 +165,8 @@ def test_loads_and_reads_with_no_network_at_all(tmp_path: Path) -> None:
         print("|".join(line.text for line in read_lines(engine, np.load({str(page_file)!r}))))
         """
     )
-    env = {**os.environ, "HOME": str(tmp_path), "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "HOME": str(tmp_path), "PADDLE_PDX_CACHE_HOME": str(tmp_path / "paddlex"),
+           "PYTHONPATH": str(REPO)}
     env.pop("PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK", None)  # the engine must set it itself
     proc = subprocess.run(
         ["unshare", "-n", sys.executable, "-c", script],
