@@ -10,7 +10,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${FAPIAO_PADDLE_VENV:-$ROOT/.venv-paddle}"
-PYTHON="${PYTHON:-python3.11}"
+PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3)}"
 # paddlex pins opencv-contrib-python to this version; the project's
 # opencv-python-headless is held to the same one so both write the same cv2.
 OPENCV_VERSION="4.10.0.84"
