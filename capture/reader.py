@@ -40,23 +40,29 @@ def read_page(engine: OcrEngine, image: np.ndarray) -> PageRead:
     quad = rectify.find_document_quad(image)
     page = rectify.warp_quad(image, quad) if quad is not None else image
     page = rectify.fit_long_side(page, WORKING_LONG_SIDE)
-    view = rectify.seal_free_view(page)
+    view, label_view = rectify.ocr_views(page)
     timings["rectify"] = _elapsed(t)
 
     t = time.perf_counter()
-    boxes = np.array([order_box(b) for b in engine.detect(view)], dtype=np.float32).reshape(-1, 4, 2)
+    boxes = _detect(engine, view)
+    extra = _only_in(_detect(engine, label_view), boxes) if label_view is not None else boxes[:0]
     timings["detect"] = _elapsed(t)
 
     t = time.perf_counter()
     turns, known = _orientation(engine, view, boxes)
     if turns:
         view, boxes = rectify.rotate_quarter(view, boxes, turns)
+        if label_view is not None:
+            label_view, extra = rectify.rotate_quarter(label_view, extra, turns)
         page, _ = rectify.rotate_quarter(page, boxes[:0], turns)
-        boxes = np.array([order_box(b) for b in boxes], dtype=np.float32).reshape(-1, 4, 2)
+        boxes = _ordered(boxes)
+        extra = _ordered(extra)
     timings["orient"] = _elapsed(t)
 
     t = time.perf_counter()
-    lines = read_lines(engine, view, list(boxes), known=known)
+    all_boxes = list(boxes) + list(extra)
+    sources = [view] * len(boxes) + [label_view] * len(extra)
+    lines = read_lines(engine, view, all_boxes, known=known, sources=sources)
     timings["recognize"] = _elapsed(t)
 
     skew = rectify.skew_degrees(boxes)
@@ -71,6 +77,29 @@ def read_page(engine: OcrEngine, image: np.ndarray) -> PageRead:
         skew=round(skew, 2),
         timings_ms=timings,
     )
+
+
+def _ordered(boxes: np.ndarray) -> np.ndarray:
+    return np.array([order_box(b) for b in boxes], dtype=np.float32).reshape(-1, 4, 2)
+
+
+def _detect(engine: OcrEngine, view: np.ndarray) -> np.ndarray:
+    return _ordered(np.asarray(engine.detect(view), dtype=np.float32).reshape(-1, 4, 2))
+
+
+def _only_in(candidates: np.ndarray, kept: np.ndarray, *, max_overlap: float = 0.3) -> np.ndarray:
+    """Candidate boxes that do not overlap any kept box (by their bounding rectangles)."""
+    if len(candidates) == 0 or len(kept) == 0:
+        return candidates
+    k0, k1 = kept.min(axis=1), kept.max(axis=1)  # (N, 2) each
+    out = []
+    for box in candidates:
+        c0, c1 = box.min(axis=0), box.max(axis=0)
+        inter = np.clip(np.minimum(c1, k1) - np.maximum(c0, k0), 0, None).prod(axis=1)
+        area = max(float(np.prod(c1 - c0)), 1.0)
+        if inter.max() / area < max_overlap:
+            out.append(box)
+    return np.array(out, dtype=np.float32).reshape(-1, 4, 2)
 
 
 def _orientation(engine: OcrEngine, view: np.ndarray, boxes: np.ndarray) -> tuple[int, dict[int, tuple[str, float]]]:

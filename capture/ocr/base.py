@@ -58,11 +58,13 @@ def read_lines(
     boxes: Sequence[Box] | None = None,
     *,
     known: dict[int, tuple[str, float]] | None = None,
+    sources: Sequence[np.ndarray] | None = None,
 ) -> list[OcrLine]:
     """Detect (unless boxes are given) and recognise every line of an image.
 
     `known` maps box indices to readings already made (the orientation
-    sample), which are not recognised again."""
+    sample), which are not recognised again. `sources` gives, per box, the
+    image to crop it from when boxes came from different views."""
     if boxes is None:
         boxes = engine.detect(image)
     boxes = [order_box(b) for b in boxes]
@@ -70,7 +72,8 @@ def read_lines(
         return []
     known = known or {}
     todo = [i for i in range(len(boxes)) if i not in known]
-    fresh = dict(zip(todo, engine.recognize([crop_line(image, boxes[i]) for i in todo])))
+    source = sources if sources is not None else [image] * len(boxes)
+    fresh = dict(zip(todo, engine.recognize([crop_line(source[i], boxes[i]) for i in todo])))
     results = [known[i] if i in known else fresh[i] for i in range(len(boxes))]
     lines = []
     for box, (text, score) in zip(boxes, results):

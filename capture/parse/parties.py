@@ -79,19 +79,29 @@ def find_parties(layout: Layout, *, side_by_side: bool, table_top: float | None)
                 continue
             labels[side(hit.line)].setdefault(kind, []).append(hit.line)
 
+    blocks: dict[str, OcrLine] = {}
+    for hit in layout.find(r"^(购买方|销售方|购买方信息|销售方信息)$"):
+        blocks.setdefault(side(hit.line), hit.line)
+
     out: dict[str, PartyField] = {}
-    for who, found in labels.items():
+    for who in ("buyer", "seller"):
+        found = labels[who]
         all_labels = [ln for lines in found.values() for ln in lines]
-        if not all_labels:
+        block = blocks.get(who)
+        if all_labels:
+            label_right = max(ln.x1 for ln in all_labels)
+            label_left = min(ln.x0 for ln in all_labels)
+            top = min(ln.cy for ln in all_labels) - 1.3 * lh
+            bottom = max(ln.cy for ln in all_labels) + 1.0 * lh
+        elif block is not None:  # labels printed in seal-red ink were not read
+            label_left = label_right = block.x1
+            top, bottom = block.y0 - 0.5 * lh, block.y1 + 0.5 * lh
+        else:
             continue
-        label_right = max(ln.x1 for ln in all_labels)
-        label_left = min(ln.x0 for ln in all_labels)
-        top = min(ln.cy for ln in all_labels) - 1.3 * lh
-        bottom = max(ln.cy for ln in all_labels) + 1.0 * lh
         reach = page_w * (0.42 if side_by_side else 0.5)
         candidates: list[tuple[str, OcrLine, str]] = []
         for line in layout.lines:
-            if not top <= line.cy <= bottom:
+            if not top <= line.cy <= bottom or side(line) != who or line is block:
                 continue
             text = squash(line.text)
             if line in all_labels:
