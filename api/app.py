@@ -13,7 +13,9 @@ from fastapi import APIRouter, FastAPI
 from api import errors
 from api.limits import BodySizeLimit
 from api.routes import accounts, customers, documents, imports, invoices, reconciliation, review, system
+from fapiao.services.actors import SYSTEM
 from fapiao.services.background import start_background
+from fapiao.services.imports import seed_customers
 from fapiao.services.runtime import Runtime, open_runtime
 from fapiao.settings import Settings
 
@@ -28,6 +30,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, background
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rt = runtime or open_runtime(settings)
         app.state.runtime = rt
+        seed_customers(rt, actor=SYSTEM)
         worker = start_background(rt) if background else None
         try:
             yield

@@ -309,3 +309,16 @@ def _split_aliases(text: str | None) -> list[str]:
     if not text:
         return []
     return [part.strip() for part in re.split(r"[;；、|\n]", text) if part.strip() and alias_key(part)]
+
+
+def seed_customers(runtime: Runtime, *, actor: Actor) -> ImportReport | None:
+    """Load ``settings.customers_csv`` when the customer table is still empty (first start)."""
+    from sqlalchemy import func, select
+
+    path = runtime.settings.customers_csv
+    if path is None:
+        return None
+    with runtime.read() as session:
+        if session.scalar(select(func.count(Customer.id))):
+            return None
+    return import_customers(runtime, path.read_bytes(), path.name, actor=actor)

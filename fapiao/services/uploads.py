@@ -110,6 +110,33 @@ def zip_limits(runtime: Runtime) -> ZipLimits:
     )
 
 
+_heif_ready = False
+
+
+def check_image_size(name: str, data: bytes, max_pixels: int) -> None:
+    """Refuse a decompression bomb at upload, from the image header alone (nothing is decoded)."""
+    global _heif_ready
+    from PIL import Image, UnidentifiedImageError
+
+    if not _heif_ready:
+        try:
+            from pillow_heif import register_heif_opener
+
+            register_heif_opener()
+        except ImportError:
+            pass
+        _heif_ready = True
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+    except Image.DecompressionBombError:
+        raise UploadTooLarge(f"{name}: 图片像素过多 / image has too many pixels") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        raise UnsupportedFile(f"{name}: 图片已损坏或无法识别 / damaged or unreadable image") from None
+    if width * height > max_pixels:
+        raise UploadTooLarge(f"{name}: 图片 {width}×{height} 像素超过上限 / image above {max_pixels // 1_000_000} megapixels")
+
+
 def _expand(runtime: Runtime, name: str, data: bytes) -> list[tuple[str, bytes, str]]:
     """(name, bytes, media type) of every readable file; a ZIP is opened one level deep."""
     if not data:
@@ -119,6 +146,8 @@ def _expand(runtime: Runtime, name: str, data: bytes) -> list[tuple[str, bytes, 
     media_type = sniff_media_type(data)
     if media_type is None:
         raise UnsupportedFile(f"{name}: 不支持的文件类型（支持 PDF、OFD、JPEG、PNG、TIFF、HEIC、ZIP）/ unsupported file type")
+    if media_type.startswith("image/"):
+        check_image_size(name, data, runtime.settings.max_image_pixels)
     if media_type != "application/zip":
         return [(name, data, media_type)]
     out = []
@@ -127,8 +156,10 @@ def _expand(runtime: Runtime, name: str, data: bytes) -> list[tuple[str, bytes, 
         inner_type = sniff_media_type(member) if member else None
         if inner_type is None or inner_type == "application/zip":
             out.append((inner, b"", "refused"))
-        else:
-            out.append((inner, member, inner_type))
+            continue
+        if inner_type.startswith("image/"):
+            check_image_size(inner, member, runtime.settings.max_image_pixels)
+        out.append((inner, member, inner_type))
     return out
 
 

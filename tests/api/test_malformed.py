@@ -54,6 +54,19 @@ def _upload(name: str, data: bytes, content_type: str = "application/octet-strea
     return {"files": [("files", (name, data, content_type))]}
 
 
+def png_header(width: int, height: int) -> bytes:
+    """A PNG that declares ``width``×``height`` pixels (a decompression bomb's header)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\0" * 1024)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
 def file_cases() -> list[Case]:
     rng = random.Random(7)
     png = png_with_records([record_for(blue())])
@@ -72,6 +85,10 @@ def file_cases() -> list[Case]:
         cases.append(Case(f"file-{name}", "POST", "/api/v1/documents", "clerk", _upload(name, data)))
     bomb = _zip({"zeros.png": b"\0" * (40 * 1024 * 1024)})
     cases += [
+        Case("pixel-bomb-png", "POST", "/api/v1/documents", "clerk", _upload("bomb.png", png_header(50_000, 50_000)), (413,)),
+        Case("pixel-bomb-in-zip", "POST", "/api/v1/documents", "clerk",
+             _upload("b.zip", _zip({"bomb.png": png_header(30_000, 20_000)})), (413,)),
+        Case("damaged-png", "POST", "/api/v1/documents", "clerk", _upload("d.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 40), (415,)),
         Case("zip-bomb-ratio", "POST", "/api/v1/documents", "clerk", _upload("bomb.zip", bomb), (400,)),
         Case("zip-too-many-members", "POST", "/api/v1/documents", "clerk",
              _upload("many.zip", _zip({f"{i}.txt": b"x" for i in range(40)})), (400,)),
