@@ -99,6 +99,13 @@ def find_parties(layout: Layout, *, side_by_side: bool, table_top: float | None)
         else:
             continue
         reach = page_w * (0.42 if side_by_side else 0.5)
+        # Vertical box labels to the right (密码区, 备注) close the block.
+        fences = [
+            ln.x0 for ln in layout.lines
+            if ln.x0 > label_right and top <= ln.cy <= bottom
+            and re.fullmatch(r"(密码?区?|码|区|备注?|注)", squash(ln.text))
+        ]
+        right_limit = min(fences) if fences else page_w + 1
         candidates: list[tuple[str, OcrLine, str]] = []
         for line in layout.lines:
             if not top <= line.cy <= bottom or side(line) != who or line is block:
@@ -109,7 +116,11 @@ def find_parties(layout: Layout, *, side_by_side: bool, table_top: float | None)
                 if len(rest) >= 2:
                     candidates.append((classify_value(rest), line, rest))
                 continue
-            if line.x0 < label_left or line.x0 > label_right + reach or line.x0 < label_right - 1.0 * lh:
+            if line.x0 < label_left or line.x0 > label_right + reach or line.x0 >= right_limit:
+                continue
+            row_labels = [l for l in all_labels if abs(l.cy - line.cy) < 0.8 * lh and l.cx < line.x0]
+            column_edge = max((l.x1 for l in row_labels), default=min((l.x1 for l in all_labels), default=label_right))
+            if line.x0 < column_edge - 1.0 * lh:
                 continue
             value = _strip_label(text)
             candidates.append((classify_value(value), line, value))
