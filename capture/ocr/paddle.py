@@ -27,6 +27,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from capture.ocr.base import Box
+from capture.ocr.rapid import _available_cores, shipped_model_dir  # rapid imports rapidocr lazily
 
 DET_MODEL = "PP-OCRv6_small_det"
 REC_MODEL = "PP-OCRv6_small_rec"
@@ -157,8 +158,6 @@ def _write_model_dir(target: Path, weights: Path, config: Callable[[], dict[str,
 
 def prepare_model_dirs(root: Path) -> tuple[Path, Path]:
     """Build (once) the det and rec model directories PaddleX loads, from the rapidocr wheel."""
-    from capture.ocr.rapid import shipped_model_dir
-
     shipped = shipped_model_dir()
     det_weights, rec_weights = shipped / _DET_WEIGHTS, shipped / _REC_WEIGHTS
     for path in (det_weights, rec_weights):
@@ -174,13 +173,6 @@ def prepare_model_dirs(root: Path) -> tuple[Path, Path]:
             "to a writable directory"
         ) from exc
     return det_dir, rec_dir
-
-
-def _available_cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 class PaddleOcrEngine:
