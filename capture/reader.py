@@ -6,6 +6,7 @@ ways up tells 0° from 180° (upside-down text reads with low confidence).
 """
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -60,9 +61,12 @@ def read_page(engine: OcrEngine, image: np.ndarray) -> PageRead:
     timings["orient"] = _elapsed(t)
 
     t = time.perf_counter()
-    all_boxes = list(boxes) + list(extra)
-    sources = [view] * len(boxes) + [label_view] * len(extra)
-    lines = read_lines(engine, view, all_boxes, known=known, sources=sources)
+    lines = read_lines(engine, view, list(boxes), known=known)
+    if len(extra):
+        # Only printed form labels are taken from the luminance view: anything
+        # else found there alone is seal text (发票专用章, the seal's tax ID).
+        labels = [ln for ln in read_lines(engine, label_view, list(extra)) if is_form_label(ln.text)]
+        lines = sorted(lines + labels, key=lambda ln: (round(ln.cy), ln.x0))
     timings["recognize"] = _elapsed(t)
 
     skew = rectify.skew_degrees(boxes)
@@ -77,6 +81,21 @@ def read_page(engine: OcrEngine, image: np.ndarray) -> PageRead:
         skew=round(skew, 2),
         timings_ms=timings,
     )
+
+
+FORM_LABEL_RE = re.compile(
+    r"名\s*称|纳税人|识别号|信用代码|地址|电话|开户行|账号|购买方|销售方|购|销|买|售|方|信息|项目|规格|型号|单\s*位|数\s*量|"
+    r"单\s*价|金\s*额|税率|征收率|税\s*额|合\s*计|价税|大写|小写|备\s*注|备|注|开票人|收款人|复核|发票号码|开票日期|"
+    r"发票代码|校验码|密码|机器编号|电子发票|增值税|普通发票|专用发票|发票联|抵扣联|记账联|红字|销项负数"
+)
+
+
+def is_form_label(text: str) -> bool:
+    """Printed form vocabulary, with no data (long digit runs) in it."""
+    compact = re.sub(r"\s+", "", text)
+    if "专用章" in compact or "监制" in compact or re.search(r"[0-9A-Z]{6,}", compact):
+        return False
+    return bool(FORM_LABEL_RE.search(compact))
 
 
 def _ordered(boxes: np.ndarray) -> np.ndarray:

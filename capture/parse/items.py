@@ -47,7 +47,7 @@ def parse_items(layout: Layout, *, header_y: float | None, centres: dict[str, fl
     if header_y is None or bottom_y is None or len(centres) < 4:
         return []
     band = [
-        ln for ln in layout.lines
+        piece for ln in layout.lines for piece in _unstack(ln, layout.line_height)
         if header_y + 0.6 * layout.line_height < ln.cy < bottom_y - 0.4 * layout.line_height
         and not re.match(r"^合\s*计", squash(ln.text))
     ]
@@ -103,6 +103,22 @@ def parse_items(layout: Layout, *, header_y: float | None, centres: dict[str, fl
             continue
         items.append(_item(cells))
     return [it for it in items if it.name or it.amount is not None]
+
+
+def _unstack(line: OcrLine, line_height: float) -> list[OcrLine]:
+    """A narrow, tall box is a column of single cells the detector merged
+    (units 瓶/套/箱 printed one below the other): one line per character."""
+    text = squash(line.text)
+    width, height = line.x1 - line.x0, line.y1 - line.y0
+    if len(text) < 2 or height < 1.6 * line_height or width > 1.6 * line_height:
+        return [line]
+    step = height / len(text)
+    return [
+        OcrLine(text=ch, confidence=line.confidence,
+                box=((line.x0, line.y0 + i * step), (line.x1, line.y0 + i * step),
+                     (line.x1, line.y0 + (i + 1) * step), (line.x0, line.y0 + (i + 1) * step)))
+        for i, ch in enumerate(text)
+    ]
 
 
 def _fill_missing(item: InvoiceLine, extra: InvoiceLine) -> None:

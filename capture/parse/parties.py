@@ -16,7 +16,7 @@ from capture.parse.text import squash
 from capture.types import OcrLine
 
 NAME_LABEL = r"(?<![物务目])名\s*称"
-TAX_LABEL = r"(纳税人识别号|统一社会信用代码|识别号)"
+TAX_LABEL = r"(纳税人识别号|统一社会信用代码|识别号|信用代码|纳税人|社会信用)"
 ADDR_LABEL = r"地\s*址"
 BANK_LABEL = r"开户行"
 TAX_ID_RE = re.compile(r"^[0-9A-Z]{15,20}$")
@@ -33,11 +33,17 @@ class PartyField:
     confidence: float
 
 
+TRAILING_TAX_ID_RE = re.compile(r"([0-9A-Z]{15,20})$")
+
+
 def classify_value(text: str) -> str:
     """name | tax_id | address | bank | other — by content alone."""
     compact = re.sub(r"[^0-9A-Za-z]", "", text).upper()
     if TAX_ID_RE.match(compact) and len(compact) >= len(text.replace(" ", "")) - 2:
         return "tax_id"
+    trailing = TRAILING_TAX_ID_RE.search(text.replace(" ", "").upper())
+    if trailing and not re.search(r"\d", text.replace(" ", "")[: -len(trailing.group(1))]):
+        return "tax_id"  # a garbled label followed by the code
     if CIPHER_RE.match(text.replace(" ", "")):
         return "other"
     digits = sum(c.isdigit() for c in text)
@@ -136,7 +142,8 @@ def find_parties(layout: Layout, *, side_by_side: bool, table_top: float | None)
                 best = min(pool, key=lambda c: c[1].cy)
             value = best[2]
             if kind == "tax_id":
-                value = re.sub(r"[^0-9A-Za-z]", "", value).upper()
+                trailing = TRAILING_TAX_ID_RE.search(value.replace(" ", "").upper())
+                value = trailing.group(1) if trailing else re.sub(r"[^0-9A-Za-z]", "", value).upper()
             else:
                 value = clean_name(value)
             out[f"{who}_{kind}"] = PartyField(value, best[1], best[1].confidence)

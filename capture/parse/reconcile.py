@@ -51,8 +51,9 @@ def reconcile(
     if draft.is_red:
         for key in ("original_invoice_code", "original_invoice_number", "red_info_number"):
             if refs.get(key):
-                setattr(draft, key, refs[key])
-                draft.confidence[key] = 0.95
+                value, confidence = _fit_length(key, refs[key], refs)
+                setattr(draft, key, value)
+                draft.confidence[key] = confidence
 
     _choose_money(draft, amount=amount, tax=tax, with_tax=with_tax, words=words_value, qr=qr)
     sign = Decimal(-1) if draft.is_red else Decimal(1)
@@ -71,6 +72,24 @@ def reconcile(
     _repair_tax_ids(draft)
     if qr is not None:
         _cross_check_qr(draft, qr)
+
+
+def _fit_length(key: str, digits: str, refs: dict) -> tuple[str, float]:
+    """Cut a digit run that swallowed the next line's digits to the length its
+    kind has (8-digit legacy number after a code, 20-digit 数电 number, 16-digit
+    信息表编号); a run of the right length keeps full confidence."""
+    if key == "original_invoice_number":
+        lengths = (8,) if refs.get("original_invoice_code") else (20, 8)
+    elif key == "original_invoice_code":
+        lengths = (12, 10)
+    else:
+        lengths = (16, 20)
+    if len(digits) in lengths:
+        return digits, 0.95
+    longer = [n for n in lengths if len(digits) > n]
+    if longer:
+        return digits[: max(longer)], 0.7
+    return digits, 0.5
 
 
 def _choose_money(draft: InvoiceDraft, *, amount, tax, with_tax, words, qr) -> None:
