@@ -379,8 +379,12 @@ class CustomerIndex:
         ambiguous = score < self.confident_score or (len(ranked) > 1 and ranked[1][1][0] >= score - self.ambiguity_margin)
         best = self._customers[position]
         if tid and best.tax_id and best.tax_id != tid:
-            # The tax ID read points elsewhere (or nowhere): the name alone must not decide.
-            ambiguous = True
+            # A valid tax ID read that points elsewhere (or nowhere) means the name
+            # alone must not decide; an unreadable one only when it is far off.
+            from rapidfuzz.distance import Levenshtein
+
+            if is_plausible_tax_id(tid) or Levenshtein.distance(tid, best.tax_id) > 3:
+                ambiguous = True
         return MatchResult(best.customer_id, score, method, ambiguous, candidates)
 
     def _match_tax_id(

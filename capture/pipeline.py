@@ -97,6 +97,9 @@ class Pipeline:
     def _check_and_match(self, draft: InvoiceDraft) -> tuple[str | None, float | None]:
         from capture.validate import validate_draft
 
+        result = self.customers.match(draft.buyer_name, draft.buyer_tax_id) if self.customers is not None else None
+        if result is not None and result.customer_id and not result.ambiguous:
+            self._tax_id_from_master(draft, self.customers.get(result.customer_id))
         draft.review_reasons.extend(validate_draft(draft))
         failed = {r.field for r in draft.review_reasons if r.field}
         for field, value in draft.confidence.items():
@@ -104,9 +107,8 @@ class Pipeline:
                 draft.review_reasons.append(
                     ReviewReason("low_confidence", f"识别置信度低 ({value:.2f}): {field}", field)
                 )
-        if self.customers is None:
+        if result is None:
             return None, None
-        result = self.customers.match(draft.buyer_name, draft.buyer_tax_id)
         if result.customer_id is None:
             draft.review_reasons.append(ReviewReason("customer_unmatched", "购买方未匹配到客户档案", "buyer_name"))
         elif result.ambiguous:
@@ -114,6 +116,22 @@ class Pipeline:
                 ReviewReason("customer_ambiguous", "购买方匹配到多个相近客户，请确认", "buyer_name")
             )
         return result.customer_id, result.score
+
+    @staticmethod
+    def _tax_id_from_master(draft: InvoiceDraft, customer) -> None:
+        """A buyer tax ID that fails its check digit, read a few characters off
+        the matched customer's, is that customer's: the name decided the match."""
+        from rapidfuzz.distance import Levenshtein
+
+        from capture.validate import is_valid_uscc
+
+        read, known = draft.buyer_tax_id, getattr(customer, "tax_id", None)
+        if not read or not known or read == known or is_valid_uscc(read):
+            return
+        if len(read) == len(known) and Levenshtein.distance(read, known) <= 3:
+            draft.buyer_tax_id = known
+            draft.confidence["buyer_tax_id"] = 0.9
+            draft.sources["buyer_tax_id"] = "corrected"
 
 
 ProgressCallback = Callable[[int], None]

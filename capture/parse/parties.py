@@ -15,7 +15,7 @@ from capture.parse.layout import Layout
 from capture.parse.text import squash
 from capture.types import OcrLine
 
-NAME_LABEL = r"(?<![物务目])名\s*称"
+NAME_LABEL = r"(?<![物务目])名\s*称|^称\s*:?|^名\s*:?$"
 TAX_LABEL = r"(纳税人识别号|统一社会信用代码|识别号|信用代码|纳税人|社会信用)"
 ADDR_LABEL = r"地\s*址"
 BANK_LABEL = r"开户行"
@@ -97,7 +97,7 @@ def find_parties(layout: Layout, *, side_by_side: bool, table_top: float | None)
         if all_labels:
             label_right = max(ln.x1 for ln in all_labels)
             label_left = min(ln.x0 for ln in all_labels)
-            top = min(ln.cy for ln in all_labels) - 1.3 * lh
+            top = min(ln.cy for ln in all_labels) - (1.3 if "name" in found else 2.5) * lh
             bottom = max(ln.cy for ln in all_labels) + 1.0 * lh
         elif block is not None:  # labels printed in seal-red ink were not read
             label_left = label_right = block.x1
