@@ -1,6 +1,14 @@
 """All tables; importing this package registers them on ``Base.metadata``."""
 from store.models.accounts import ROLES, ApiKey, LoginSession, User
 from store.models.base import Base
+from store.models.classification import (
+    RUN_STATUSES,
+    ClassificationConfigVersion,
+    ClassificationResultRecord,
+    ClassificationRunRecord,
+    CustomerFeatureRecord,
+    Payment,
+)
 from store.models.customers import Customer, CustomerAlias
 from store.models.documents import DOCUMENT_STATUSES, Document, DocumentSubmission
 from store.models.invoices import INVOICE_STATUSES, WAYS_IN, Invoice, InvoiceLineRecord
@@ -11,10 +19,15 @@ __all__ = [
     "DOCUMENT_STATUSES",
     "INVOICE_STATUSES",
     "REVIEW_STATUSES",
+    "RUN_STATUSES",
     "WAYS_IN",
     "ApiKey",
     "AuditEntry",
     "Base",
+    "ClassificationConfigVersion",
+    "ClassificationResultRecord",
+    "ClassificationRunRecord",
+    "CustomerFeatureRecord",
     "Customer",
     "CustomerAlias",
     "Document",
@@ -22,6 +35,7 @@ __all__ = [
     "Invoice",
     "InvoiceLineRecord",
     "LoginSession",
+    "Payment",
     "ReviewTask",
     "User",
 ]
