@@ -13,6 +13,7 @@ from fastapi import APIRouter, FastAPI
 from api import errors
 from api.limits import BodySizeLimit
 from api.routes import accounts, customers, documents, imports, invoices, reconciliation, review, system
+from api.web import web_router
 from fapiao.services.actors import SYSTEM
 from fapiao.services.background import start_background
 from fapiao.services.imports import seed_customers
@@ -57,4 +58,5 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, background
     ):
         v1.include_router(router)
     app.include_router(v1)
+    app.include_router(web_router)
     return app
