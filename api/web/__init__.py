@@ -1,0 +1,17 @@
+"""The web UI: server-rendered pages (Jinja2) over the same services as the
+API, with a little plain JavaScript that calls the audited /api/v1 routes.
+
+``api.app`` includes :data:`web_router`; nothing else here is imported from
+outside ``api.web``.
+"""
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.web import auth_pages, static_files
+
+web_router = APIRouter()
+for _router in (static_files.router, auth_pages.router):
+    web_router.include_router(_router)
+
+__all__ = ["web_router"]
