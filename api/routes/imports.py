@@ -50,6 +50,22 @@ def import_customer_file(runtime: RuntimeDep, actor: Manager, file: Annotated[Up
     return _report(import_customers(runtime, data, file.filename or "upload", actor=actor))
 
 
+@router.post("/imports/payments", response_model=ImportReportOut,
+             summary="Import receivables (customer, invoice number, amount, due date, paid date) from .xlsx/.csv")
+def import_payment_file(runtime: RuntimeDep, actor: Manager, file: Annotated[UploadFile, File()]) -> ImportReportOut:
+    from fapiao.services.payments import import_payments
+
+    data = _read(file, runtime.settings.max_upload_bytes)
+    return _report(import_payments(runtime, data, file.filename or "upload", actor=actor))
+
+
+@router.get("/imports/payments/template", response_class=Response, summary="Blank receivables import sheet (.xlsx)")
+def payment_template(actor: Manager) -> Response:
+    from fapiao.services.payments import payment_template as blank
+
+    return _xlsx(blank(), "payment-import-template.xlsx")
+
+
 @router.get("/imports/invoices/template", response_class=Response, summary="Blank invoice import sheet (.xlsx)")
 def invoice_template(actor: Clerk) -> Response:
     return _xlsx(template("invoices"), "invoice-import-template.xlsx")

@@ -12,7 +12,7 @@ import typer
 
 from fapiao.commands._shared import cli_actor, fail, opened_runtime
 
-import_app = typer.Typer(help="Import invoices or customers from .xlsx/.csv (Chinese or English headers).",
+import_app = typer.Typer(help="Import invoices, customers or receivables (payments) from .xlsx/.csv (Chinese or English headers).",
                          no_args_is_help=True)
 export_app = typer.Typer(help="Export invoices or customers to .xlsx (identifiers as text).", no_args_is_help=True)
 
@@ -68,6 +68,17 @@ def import_customers_command(file: Annotated[Path, typer.Argument()], report: Re
     data = _read(file)
     with opened_runtime() as runtime:
         result = import_customers(runtime, data, file.name, actor=cli_actor())
+    _print_report(result, report)
+
+
+@import_app.command("payments")
+def import_payments_command(file: Annotated[Path, typer.Argument()], report: ReportOption = None) -> None:
+    """Import receivables (customer, invoice number, amount, due date, paid date) for the credit scorecard."""
+    from fapiao.services.payments import import_payments
+
+    data = _read(file)
+    with opened_runtime() as runtime:
+        result = import_payments(runtime, data, file.name, actor=cli_actor())
     _print_report(result, report)
 
 

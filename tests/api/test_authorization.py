@@ -44,6 +44,8 @@ ACCESS: dict[tuple[str, str], str | None] = {
     ("POST", "/api/v1/imports/customers"): "manager",
     ("GET", "/api/v1/imports/invoices/template"): "clerk",
     ("GET", "/api/v1/imports/customers/template"): "manager",
+    ("POST", "/api/v1/imports/payments"): "manager",
+    ("GET", "/api/v1/imports/payments/template"): "manager",
     ("GET", "/api/v1/exports/invoices.xlsx"): "manager",
     ("GET", "/api/v1/exports/customers.xlsx"): "manager",
     ("GET", "/api/v1/reconciliation"): "reviewer",
