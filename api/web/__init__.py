@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.web import auth_pages, static_files
+from api.web import auth_pages, review_pages, static_files
 
 web_router = APIRouter()
-for _router in (static_files.router, auth_pages.router):
+# order matters: fixed paths (/review/next, /customers/search.json, /invoices/new) before /{id} ones
+for _router in (static_files.router, auth_pages.router, review_pages.router):
     web_router.include_router(_router)
 
 __all__ = ["web_router"]
