@@ -1,0 +1,221 @@
+"""Classification runs over the stored records, and the saved thresholds they use.
+
+A run reads every counted invoice, the customer master and the receivables,
+calls :func:`classify.run.classify_all` once, and stores the parameters
+(fingerprinted), each customer's segment per dimension with its reason, and
+each customer's features. Runs are numbered by the database and never
+changed afterwards; history and analysis read them back.
+
+Thresholds (``classify.ClassificationConfig``) are saved as versions: a save
+adds version N+1 with who and when, the latest version is what the next run
+uses, and every earlier one stays readable.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from classify.config import ClassificationConfig, parse_config
+from classify.errors import ClassificationError
+from classify.features import window_ending
+from classify.run import ClassificationRun, classify_all
+from fapiao.services.actors import Actor
+from fapiao.services.classification_codec import features_to_json
+from fapiao.services.errors import Conflict, NotFound, RecordsError
+from fapiao.services.runtime import Runtime
+from store.models import ClassificationConfigVersion, ClassificationRunRecord
+from store.repos import classification as repo
+from store.repos import classification_inputs as inputs
+from store.types import utcnow
+
+log = logging.getLogger(__name__)
+
+Trigger = Literal["api", "cli", "schedule"]
+WRITE_CHUNK_ROWS = 50_000
+STALE_RUN = dt.timedelta(hours=2)  # a "running" run older than this was interrupted
+_run_lock = threading.Lock()
+
+
+class ClassificationRefused(RecordsError):
+    """The settings or the data do not allow this (bad thresholds, nothing to classify)."""
+
+    status = 422
+
+
+class RunInProgress(Conflict):
+    pass
+
+
+# -- thresholds ----------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class SavedConfig:
+    version: int | None  # None: nothing saved yet, the defaults apply
+    config: ClassificationConfig
+    note: str | None = None
+    created_at: dt.datetime | None = None
+    created_by: str | None = None
+
+
+def _saved(record: ClassificationConfigVersion) -> SavedConfig:
+    return SavedConfig(record.version, parse_config(record.config), record.note, record.created_at, record.created_by)
+
+
+def current_config(session: Any) -> SavedConfig:
+    record = repo.latest_config(session=session)
+    return _saved(record) if record is not None else SavedConfig(None, ClassificationConfig())
+
+
+def config_history(session: Any, *, limit: int = 100) -> list[SavedConfig]:
+    return [_saved(r) for r in repo.config_versions(session=session, limit=limit)]
+
+
+def merged_config(base: ClassificationConfig, changes: dict[str, Any]) -> ClassificationConfig:
+    """``base`` with ``changes`` laid over it key by key (nested objects merged,
+    lists replaced); invalid results raise :class:`ClassificationRefused`."""
+    def merge(into: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+        out = dict(into)
+        for key, value in patch.items():
+            out[key] = merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+        return out
+
+    try:
+        return parse_config(merge(base.model_dump(mode="json"), changes))
+    except ClassificationError as exc:
+        raise ClassificationRefused(f"分类参数无效 / invalid classification settings: {exc}") from exc
+
+
+def save_config(runtime: Runtime, changes: dict[str, Any], *, actor: Actor, note: str | None = None) -> SavedConfig:
+    """Save ``changes`` over the current thresholds as the next version. ``as_of`` is
+    never saved (it belongs to a run): each run takes the latest invoice date unless told."""
+    with runtime.write() as session:
+        current = current_config(session)
+        config = merged_config(current.config, changes).model_copy(update={"as_of": None})
+        record = repo.add_config(session=session, config=config.model_dump(mode="json"), note=note,
+                                 created_by=actor.name[:64], created_by_id=actor.user_id)
+        from store.repos import audit
+
+        audit.add_entry(session=session, user_id=actor.user_id, actor=actor.name, action="update",
+                        entity="classification_config", entity_id=record.version, field="version",
+                        old=current.version, new=record.version)
+        return _saved(record)
+
+
+# -- runs ------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class RunRequest:
+    as_of: dt.date | None = None
+    window_months: int | None = None
+
+
+def _stale_runs_failed(runtime: Runtime) -> None:
+    with runtime.write() as session:
+        for run in repo.running(session=session):
+            if utcnow() - run.created_at > STALE_RUN:
+                run.status, run.error = "failed", "运行中断 / interrupted (the process stopped)"
+
+
+def _start(runtime: Runtime, request: RunRequest, actor: Actor, trigger: Trigger
+           ) -> tuple[int, ClassificationConfig, int | None]:
+    with runtime.write() as session:
+        if any(utcnow() - r.created_at <= STALE_RUN for r in repo.running(session=session)):
+            raise RunInProgress("已有分类正在运行，请稍后 / a classification run is already in progress")
+        saved = current_config(session)
+        changes: dict[str, Any] = {}
+        if request.window_months is not None:
+            changes["window_months"] = request.window_months
+        config = merged_config(saved.config, changes).model_copy(update={"as_of": request.as_of})
+        run = ClassificationRunRecord(created_by=actor.name[:64], created_by_id=actor.user_id, triggered_by=trigger,
+                                      config_version=saved.version, status="running",
+                                      params={"requested": {"as_of": request.as_of.isoformat() if request.as_of else None,
+                                                            "window_months": request.window_months}})
+        session.add(run)
+        session.flush()
+        return run.id, config, saved.version
+
+
+def _compute(runtime: Runtime, config: ClassificationConfig) -> ClassificationRun:
+    with runtime.read() as session:
+        if session.get_bind().dialect.name == "postgresql":  # one snapshot for all three reads
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        as_of = config.as_of or inputs.latest_invoice_date(session=session)
+        if as_of is None:
+            raise ClassificationRefused("还没有可分类的发票（需关联客户且有价税合计）；请先导入发票或指定基准日 / "
+                                        "no invoices to classify: import invoices (linked to customers) or give an as-of date")
+        window = window_ending(as_of, config.window_months)
+        columns = inputs.invoice_columns(session=session, as_of=as_of, window_start=window.start)
+        customers = inputs.customer_facts(session=session)
+        payments = inputs.payment_facts(session=session, as_of=as_of)
+    return classify_all(columns, customers, payments, config.model_copy(update={"as_of": as_of}))
+
+
+def _store(runtime: Runtime, run_id: int, run: ClassificationRun) -> None:
+    rows = [(run_id, r.dimension, int(r.customer_id), r.segment, r.explanation, repo.dumps(r.details))
+            for r in run.results]
+    for start in range(0, len(rows), WRITE_CHUNK_ROWS):
+        with runtime.write() as session:
+            repo.insert_rows(session=session, table="classification_results", rows=rows[start : start + WRITE_CHUNK_ROWS])
+    del rows
+    feature_rows = [(run_id, int(cid), str(f.net_amount), repo.dumps(features_to_json(f)))
+                    for cid, f in run.features.items()]
+    for start in range(0, len(feature_rows), WRITE_CHUNK_ROWS):
+        with runtime.write() as session:
+            repo.insert_rows(session=session, table="classification_features",
+                             rows=feature_rows[start : start + WRITE_CHUNK_ROWS])
+
+
+def run_classification(runtime: Runtime, *, actor: Actor, trigger: Trigger,
+                       request: RunRequest = RunRequest()) -> ClassificationRunRecord:
+    """Compute and store one run; returns it ``done``. A failure marks it ``failed``
+    with the reason (and removes partial rows) before the error goes up."""
+    if not _run_lock.acquire(blocking=False):
+        raise RunInProgress("已有分类正在运行，请稍后 / a classification run is already in progress")
+    try:
+        _stale_runs_failed(runtime)
+        started = time.perf_counter()
+        run_id, config, _version = _start(runtime, request, actor, trigger)
+        try:
+            run = _compute(runtime, config)
+            _store(runtime, run_id, run)
+        except Exception as exc:
+            message = exc.message if isinstance(exc, RecordsError) else f"{type(exc).__name__}: {exc}"
+            with runtime.write() as session:
+                repo.delete_run_rows(session=session, run_id=run_id)
+                repo.mark(session=session, run_id=run_id, status="failed", error=message[:2000],
+                          finished_at=utcnow(), duration_seconds=round(time.perf_counter() - started, 3))
+            if isinstance(exc, ClassificationError):
+                raise ClassificationRefused(f"分类无法运行 / classification refused: {exc}") from exc
+            raise
+        with runtime.write() as session:
+            repo.mark(session=session, run_id=run_id, status="done", params=run.params, fingerprint=run.fingerprint,
+                      as_of=dt.date.fromisoformat(run.params["config"]["as_of"]), customers=len(run.features),
+                      finished_at=utcnow(), duration_seconds=round(time.perf_counter() - started, 3))
+        log.info("classification run %d: %d customers in %.1f s", run_id, len(run.features),
+                 time.perf_counter() - started)
+        with runtime.read() as session:
+            record = repo.get_run(session=session, run_id=run_id)
+            assert record is not None
+            return record
+    finally:
+        _run_lock.release()
+
+
+def require_run(session: Any, run_id: int, *, done: bool = True) -> ClassificationRunRecord:
+    run = repo.get_run(session=session, run_id=run_id)
+    if run is None:
+        raise NotFound(f"分类运行 #{run_id} 不存在 / classification run #{run_id} not found")
+    if done and run.status != "done":
+        raise Conflict(f"分类运行 #{run_id} 状态为 {run.status}，没有结果 / run #{run_id} is {run.status}: no results")
+    return run
+
+
+def latest_done_run(session: Any) -> ClassificationRunRecord:
+    run = repo.latest_run(session=session)
+    if run is None:
+        raise NotFound("还没有完成的分类运行，请先运行分类 / no finished classification run yet: run one first")
+    return run
