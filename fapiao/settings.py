@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     max_attempts: int = Field(3, ge=1, description="Tries per document before it is marked failed.")
     session_hours: int = Field(12, ge=1, description="Lifetime of a login session.")
     review_confidence: float = Field(0.85, ge=0, le=1, description="Fields read below this confidence go to review.")
+    classify_schedule: float = Field(
+        0, ge=0, le=24 * 366, description="Hours between scheduled classification runs in `fapiao serve` (0 = off)."
+    )
 
     @model_validator(mode="after")
     def _derive_paths(self) -> "Settings":
