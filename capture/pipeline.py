@@ -115,7 +115,20 @@ class Pipeline:
             draft.review_reasons.append(
                 ReviewReason("customer_ambiguous", "购买方匹配到多个相近客户，请确认", "buyer_name")
             )
+        elif draft.buyer_name and not self._known_name(draft.buyer_name, self.customers.get(result.customer_id)):
+            # Matched by tax ID, but the name read is no known spelling of it: an OCR slip.
+            draft.review_reasons.append(
+                ReviewReason("buyer_name_differs", "购买方名称与客户档案不一致，请核对", "buyer_name")
+            )
         return result.customer_id, result.score
+
+    @staticmethod
+    def _known_name(name: str, customer) -> bool:
+        from capture.match import normalize_company_name
+
+        key = normalize_company_name(name)
+        spellings = [customer.name, *getattr(customer, "aliases", ())]
+        return any(normalize_company_name(s) == key for s in spellings)
 
     @staticmethod
     def _tax_id_from_master(draft: InvoiceDraft, customer) -> None:

@@ -613,7 +613,7 @@ def is_valid_red_info_number(s: str | None) -> bool:
 _REMARK_DIGIT = r"[0-9OoDlI|]"
 _REMARK_DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1"})
 _REMARK_FIELD = re.compile(
-    r"(?:(?P<info>(?:信息表|确认单|通知单)(?:[编編]号|[编編]码|号码|号)?)|(?P<code>代码)|(?P<number>号码|(?<![编編])号))"
+    r"(?:(?P<info>(?:信息表|确认单|通知单)(?:[编編]号|[编編]码|号码|号)?)|(?P<code>代码)|(?P<number>号码|(?<![编編别])号))"
     rf"[:为]?(?P<digits>{_REMARK_DIGIT}{{6,}})"
 )
 _RED_CONTEXT = re.compile(r"红冲|蓝字|正数|数电|对应|原")

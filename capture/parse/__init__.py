@@ -46,6 +46,8 @@ def parse_page(page: PageText, *, qr: QrPayload | None = None) -> InvoiceDraft:
         found_kind = by_numbers or "other"
     elif by_numbers and found_kind.startswith("digital") != by_numbers.startswith("digital"):
         found_kind = by_numbers
+    elif by_numbers and draft.invoice_code and len(draft.invoice_code) == 12 and found_kind == "vat_special":
+        found_kind = by_numbers  # 专票 codes have 10 digits: the title lost its 电子
     draft.invoice_type = found_kind
     conf["invoice_type"] = 0.95 if found_kind != "other" else 0.3
     if found_kind.startswith("digital"):
@@ -55,6 +57,8 @@ def parse_page(page: PageText, *, qr: QrPayload | None = None) -> InvoiceDraft:
     header_y, centres = items.header_row(layout)
     with_tax = amounts.amount_with_tax(layout)
     words, words_line = amounts.amount_in_words(layout)
+    if with_tax is None:
+        with_tax = amounts.amount_beside_words(layout, words_line)
     words_y = words_line.cy if words_line is not None else (with_tax.line.cy if with_tax else None)
     amount, tax, totals_y = amounts.totals_row(layout, header_y=header_y, words_y=words_y)
     found = parties.find_parties(layout, side_by_side=found_kind.startswith("digital"), table_top=header_y)

@@ -10,7 +10,7 @@ from capture.parse.text import squash
 from capture.types import OcrLine
 
 YEN = r"[¥YV羊半丫Ұ]"
-MONEY_RE = re.compile(r"(" + YEN + r")?\s*(-|一|—|–|~)?\s*(\d[\d,]*\.\d{2})(?!\d)")
+MONEY_RE = re.compile(r"(" + YEN + r")?\s*(-|一|—|–|~)?\s*(\d[\d,]*[.,]\d{2})(?![\d,])")
 
 
 @dataclass(slots=True)
@@ -24,7 +24,8 @@ def money_tokens(text: str) -> list[tuple[Decimal, bool]]:
     out = []
     for match in MONEY_RE.finditer(squash(text)):
         try:
-            value = Decimal(match.group(3).replace(",", ""))
+            digits = match.group(3)
+            value = Decimal(digits[:-3].replace(",", "") + "." + digits[-2:])  # a comma read for the point
         except InvalidOperation:
             continue
         minus = bool(match.group(2))
@@ -39,6 +40,19 @@ def amount_with_tax(layout: Layout) -> Money | None:
             if tokens:
                 value, minus = tokens[0]
                 return Money(value, minus, line)
+    return None
+
+
+def amount_beside_words(layout: Layout, words_line: OcrLine | None) -> Money | None:
+    """价税合计 when its （小写） label was not read: the amount on the 大写 row."""
+    if words_line is None:
+        return None
+    row = layout.same_row(words_line, right_of=words_line.x1, tolerance=0.9)
+    for line in reversed(row):
+        tokens = money_tokens(squash(line.text))
+        if tokens:
+            value, minus = tokens[-1]
+            return Money(value, minus, line)
     return None
 
 

@@ -51,8 +51,8 @@ class Layout:
 
     def right_of(self, line: OcrLine, *, max_gap: float | None = None) -> OcrLine | None:
         """The nearest line on the same row to the right (within max_gap pixels)."""
-        candidates = self.same_row(line, right_of=line.x1 - 0.3 * self.line_height)
-        candidates = [c for c in candidates if c.x0 >= line.x1 - 0.3 * self.line_height]
+        candidates = self.same_row(line, right_of=line.x1 - 0.8 * self.line_height)
+        candidates = [c for c in candidates if c.x0 >= line.x1 - 0.8 * self.line_height and c.cx > line.x1]
         if not candidates:
             return None
         nearest = candidates[0]

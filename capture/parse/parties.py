@@ -51,6 +51,8 @@ def classify_value(text: str) -> str:
         return "bank"
     if digits >= 6 or re.search(r"[路街道号室楼层]\d|\d+号", text):
         return "address"
+    if len(re.findall(r"[零壹贰叁参肆伍陆柒捌玖拾佰仟万亿圆元角分整]", text)) >= 0.5 * len(text):
+        return "other"  # the 大写 amount printed just above the seller block
     cjk = sum("\u4e00" <= c <= "\u9fff" for c in text)
     if cjk >= 2 and cjk >= 0.5 * len(text):
         return "name"
@@ -61,6 +63,7 @@ def clean_name(text: str) -> str:
     """Full-width brackets as on the printed name; junk after the legal-form ending dropped."""
     text = text.replace("(", "（").replace(")", "）")
     text = re.sub(r"(公司|分公司|厂|中心|商行|事务所)[^\u4e00-\u9fff（）]*$", r"\1", text)
+    text = re.sub(r"公司[公司]$", "公司", text)
     return text
 
 

@@ -17,6 +17,15 @@ from capture.qr import QrPayload
 from capture.types import InvoiceDraft, ReviewReason
 
 CENT = Decimal("0.01")
+_ALL_RED_KEYS = ("original_invoice_code", "original_invoice_number", "red_info_number")
+# Which red references each kind prints (DOMAIN.md): 专票 the 信息表编号 only,
+# 普票 the blue invoice's code and number, 数电 the blue number and 确认单编号.
+_RED_KEYS_BY_KIND = {
+    "vat_special": ("red_info_number",),
+    "vat_electronic_special": ("red_info_number",),
+    "vat_general": ("original_invoice_code", "original_invoice_number"),
+    "vat_electronic_general": ("original_invoice_code", "original_invoice_number"),
+}
 _NUMERIC_ITEM_FIELDS = ("quantity", "amount", "tax")
 
 
@@ -49,7 +58,7 @@ def reconcile(
     draft.confidence["is_red"] = 0.99 if (strong >= 2 or (strong and minus_votes)) else (0.9 if draft.is_red or not minus_votes else 0.6)
 
     if draft.is_red:
-        for key in ("original_invoice_code", "original_invoice_number", "red_info_number"):
+        for key in _RED_KEYS_BY_KIND.get(draft.invoice_type or "", _ALL_RED_KEYS):
             if refs.get(key):
                 value, confidence = _fit_length(key, refs[key], refs)
                 setattr(draft, key, value)
@@ -60,7 +69,7 @@ def reconcile(
     for field in draft.MONEY_FIELDS:
         value = getattr(draft, field)
         if value is not None:
-            setattr(draft, field, (abs(value) * sign).quantize(CENT))
+            setattr(draft, field, (abs(value) * sign).quantize(CENT) if value else abs(value).quantize(CENT))
     for item in draft.items:
         for field in _NUMERIC_ITEM_FIELDS:
             value = getattr(item, field)
@@ -163,12 +172,19 @@ def _sum(values, *, allow_missing_as_zero: bool = False) -> Decimal | None:
 
 
 def _repair_tax_ids(draft: InvoiceDraft) -> None:
-    from capture.validate import repair_tax_id
+    from capture.validate import is_valid_uscc, repair_tax_id
 
     for field in ("buyer_tax_id", "seller_tax_id"):
         raw = getattr(draft, field)
         if not raw:
             continue
+        if len(raw) == 19:  # one stray character read into the code
+            fits = {raw[:i] + raw[i + 1:] for i in range(19)}
+            fits = [c for c in fits if is_valid_uscc(c)]
+            if len(fits) == 1:
+                setattr(draft, field, fits[0])
+                draft.confidence[field] = 0.8
+                continue
         if len(raw) != 18:
             draft.confidence[field] = min(draft.confidence.get(field, 0.5), 0.7)
             continue
