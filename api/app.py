@@ -12,7 +12,7 @@ from fastapi import APIRouter, FastAPI
 
 from api import errors
 from api.limits import BodySizeLimit
-from api.routes import accounts, customers, documents, imports, invoices, reconciliation, review, system
+from api.routes import accounts, classifications, customers, documents, imports, invoices, reconciliation, review, system
 from api.web import web_router
 from fapiao.services.actors import SYSTEM
 from fapiao.services.background import start_background
@@ -54,7 +54,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, background
     v1 = APIRouter(prefix=API_PREFIX)
     for router in (
         system.router, accounts.auth_router, accounts.users_router, documents.router, invoices.router,
-        customers.router, review.router, imports.router, reconciliation.router,
+        customers.router, review.router, imports.router, reconciliation.router, classifications.router,
     ):
         v1.include_router(router)
     app.include_router(v1)

@@ -50,6 +50,22 @@ ACCESS: dict[tuple[str, str], str | None] = {
     ("GET", "/api/v1/exports/customers.xlsx"): "manager",
     ("GET", "/api/v1/reconciliation"): "reviewer",
     ("POST", "/api/v1/reconciliation/relink"): "reviewer",
+    ("POST", "/api/v1/classifications/run"): "manager",
+    ("GET", "/api/v1/classifications/runs"): "manager",
+    ("GET", "/api/v1/classifications/runs/{run_id}"): "manager",
+    ("GET", "/api/v1/classifications/runs/{run_id}/results"): "manager",
+    ("GET", "/api/v1/classifications/runs/{run_id}/groups"): "manager",
+    ("GET", "/api/v1/classifications/runs/{run_id}/compare"): "manager",
+    ("GET", "/api/v1/classifications/customers/{customer_id}/history"): "manager",
+    ("GET", "/api/v1/classifications/transitions"): "manager",
+    ("GET", "/api/v1/classifications/stability"): "manager",
+    ("GET", "/api/v1/classifications/trend"): "manager",
+    ("POST", "/api/v1/classifications/what-if"): "manager",
+    ("GET", "/api/v1/classifications/config"): "manager",
+    ("GET", "/api/v1/classifications/config/history"): "manager",
+    ("PUT", "/api/v1/classifications/config"): "manager",
+    ("GET", "/api/v1/classifications/strategy"): "manager",
+    ("GET", "/api/v1/classifications/export.xlsx"): "manager",
 }
 
 

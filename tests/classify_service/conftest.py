@@ -52,3 +52,6 @@ class Store:
 @pytest.fixture
 def store(runtime) -> Store:
     return Store(runtime)
+
+
+from tests.api.conftest import api  # noqa: E402,F401 - the app-per-test fixture, one user per role

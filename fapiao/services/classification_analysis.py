@@ -1,0 +1,190 @@
+"""Reading stored runs: drill-down, history, group comparison, transitions,
+stability and the what-if preview, all through ``classify.analysis``.
+
+Every analysis uses the parameters the run stored, so a comparison made today
+on last month's run sees last month's thresholds. Segment counts come from SQL
+(GROUP BY); anything needing amounts decodes the run's stored features.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from classify.analysis import (
+    EmptyDistribution,
+    GroupRow,
+    PsiResult,
+    WhatIfPreview,
+    compare_groups,
+    compare_segments,
+    population_stability_index,
+    transition_matrix,
+    what_if,
+)
+from classify.config import ClassificationConfig, parse_config
+from classify.errors import ClassificationError
+from classify.strategy import StrategyAdvice, recommend_strategy
+from classify.types import DIMENSIONS, CustomerFeatures, Dimension, DimensionResult
+from fapiao.services.classification import ClassificationRefused, latest_done_run, merged_config, require_run
+from fapiao.services.classification_codec import features_from_json
+from fapiao.services.errors import NotFound
+from store.models import ClassificationRunRecord
+from store.repos import classification as repo
+
+THRESHOLD_DIMENSIONS: tuple[Dimension, ...] = ("frequency", "amount", "value", "credit")
+
+
+def run_config(run: ClassificationRunRecord) -> ClassificationConfig:
+    return parse_config(run.params["config"])
+
+
+def counts(session: Any, run: ClassificationRunRecord) -> dict[str, dict[str, int]]:
+    return repo.segment_counts(session=session, run_ids=[run.id])[run.id]
+
+
+def pick_runs(session: Any, from_run: int | None, to_run: int | None
+              ) -> tuple[ClassificationRunRecord, ClassificationRunRecord]:
+    """``to_run`` defaults to the latest finished run, ``from_run`` to the finished run before it."""
+    later = require_run(session, to_run) if to_run is not None else latest_done_run(session)
+    if from_run is not None:
+        return require_run(session, from_run), later
+    earlier = [r for r in repo.done_runs(session=session, limit=1000) if r.id < later.id]
+    if not earlier:
+        raise NotFound(f"运行 #{later.id} 之前没有已完成的运行可比较 / no finished run before #{later.id} to compare with")
+    return earlier[-1], later
+
+
+def load_features(session: Any, run_id: int) -> dict[str, CustomerFeatures]:
+    return {str(cid): features_from_json(data) for cid, data in repo.features(session=session, run_id=run_id)}
+
+
+def _results(session: Any, run_id: int, dimensions: tuple[Dimension, ...]) -> list[DimensionResult]:
+    return [DimensionResult(str(cid), dim, segment, "")  # type: ignore[arg-type]
+            for cid, dim, segment in repo.dimension_results(session=session, run_id=run_id, dimensions=dimensions)]
+
+
+# -- drill-down and history ------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ResultRow:
+    customer_id: int
+    code: str | None
+    name: str
+    segment: str
+    explanation: str
+    details: dict[str, Any]
+    net_amount: Any
+
+
+def results(session: Any, run_id: int, dimension: Dimension, *, segment: str | None = None, text: str | None = None,
+            offset: int = 0, limit: int | None = 50) -> tuple[list[ResultRow], int]:
+    require_run(session, run_id)
+    rows, total = repo.results_page(session=session, run_id=run_id, dimension=dimension, segment=segment, text=text,
+                                    offset=offset, limit=limit)
+    return [ResultRow(*row) for row in rows], total
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    run_id: int
+    as_of: dt.date | None
+    created_at: dt.datetime
+    segments: dict[str, dict[str, Any]]  # dimension → {segment, explanation, details}
+
+
+def customer_history(session: Any, customer_id: int, *, limit: int = 50) -> list[HistoryEntry]:
+    entries: dict[int, HistoryEntry] = {}
+    for run_id, as_of, created_at, dim, segment, explanation, details in repo.customer_history(
+            session=session, customer_id=customer_id, limit=limit):
+        entry = entries.setdefault(run_id, HistoryEntry(run_id, as_of, created_at, {}))
+        entry.segments[dim] = {"segment": segment, "explanation": explanation, "details": details}
+    return list(entries.values())
+
+
+# -- comparison, movement, stability -----------------------------------------------
+
+def groups(session: Any, run_id: int, dimension: Dimension, by: Dimension | None = None) -> list[GroupRow]:
+    run = require_run(session, run_id)
+    dims = (dimension,) if by is None or by == dimension else (dimension, by)
+    return compare_groups(load_features(session, run_id), _results(session, run_id, dims), dimension,
+                          by if by != dimension else None, config=run_config(run))
+
+
+def two_segments(session: Any, run_id: int, first: tuple[Dimension, str], second: tuple[Dimension, str]
+                 ) -> tuple[GroupRow, GroupRow]:
+    require_run(session, run_id)
+    dims = tuple(dict.fromkeys((first[0], second[0])))
+    return compare_segments(load_features(session, run_id), _results(session, run_id, dims), first, second)
+
+
+def transitions(session: Any, from_run: int | None, to_run: int | None, dimension: Dimension
+                ) -> tuple[ClassificationRunRecord, ClassificationRunRecord, dict[str, dict[str, int]]]:
+    earlier, later = pick_runs(session, from_run, to_run)
+    matrix = transition_matrix(_results(session, earlier.id, (dimension,)), _results(session, later.id, (dimension,)),
+                               dimension)
+    return earlier, later, matrix
+
+
+def stability(session: Any, from_run: int | None, to_run: int | None
+              ) -> tuple[ClassificationRunRecord, ClassificationRunRecord, dict[str, PsiResult]]:
+    """PSI per dimension present in both runs, with the later run's warn/alert levels."""
+    earlier, later = pick_runs(session, from_run, to_run)
+    table = repo.segment_counts(session=session, run_ids=[earlier.id, later.id])
+    thresholds = run_config(later).psi
+    out: dict[str, PsiResult] = {}
+    for dim in DIMENSIONS:
+        before, after = table[earlier.id].get(dim), table[later.id].get(dim)
+        if before and after:
+            try:
+                out[dim] = population_stability_index(before, after, thresholds=thresholds)
+            except EmptyDistribution:
+                continue
+    return earlier, later, out
+
+
+def trend(session: Any, dimension: Dimension, *, limit: int = 24) -> list[tuple[ClassificationRunRecord, dict[str, int]]]:
+    """Segment sizes of one dimension over the last ``limit`` finished runs, oldest first."""
+    runs = repo.done_runs(session=session, limit=limit)
+    table = repo.segment_counts(session=session, run_ids=[r.id for r in runs], dimension=dimension)
+    return [(run, table[run.id].get(dimension, {})) for run in runs]
+
+
+# -- what if ------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    run: ClassificationRunRecord
+    config: ClassificationConfig  # the proposed thresholds, as they would be saved
+    previews: list[WhatIfPreview]
+    notes: list[str]
+
+
+def preview(session: Any, changes: dict[str, Any], *, run_id: int | None = None,
+            dimensions: tuple[Dimension, ...] | None = None) -> Preview:
+    """Segments of a stored run under proposed thresholds, next to what the run gave.
+    The window and as-of date stay the run's: they change the features themselves."""
+    run = require_run(session, run_id) if run_id is not None else latest_done_run(session)
+    current = run_config(run)
+    changes = {k: v for k, v in changes.items() if k != "as_of"}
+    proposed = merged_config(current, changes)
+    notes = []
+    if proposed.industry_name_rules != current.industry_name_rules or \
+            proposed.industry_product_rules != current.industry_product_rules:
+        notes.append("行业推断规则的变化要在下次运行分类后才生效，预览未包含 / industry rules take effect at the next run")
+    wanted = dimensions or THRESHOLD_DIMENSIONS
+    features = load_features(session, run.id)
+    try:
+        previews = [what_if(features, current, proposed, dim) for dim in wanted if dim in current.dimensions]
+    except EmptyDistribution as exc:
+        raise ClassificationRefused(f"运行 #{run.id} 没有客户，无法预览 / run #{run.id} has no customers") from exc
+    except ClassificationError as exc:
+        raise ClassificationRefused(f"无法预览 / cannot preview: {exc}") from exc
+    return Preview(run, proposed.model_copy(update={"as_of": None}), previews, notes)
+
+
+def strategy(company_size: str, competition: str, stage: str) -> StrategyAdvice:
+    try:
+        return recommend_strategy(company_size, competition, stage)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise ClassificationRefused(str(exc)) from exc

@@ -1,0 +1,113 @@
+"""Any classification table as .xlsx: the dashboard's "导出 Excel" on every table.
+
+Each ``*_table`` function returns (sheet title, headers, rows) from the same
+service calls the API answers with, so the spreadsheet always matches the
+screen. Money is written as numbers with two decimals, identifiers as text.
+"""
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from typing import Any, Literal
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from classify.analysis import GroupRow
+from classify.strategy import DIMENSION_NAMES
+from classify.types import Dimension
+from fapiao.services import classification_analysis as analysis
+from fapiao.services.classification import require_run
+
+Table = tuple[str, list[str], list[list[Any]]]
+TableName = Literal["results", "counts", "groups", "transitions", "psi", "trend", "history"]
+TEXT_HEADERS = {"客户编号"}
+PSI_LEVELS = {"ok": "稳定", "warn": "关注", "alert": "预警"}
+
+
+def dimension_name(dimension: str) -> str:
+    return DIMENSION_NAMES.get(dimension, dimension)  # type: ignore[call-overload]
+
+
+def results_table(session: Any, run_id: int, dimension: Dimension, segment: str | None, text: str | None) -> Table:
+    rows, _ = analysis.results(session, run_id, dimension, segment=segment, text=text, offset=0, limit=None)
+    return (f"运行{run_id}-{dimension_name(dimension)}"[:31],
+            ["客户记录编号", "客户编号", "客户名称", "分群", "窗口内净额", "说明"],
+            [[r.customer_id, r.code, r.name, r.segment, r.net_amount, r.explanation] for r in rows])
+
+
+def counts_table(session: Any, run_id: int) -> Table:
+    run = require_run(session, run_id)
+    table = analysis.counts(session, run)
+    return (f"运行{run_id}-分群规模", ["维度", "分群", "客户数"],
+            [[dimension_name(dim), segment, n] for dim, segments in table.items() for segment, n in segments.items()])
+
+
+def _group_rows(rows: list[GroupRow]) -> list[list[Any]]:
+    return [[r.segment, r.segment_b, r.customers, r.invoices, r.revenue, r.average_invoice, r.red_amount,
+             round(r.red_ratio, 4), r.previous_revenue, None if r.growth is None else round(r.growth, 4)] for r in rows]
+
+
+GROUP_HEADERS = ["分群", "交叉分群", "客户数", "发票数", "净额（价税合计）", "平均单张", "红冲金额", "红冲比例",
+                 "上一窗口净额", "增长率"]
+
+
+def groups_table(session: Any, run_id: int, dimension: Dimension, by: Dimension | None) -> Table:
+    return (f"运行{run_id}-分群对比", GROUP_HEADERS, _group_rows(analysis.groups(session, run_id, dimension, by)))
+
+
+def transitions_table(session: Any, from_run: int | None, to_run: int | None, dimension: Dimension) -> Table:
+    earlier, later, matrix = analysis.transitions(session, from_run, to_run, dimension)
+    targets = sorted({t for row in matrix.values() for t in row})
+    return (f"迁移{earlier.id}-{later.id}", [f"#{earlier.id} → #{later.id}"] + targets,
+            [[origin] + [row.get(t, 0) for t in targets] for origin, row in matrix.items()])
+
+
+def psi_table(session: Any, from_run: int | None, to_run: int | None) -> Table:
+    earlier, later, table = analysis.stability(session, from_run, to_run)
+    return (f"稳定性{earlier.id}-{later.id}", ["维度", "PSI", "状态"],
+            [[dimension_name(dim), round(r.value, 6), PSI_LEVELS[r.level]] for dim, r in table.items()])
+
+
+def trend_table(session: Any, dimension: Dimension) -> Table:
+    series = analysis.trend(session, dimension)
+    segments = sorted({s for _, c in series for s in c})
+    return (f"趋势-{dimension_name(dimension)}"[:31], ["运行", "基准日"] + segments,
+            [[run.id, run.as_of.isoformat() if run.as_of else None] + [c.get(s, 0) for s in segments]
+             for run, c in series])
+
+
+def history_table(session: Any, customer_id: int) -> Table:
+    rows = []
+    for entry in analysis.customer_history(session, customer_id):
+        for dim, value in entry.segments.items():
+            rows.append([entry.run_id, entry.as_of.isoformat() if entry.as_of else None, dimension_name(dim),
+                         value["segment"], value["explanation"]])
+    return f"客户{customer_id}-历史", ["运行", "基准日", "维度", "分群", "说明"], rows
+
+
+def to_xlsx(table: Table) -> bytes:
+    title, headers, rows = table
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title)
+    sheet.append([_bold(sheet, h) for h in headers])
+    for row in rows:
+        cells = []
+        for header, value in zip(headers, row):
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, Decimal):
+                cell.number_format = "0.00"
+            elif header in TEXT_HEADERS:
+                cell.number_format = "@"
+            cells.append(cell)
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _bold(sheet: Any, text: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.font = Font(bold=True)
+    return cell
