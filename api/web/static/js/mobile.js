@@ -43,7 +43,7 @@
       if (mine !== generation) return;
       if (xhr.status !== 200 || !data) { say("提交失败：" + F.problems(data).map(function (p) { return p.message; }).join("；"), "error"); return; }
       showQuality(data.quality);
-      cameraText.textContent = "📷 再拍一张";
+      cameraText.textContent = "再拍一张";
       say(data.duplicate ? "这张照片之前已提交过。" : "已提交，正在识别…");
       watch(data.document_id, mine);
     };
@@ -62,7 +62,7 @@
       problemsList.appendChild(li);
     });
     qualityCard.hidden = false;
-    cameraText.textContent = "📷 重拍";
+    cameraText.textContent = "重拍";
   }
 
   function watch(id, mine) {
@@ -80,7 +80,7 @@
         } else if (d.status === "failed" || d.status === "done") {
           progress.hidden = true;
           say("未能识别：" + (d.error || "未找到发票") + "。请重拍。", "error");
-          cameraText.textContent = "📷 重拍";
+          cameraText.textContent = "重拍";
         } else {
           say(d.status === "processing" ? "正在识别…" : "排队中…");
           delay = Math.min(delay * 1.3, 3000);
