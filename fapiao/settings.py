@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -42,7 +43,10 @@ class Settings(BaseSettings):
         "pipeline",
         description="'pipeline' (the real capture pipeline) or 'module:factory' returning Callable[[Path], list[dict]].",
     )
-    workers: int = Field(2, ge=0, le=64, description="In-process worker threads (0 = none, e.g. API-only).")
+    workers: int = Field(2, ge=0, le=64, description="In-process workers (0 = none, e.g. API-only).")
+    worker_mode: Literal["processes", "threads"] = Field(
+        "processes", description="In-process pool: read documents in child processes (parallel OCR) or in threads."
+    )
     secret_key: SecretStr | None = Field(
         None, description="Signs login-session cookies. Generated and kept in <var_dir>/secret_key for SQLite."
     )

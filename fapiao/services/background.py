@@ -15,13 +15,13 @@ log = logging.getLogger(__name__)
 class Background:
     kind: str
     pool: Any = None
-    sweeper: Any = None
+    readers: Any = None
 
     def stop(self) -> None:
         if self.pool is not None:
             self.pool.stop()
-        if self.sweeper is not None:
-            self.sweeper.stop()
+        if self.readers is not None:
+            self.readers.close()
 
 
 def start_background(runtime: Runtime, *, workers: int | None = None) -> Background:
@@ -38,8 +38,15 @@ def start_background(runtime: Runtime, *, workers: int | None = None) -> Backgro
     from fapiao.services.extractors import make_extractor
     from fapiao.services.pool import WorkerPool
 
-    pool = WorkerPool(runtime, lambda: make_extractor(settings), threads)
+    readers = None
+    if settings.worker_mode == "processes":
+        from fapiao.services.procpool import ProcessExtractor
+
+        readers = ProcessExtractor(settings, threads)
+        pool = WorkerPool(runtime, lambda: readers, threads)
+    else:
+        pool = WorkerPool(runtime, lambda: make_extractor(settings), threads)
     runtime.on_documents_queued.append(pool.notify)
     pool.start()
-    log.info("in-process worker pool: %d threads", threads)
-    return Background(kind="pool", pool=pool)
+    log.info("in-process worker pool: %d workers (%s)", threads, settings.worker_mode)
+    return Background(kind="pool", pool=pool, readers=readers)

@@ -139,19 +139,30 @@ def _start(runtime: Runtime, request: RunRequest, actor: Actor, trigger: Trigger
         return run.id, config, saved.version
 
 
-def _compute(runtime: Runtime, config: ClassificationConfig) -> ClassificationRun:
+@dataclass(frozen=True)
+class Inputs:
+    columns: Any  # classify.InvoiceColumns
+    customers: list[Any]
+    payments: list[Any]
+    config: ClassificationConfig  # with the as-of date resolved
+
+
+def load_inputs(runtime: Runtime, config: ClassificationConfig) -> Inputs:
+    """Everything a run reads, in one read transaction (one snapshot on PostgreSQL)."""
     with runtime.read() as session:
-        if session.get_bind().dialect.name == "postgresql":  # one snapshot for all three reads
+        if session.get_bind().dialect.name == "postgresql":
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         as_of = config.as_of or inputs.latest_invoice_date(session=session)
         if as_of is None:
             raise ClassificationRefused("还没有可分类的发票（需关联客户且有价税合计）；请先导入发票或指定基准日 / "
                                         "no invoices to classify: import invoices (linked to customers) or give an as-of date")
         window = window_ending(as_of, config.window_months)
-        columns = inputs.invoice_columns(session=session, as_of=as_of, window_start=window.start)
-        customers = inputs.customer_facts(session=session)
-        payments = inputs.payment_facts(session=session, as_of=as_of)
-    return classify_all(columns, customers, payments, config.model_copy(update={"as_of": as_of}))
+        return Inputs(
+            columns=inputs.invoice_columns(session=session, as_of=as_of, window_start=window.start),
+            customers=inputs.customer_facts(session=session),
+            payments=inputs.payment_facts(session=session, as_of=as_of),
+            config=config.model_copy(update={"as_of": as_of}),
+        )
 
 
 def _store(runtime: Runtime, run_id: int, run: ClassificationRun) -> None:
@@ -180,8 +191,14 @@ def run_classification(runtime: Runtime, *, actor: Actor, trigger: Trigger,
         started = time.perf_counter()
         run_id, config, _version = _start(runtime, request, actor, trigger)
         try:
-            run = _compute(runtime, config)
+            loaded = load_inputs(runtime, config)
+            read_done = time.perf_counter()
+            run = classify_all(loaded.columns, loaded.customers, loaded.payments, loaded.config)
+            del loaded
+            classified = time.perf_counter()
             _store(runtime, run_id, run)
+            log.info("classification run %d phases: load %.1f s, classify %.1f s, store %.1f s", run_id,
+                     read_done - started, classified - read_done, time.perf_counter() - classified)
         except Exception as exc:
             message = exc.message if isinstance(exc, RecordsError) else f"{type(exc).__name__}: {exc}"
             with runtime.write() as session:

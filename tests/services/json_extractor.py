@@ -3,14 +3,16 @@
 Test files are genuine PNG images whose ``fapiao-records`` text chunk holds
 the records the "reader" returns, so uploads pass the real type checks and
 the queue, leases and recording run for real. Optional keys in the chunk:
-``sleep`` (seconds, to stand in for slow OCR) and ``raise`` (an error message,
-to stand in for a reader bug). Selected with
+``sleep`` (seconds, to stand in for slow OCR), ``raise`` (an error message,
+to stand in for a reader bug) and ``exit`` (the reading process dies, as on a
+segfault). Selected with
 ``FAPIAO_EXTRACTOR=tests.services.json_extractor:factory``.
 """
 from __future__ import annotations
 
 import io
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -21,9 +23,11 @@ from PIL.PngImagePlugin import PngInfo
 CHUNK = "fapiao-records"
 
 
-def png_with_records(records: list[dict[str, Any]], *, sleep: float = 0.0, fail: str | None = None, salt: str = "") -> bytes:
+def png_with_records(records: list[dict[str, Any]], *, sleep: float = 0.0, fail: str | None = None, salt: str = "",
+                     exit_process: bool = False) -> bytes:
     info = PngInfo()
-    info.add_text(CHUNK, json.dumps({"records": records, "sleep": sleep, "raise": fail, "salt": salt}, ensure_ascii=False))
+    payload = {"records": records, "sleep": sleep, "raise": fail, "salt": salt, "exit": exit_process}
+    info.add_text(CHUNK, json.dumps(payload, ensure_ascii=False))
     buffer = io.BytesIO()
     Image.new("RGB", (48, 48), "white").save(buffer, format="PNG", pnginfo=info)
     return buffer.getvalue()
@@ -37,6 +41,8 @@ def extract(path: Path) -> list[dict[str, Any]]:
     data = json.loads(payload)
     if data.get("sleep"):
         time.sleep(float(data["sleep"]))
+    if data.get("exit"):
+        os._exit(1)
     if data.get("raise"):
         raise RuntimeError(data["raise"])
     return [dict(record, file=path.name) for record in data["records"]]

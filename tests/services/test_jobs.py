@@ -159,3 +159,31 @@ def test_types_come_from_the_bytes_not_the_name() -> None:
     assert sniff_media_type(b"\xff\xd8\xff\xe0" + b"\0" * 20) == "image/jpeg"
     assert sniff_media_type(b"<html><script>") is None
     assert sniff_media_type(b"MZ\x90\x00") is None
+
+
+def test_process_pool_survives_a_reader_crash(make_settings, database_url) -> None:
+    """A file that kills the reading process fails after its attempts; the server and other files carry on."""
+    from fapiao.services.background import start_background
+    from fapiao.services.runtime import open_runtime
+
+    runtime = open_runtime(make_settings(database_url=database_url, workers=1, worker_mode="processes",
+                                         extractor="tests.services.json_extractor:factory", max_attempts=2))
+    background = start_background(runtime)
+    try:
+        crash = png_with_records([record_for(blue(digital_number(1)))], exit_process=True)
+        good = invoice_png(2)
+        submit_files(runtime, [("crash.png", crash), ("good.png", good)], actor=CLERK)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with runtime.read() as session:
+                statuses = session.scalars(select(Document.status).order_by(Document.id)).all()
+            if all(s in ("done", "failed") for s in statuses):
+                break
+            time.sleep(0.3)
+    finally:
+        background.stop()
+    with runtime.read() as session:
+        crashed, fine = session.scalars(select(Document).order_by(Document.id)).all()
+        assert (crashed.status, crashed.attempts) == ("failed", 2) and "crashed" in crashed.error
+        assert fine.status == "done"
+    runtime.close()
