@@ -15,6 +15,7 @@ classification counts.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator
 
 import numpy as np
@@ -57,9 +58,20 @@ def latest_invoice_date(*, session: Session) -> dt.date | None:
 
 
 def _partitions(session: Session, stmt: Select) -> Iterator[list[tuple]]:  # type: ignore[type-arg]
-    result = session.execute(stmt, execution_options={"yield_per": PARTITION_ROWS})
-    for partition in result.tuples().partitions(PARTITION_ROWS):
-        yield partition
+    """Plain DB-API tuples straight from a cursor of the session's transaction
+    (server-side on PostgreSQL): Row objects would cost more than the query.
+    The statement's only parameters are dates and constants of ours, rendered inline."""
+    connection = session.connection()
+    sql = str(stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    raw = connection.connection.driver_connection
+    postgres = connection.dialect.name == "postgresql"
+    cursor = raw.cursor(name=f"classify_{uuid.uuid4().hex[:12]}") if postgres else raw.cursor()
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(PARTITION_ROWS):
+            yield rows
+    finally:
+        cursor.close()
 
 
 def invoice_columns(*, session: Session, as_of: dt.date, window_start: dt.date) -> InvoiceColumns:
