@@ -40,6 +40,9 @@ POSTGRES_URL = os.environ.get("FAPIAO_TEST_POSTGRES_URL", "postgresql+psycopg://
 AS_OF = date(2024, 12, 31)
 CHUNK = 100_000
 NOW = "2025-01-01 00:00:00.000000"
+CREDIT_GRADES = [{"grade": g, "min_score": m, "credit_limit": c, "payment_terms_days": d}
+                 for g, m, c, d in (("A", 85, "500000", 60), ("B", 65, "200000", 45), ("C", 40, "50000", 30),
+                                    ("D", 0, "0", 0))]
 
 
 def _dates(days: np.ndarray) -> list[str]:
@@ -160,7 +163,8 @@ def run_only(url: str, var_dir: str) -> None:
             ("segment sizes", lambda: analysis.counts(session, run)),
             ("drill-down page", lambda: analysis.results(session, run.id, "value", segment="重要价值", limit=50)),
             ("groups (amount)", lambda: analysis.groups(session, run.id, "amount")),
-            ("what-if (4 dimensions)", lambda: analysis.preview(session, {"amount": {"high": "0.1"}}, run_id=run.id)),
+            ("what-if amount", lambda: analysis.preview(session, {"amount": {"high": "0.1"}}, run_id=run.id)),
+            ("what-if credit", lambda: analysis.preview(session, {"credit": {"grades": CREDIT_GRADES}}, run_id=run.id)),
         ):
             t = time.perf_counter()
             call()

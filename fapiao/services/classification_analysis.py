@@ -8,6 +8,8 @@ on last month's run sees last month's thresholds. Segment counts come from SQL
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +25,9 @@ from classify.analysis import (
     what_if,
 )
 from classify.config import ClassificationConfig, parse_config
+from classify.dimensions import classify_dimension
 from classify.errors import ClassificationError
+from classify.run import ALGORITHM_VERSION
 from classify.strategy import StrategyAdvice, recommend_strategy
 from classify.types import DIMENSIONS, CustomerFeatures, Dimension, DimensionResult
 from fapiao.services.classification import ClassificationRefused, latest_done_run, merged_config, require_run
@@ -31,8 +35,6 @@ from fapiao.services.classification_codec import features_from_json
 from fapiao.services.errors import NotFound
 from store.models import ClassificationRunRecord
 from store.repos import classification as repo
-
-THRESHOLD_DIMENSIONS: tuple[Dimension, ...] = ("frequency", "amount", "value", "credit")
 
 
 def run_config(run: ClassificationRunRecord) -> ClassificationConfig:
@@ -55,8 +57,24 @@ def pick_runs(session: Any, from_run: int | None, to_run: int | None
     return earlier[-1], later
 
 
-def load_features(session: Any, run_id: int) -> dict[str, CustomerFeatures]:
-    return {str(cid): features_from_json(data) for cid, data in repo.features(session=session, run_id=run_id)}
+_features_lock = threading.Lock()
+_features_cache: dict[tuple[str, int, dt.datetime], dict[str, CustomerFeatures]] = {}
+
+
+def load_features(session: Any, run: ClassificationRunRecord) -> dict[str, CustomerFeatures]:
+    """A finished run's features, decoded once per process: runs never change, and the
+    dashboard asks for the same run again and again (100,000 customers ≈ 150 MiB; only
+    the most recently used run is kept)."""
+    key = (str(session.get_bind().url), run.id, run.created_at)
+    with _features_lock:
+        cached = _features_cache.get(key)
+    if cached is not None:
+        return cached
+    features = {str(cid): features_from_json(data) for cid, data in repo.features(session=session, run_id=run.id)}
+    with _features_lock:
+        _features_cache.clear()
+        _features_cache[key] = features
+    return features
 
 
 def _results(session: Any, run_id: int, dimensions: tuple[Dimension, ...]) -> list[DimensionResult]:
@@ -107,15 +125,15 @@ def customer_history(session: Any, customer_id: int, *, limit: int = 50) -> list
 def groups(session: Any, run_id: int, dimension: Dimension, by: Dimension | None = None) -> list[GroupRow]:
     run = require_run(session, run_id)
     dims = (dimension,) if by is None or by == dimension else (dimension, by)
-    return compare_groups(load_features(session, run_id), _results(session, run_id, dims), dimension,
+    return compare_groups(load_features(session, run), _results(session, run_id, dims), dimension,
                           by if by != dimension else None, config=run_config(run))
 
 
 def two_segments(session: Any, run_id: int, first: tuple[Dimension, str], second: tuple[Dimension, str]
                  ) -> tuple[GroupRow, GroupRow]:
-    require_run(session, run_id)
+    run = require_run(session, run_id)
     dims = tuple(dict.fromkeys((first[0], second[0])))
-    return compare_segments(load_features(session, run_id), _results(session, run_id, dims), first, second)
+    return compare_segments(load_features(session, run), _results(session, run_id, dims), first, second)
 
 
 def transitions(session: Any, from_run: int | None, to_run: int | None, dimension: Dimension
@@ -160,10 +178,33 @@ class Preview:
     notes: list[str]
 
 
+THRESHOLD_SECTIONS: dict[Dimension, str] = {"frequency": "frequency", "amount": "amount", "value": "rfm",
+                                             "credit": "credit"}
+
+
+def _what_if(features: dict[str, CustomerFeatures], stored: list[DimensionResult], current: ClassificationConfig,
+             proposed: ClassificationConfig, dimension: Dimension) -> WhatIfPreview:
+    """``classify.analysis.what_if`` without recomputing the run's own segments: the stored
+    ones came from the same features, thresholds and algorithm."""
+    after = classify_dimension(features, proposed, dimension)
+    before_segment = {r.customer_id: r.segment for r in stored}
+    before_counts = dict(sorted(Counter(before_segment.values()).items()))
+    after_counts = dict(sorted(Counter(r.segment for r in after).items()))
+    return WhatIfPreview(
+        dimension=dimension,
+        before=before_counts,
+        after=after_counts,
+        transitions=transition_matrix(stored, after, dimension),
+        moved_customers=sum(1 for r in after if before_segment.get(r.customer_id) != r.segment),
+        psi=population_stability_index(before_counts, after_counts, thresholds=proposed.psi),
+    )
+
+
 def preview(session: Any, changes: dict[str, Any], *, run_id: int | None = None,
             dimensions: tuple[Dimension, ...] | None = None) -> Preview:
     """Segments of a stored run under proposed thresholds, next to what the run gave.
-    The window and as-of date stay the run's: they change the features themselves."""
+    By default only the dimensions whose thresholds change are previewed. The window
+    and as-of date stay the run's: they change the features themselves."""
     run = require_run(session, run_id) if run_id is not None else latest_done_run(session)
     current = run_config(run)
     changes = {k: v for k, v in changes.items() if k != "as_of"}
@@ -172,10 +213,26 @@ def preview(session: Any, changes: dict[str, Any], *, run_id: int | None = None,
     if proposed.industry_name_rules != current.industry_name_rules or \
             proposed.industry_product_rules != current.industry_product_rules:
         notes.append("行业推断规则的变化要在下次运行分类后才生效，预览未包含 / industry rules take effect at the next run")
-    wanted = dimensions or THRESHOLD_DIMENSIONS
-    features = load_features(session, run.id)
+    if proposed.window_months != current.window_months:
+        raise ClassificationRefused(
+            f"预览沿用运行 #{run.id} 的窗口；改为 {proposed.window_months} 个月需要重新运行分类 / the what-if preview keeps "
+            f"the run's window: to try {proposed.window_months} months instead of {current.window_months}, "
+            "run a new classification")
+    changed = tuple(d for d, section in THRESHOLD_SECTIONS.items()
+                    if getattr(proposed, section) != getattr(current, section))
+    wanted = [d for d in (dimensions or changed) if d in current.dimensions]
+    if not wanted:
+        return Preview(run, proposed.model_copy(update={"as_of": None}), [], notes + [
+            "阈值没有变化 / the proposed thresholds change no dimension"])
+    features = load_features(session, run)
+    same_rules = run.params.get("algorithm_version") == ALGORITHM_VERSION
     try:
-        previews = [what_if(features, current, proposed, dim) for dim in wanted if dim in current.dimensions]
+        previews = []
+        for dim in wanted:
+            if same_rules:
+                previews.append(_what_if(features, _results(session, run.id, (dim,)), current, proposed, dim))
+            else:  # the run was made by older rules: compute both sides now
+                previews.append(what_if(features, current, proposed, dim))
     except EmptyDistribution as exc:
         raise ClassificationRefused(f"运行 #{run.id} 没有客户，无法预览 / run #{run.id} has no customers") from exc
     except ClassificationError as exc:

@@ -1,0 +1,44 @@
+"""Analysis over stored runs agrees with classify.analysis on the run's own data."""
+from __future__ import annotations
+
+import datetime as dt
+
+from classify.analysis import what_if
+from classify.config import ClassificationConfig
+from fapiao.services import classification_analysis as analysis
+from fapiao.services.classification import RunRequest, merged_config, run_classification
+from tests.classify_service.conftest import MANAGER
+from tests.classify_service.test_runs import small_store
+
+CHANGES = {"frequency": {"mode": "absolute", "high": "10", "mid": "1"},
+           "amount": {"mode": "absolute", "high": "1000", "mid": "50"},
+           "rfm": {"recency_days": 10, "frequency": "2", "monetary": "100"},
+           "credit": {"grades": [{"grade": "甲", "min_score": 50, "credit_limit": "1000", "payment_terms_days": 30},
+                                 {"grade": "乙", "min_score": 0, "credit_limit": "0", "payment_terms_days": 0}]}}
+
+
+def test_preview_from_stored_segments_equals_what_if(runtime, store) -> None:
+    small_store(store)
+    run = run_classification(runtime, actor=MANAGER, trigger="api", request=RunRequest(as_of=dt.date(2024, 12, 31)))
+    with runtime.read() as session:
+        result = analysis.preview(session, CHANGES)
+        features = analysis.load_features(session, run)
+    current = ClassificationConfig.model_validate(run.params["config"])
+    proposed = merged_config(current, CHANGES)
+    assert [p.dimension for p in result.previews] == ["frequency", "amount", "value", "credit"]
+    for got in result.previews:
+        assert got == what_if(features, current, proposed, got.dimension)
+    assert set(result.previews[3].after) <= {"甲", "乙"} and sum(result.previews[3].after.values()) == 4
+    assert result.config.as_of is None and result.config.amount.high == 1000
+
+
+def test_preview_covers_only_changed_dimensions_and_says_when_nothing_changes(runtime, store) -> None:
+    small_store(store)
+    run_classification(runtime, actor=MANAGER, trigger="api", request=RunRequest(as_of=dt.date(2024, 12, 31)))
+    with runtime.read() as session:
+        only_amount = analysis.preview(session, {"amount": {"high": "0.5"}})
+        unchanged = analysis.preview(session, {"amount": {"high": "0.2"}})
+        rules = analysis.preview(session, {"industry_name_rules": [{"industry": "物流", "keywords": ["物流"]}]})
+    assert [p.dimension for p in only_amount.previews] == ["amount"]
+    assert unchanged.previews == [] and "change no dimension" in unchanged.notes[0]
+    assert any("next run" in note for note in rules.notes)
