@@ -111,10 +111,10 @@ def nav_for(actor: Actor | None) -> list[NavItem]:
     return [item for item in NAV if actor.at_least(item.role)]
 
 
-def render(request: Request, name: str, actor: Actor | None, *, status_code: int = 200, active: str = "",
+def render(request: Request, template_name: str, actor: Actor | None, *, status_code: int = 200, active: str = "",
            **context: Any) -> HTMLResponse:
     context |= {"actor": actor, "nav": nav_for(actor), "active": active}
-    response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    response = templates.TemplateResponse(request, template_name, context, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
     return response
 

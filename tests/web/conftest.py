@@ -130,3 +130,43 @@ def log_in(page: Any, base_url: str, name: str, *, next_path: str = "/") -> None
     page.fill("input[name=password]", PASSWORD)
     page.press("input[name=password]", "Enter")
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+@dataclass
+class Pages:
+    """An app on the parametrised test database (SQLite, and PostgreSQL in CI), driven with TestClient."""
+
+    client: Any
+    keys: dict[str, str]
+    runtime: Any
+
+    def as_(self, role: str | None) -> dict[str, str]:
+        return {"X-API-Key": self.keys[role]} if role else {}
+
+    def get(self, url: str, role: str | None = "admin", **kwargs: Any) -> Any:
+        return self.client.get(url, headers=self.as_(role), follow_redirects=False, **kwargs)
+
+    def post(self, url: str, role: str | None = "admin", **kwargs: Any) -> Any:
+        headers = self.as_(role) | kwargs.pop("headers", {})
+        return self.client.post(url, headers=headers, follow_redirects=False, **kwargs)
+
+
+@pytest.fixture
+def pages(runtime) -> Iterator[Pages]:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from fapiao.services.accounts import create_user
+    from fapiao.services.actors import SYSTEM
+
+    app = create_app(runtime.settings, runtime=runtime, background=False)
+    keys = {}
+    with runtime.write() as session:
+        for role in ("clerk", "reviewer", "manager", "admin"):
+            password = PASSWORD if role in ("clerk", "reviewer") else None  # scrypt is slow on purpose
+            _user, key = create_user(session=session, name=role, role=role, actor=SYSTEM, password=password)
+            keys[role] = key.key
+        _user, key = create_user(session=session, name="clerk2", role="clerk", actor=SYSTEM)
+        keys["clerk2"] = key.key
+    with TestClient(app) as client:
+        yield Pages(client=client, keys=keys, runtime=runtime)

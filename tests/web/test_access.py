@@ -1,0 +1,98 @@
+"""Every web route's access rule, checked for every role (the pages' own
+table: the API's is in tests/api/test_authorization.py).
+
+Pages send people without a session to the login page and show a 403 page
+to a role below the page's; the pages' JSON endpoints answer 401/403 JSON.
+"""
+from __future__ import annotations
+
+import pytest
+from fastapi.routing import iter_route_contexts
+
+from api.web import web_router
+
+PUBLIC = None
+ROLES = ("clerk", "reviewer", "manager", "admin")
+ACCESS: dict[tuple[str, str], str | None] = {
+    ("GET", "/static/{path:path}"): PUBLIC,
+    ("GET", "/"): PUBLIC,
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("POST", "/logout"): PUBLIC,
+    ("GET", "/upload"): "clerk",
+    ("GET", "/m"): "clerk",
+    ("POST", "/m/photos"): "clerk",
+    ("GET", "/review"): "reviewer",
+    ("GET", "/review/next"): "reviewer",
+    ("GET", "/review/{invoice_id}"): "reviewer",
+    ("GET", "/review/{invoice_id}/view.json"): "reviewer",
+    ("GET", "/invoices/{invoice_id}/view.json"): "clerk",
+    ("GET", "/invoices/{invoice_id}/page.jpg"): "clerk",
+    ("GET", "/customers/search.json"): "reviewer",
+    ("GET", "/invoices"): "clerk",
+    ("GET", "/invoices/new"): "clerk",
+    ("GET", "/invoices/{invoice_id}"): "clerk",
+    ("GET", "/customers"): "reviewer",
+    ("GET", "/customers/{customer_id}"): "reviewer",
+    ("GET", "/imports"): "clerk",
+    ("POST", "/imports/invoices"): "clerk",
+    ("POST", "/imports/customers"): "manager",
+}
+JSON_ROUTES = {path for _method, path in ACCESS if path.endswith((".json", ".jpg")) or path == "/m/photos"}  # not pages
+
+
+def web_routes() -> set[tuple[str, str]]:
+    return {(m, r.path) for r in iter_route_contexts(web_router.routes) for m in r.methods or () if m != "HEAD"}
+
+
+def test_every_web_route_has_an_access_rule() -> None:
+    routes = web_routes()
+    assert routes - set(ACCESS) == set(), "web routes without an access rule: add them to ACCESS"
+    assert set(ACCESS) - routes == set(), "access rules for web routes that do not exist"
+
+
+def _url(path: str) -> str:
+    return path.replace("{invoice_id}", "1").replace("{customer_id}", "1").replace("{path:path}", "app.css")
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(ACCESS))
+def test_access_by_role(pages, method: str, path: str) -> None:
+    needed = ACCESS[(method, path)]
+    anonymous = pages.client.request(method, _url(path), follow_redirects=False)
+    if needed is PUBLIC:
+        assert anonymous.status_code not in (401, 403), anonymous.text
+        return
+    if path in JSON_ROUTES or method == "POST":
+        assert anonymous.status_code == 401 and "detail" in anonymous.json()
+    else:
+        assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login?next=")
+    for role in ROLES:
+        response = pages.client.request(method, _url(path), headers=pages.as_(role), follow_redirects=False)
+        if ROLES.index(role) >= ROLES.index(needed):
+            assert response.status_code not in (401, 403), f"{role}: {response.status_code} {response.text[:300]}"
+            assert response.status_code < 500, response.text[:300]
+        else:
+            assert response.status_code == 403, f"{role}: {response.status_code}"
+            if path not in JSON_ROUTES and method == "GET":
+                assert "此页面需要" in response.text and "<html" in response.text
+
+
+def test_a_forged_key_or_session_is_nobody(pages) -> None:
+    assert pages.client.get("/review", headers={"X-API-Key": "fpk_00000000_forged"},
+                            follow_redirects=False).status_code == 303
+    pages.client.cookies.set("fapiao_session", "forged")
+    try:
+        assert pages.client.get("/review", follow_redirects=False).status_code == 303
+    finally:
+        pages.client.cookies.clear()
+
+
+def test_cookie_writes_from_another_site_are_refused(pages) -> None:
+    login = pages.client.post("/login", data={"name": "clerk", "password": "web-test-password"},
+                              follow_redirects=False)
+    assert login.status_code == 303
+    evil = {"Origin": "https://evil.example"}
+    response = pages.client.post("/imports/invoices", headers=evil, files={"file": ("a.csv", b"x")},
+                                 follow_redirects=False)
+    assert response.status_code == 403
+    pages.client.cookies.clear()
