@@ -43,6 +43,21 @@ def test_upload_a_file_and_see_it_processed(web_server, chromium, tmp_path) -> N
     _, _, record = sample_page()
     assert page.locator('dd[data-field="invoice_number"]').inner_text().startswith(record["invoice_number"])
     assert page.locator("img.page-img").evaluate("img => img.complete && img.naturalWidth > 0")
+
+    # a ZIP: one row per file inside, each with its own outcome
+    import zipfile
+
+    bundle = tmp_path / "batch.zip"
+    with zipfile.ZipFile(bundle, "w") as archive:
+        archive.write(SAMPLE_PDF.with_name("inv_0018.pdf"), "inv_0018.pdf")
+        archive.writestr("notes.txt", "not an invoice")
+    page.goto(f"{web_server.url}/upload")
+    page.set_input_files("#files", str(bundle))
+    page.locator("tr.upload-row .state.s-done").wait_for()
+    page.locator("tr.upload-row .state.s-failed").wait_for()
+    rows = {r.locator(".filename").inner_text(): r.get_attribute("data-state") for r in page.locator("tr.upload-row").all()}
+    assert rows == {"inv_0018.pdf": "done", "notes.txt": "failed"}
+    assert "共 2 个文件：完成 1，失败 1" in page.locator("#upload-summary").inner_text()
     context.close()
 
 
@@ -116,6 +131,12 @@ def test_reject_with_a_reason_from_the_keyboard(web_server, chromium) -> None:
     context = _context(chromium)
     page = context.new_page()
     log_in(page, web_server.url, "reviewer", next_path=f"/review/{invoice_id}")
+    page.locator(".box").first.wait_for()
+    assert page.evaluate("document.activeElement.dataset.field") == "buyer_tax_id"
+    page.keyboard.press("Tab")  # flagged fields come first in tab order
+    assert page.evaluate("document.activeElement.dataset.field") == "seller_name"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "approve"
     page.keyboard.press("Alt+R")
     page.keyboard.type("重复扫描")
     page.keyboard.press("Enter")
