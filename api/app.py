@@ -14,6 +14,7 @@ from api import errors
 from api.limits import BodySizeLimit
 from api.routes import accounts, classifications, customers, documents, imports, invoices, reconciliation, review, system
 from api.web import web_router
+from api.web.dashboard import router as dashboard_router
 from fapiao.services.actors import SYSTEM
 from fapiao.services.background import start_background
 from fapiao.services.imports import seed_customers
@@ -59,4 +60,5 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, background
         v1.include_router(router)
     app.include_router(v1)
     app.include_router(web_router)
+    app.include_router(dashboard_router)
     return app

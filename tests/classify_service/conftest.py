@@ -55,3 +55,4 @@ def store(runtime) -> Store:
 
 
 from tests.api.conftest import api  # noqa: E402,F401 - the app-per-test fixture, one user per role
+from tests.web.conftest import chromium, pages, screenshots, web_server  # noqa: E402,F401 - web UI fixtures
