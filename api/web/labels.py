@@ -97,9 +97,22 @@ def money(value: Any) -> str:
         return str(value)
 
 
+def plain_number(value: Any) -> str:
+    """Quantities and unit prices without the 8 stored decimals' trailing zeros: -20.00000000 → -20."""
+    if value is None or value == "":
+        return ""
+    try:
+        from decimal import Decimal
+
+        return format(Decimal(str(value)).normalize(), "f")
+    except Exception:  # noqa: BLE001
+        return str(value)
+
+
 def jinja_filters() -> dict[str, Any]:
     return {
         "money": money,
+        "plain_number": plain_number,
         "field_label": field_label,
         "invoice_type": lambda v: INVOICE_TYPES.get(v or "", v or ""),
         "invoice_status": lambda v: INVOICE_STATUSES.get(v, v),
