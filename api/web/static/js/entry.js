@@ -7,6 +7,13 @@
   const tbody = document.querySelector("#entry-lines tbody");
   const status = document.getElementById("entry-status");
   const columns = window.LINE_COLUMNS;
+  /* Chinese for the request-shape errors FastAPI reports before the invoice checks run */
+  const PYDANTIC = {
+    missing: "必填", date_from_datetime_parsing: "日期格式应为 YYYY-MM-DD", date_parsing: "日期格式应为 YYYY-MM-DD",
+    date_from_datetime_inexact: "日期格式应为 YYYY-MM-DD", decimal_parsing: "应为数字（如 -1200.00）",
+    decimal_max_places: "最多两位小数", decimal_max_digits: "数字位数过多", string_too_long: "内容过长",
+    literal_error: "取值无效", bool_parsing: "取值无效"
+  };
 
   function addLine() {
     const tr = F.el("tr");
@@ -74,7 +81,7 @@
       const loc = (err.loc || []).filter(function (p) { return p !== "body"; });
       const field = loc.length ? String(loc[0]) : null;
       const slot = field ? form.querySelector('[data-error-for="' + field + '"]') : null;
-      let message = err.msg;
+      let message = (PYDANTIC[err.type] ? PYDANTIC[err.type] + " / " : "") + err.msg;
       if (field === "items" && loc.length > 1) message = "第 " + (Number(loc[1]) + 1) + " 行" + (loc[2] ? " " + loc[2] : "") + "：" + message;
       if (slot) {
         slot.hidden = false;
