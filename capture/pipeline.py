@@ -80,6 +80,8 @@ class Pipeline:
             timings["qr"] = round((time.perf_counter() - t) * 1000, 1)
         t = time.perf_counter()
         draft = parse_page(text, qr=qr)
+        if page.text is None and not read.colour and _seller_unread(draft):
+            self._reread_seller(draft, page.image, qr, timings)
         customer_id, score = self._check_and_match(draft)
         timings["parse"] = round((time.perf_counter() - t) * 1000, 1)
         timings["total"] = round(sum(timings.values()), 1)
@@ -93,6 +95,23 @@ class Pipeline:
             rotation=rotation,
             timings_ms=timings,
         )
+
+    def _reread_seller(self, draft: InvoiceDraft, image, qr, timings: dict) -> None:
+        """A grey copy whose seller block did not read: the seal there turned
+        grey too. Read again with everything lighter than ink whitened and take
+        the seller fields from that reading when they check out."""
+        from capture.reader import read_page
+
+        t = time.perf_counter()
+        second = parse_page(read_page(self.engine, image, ink_only_copy=True).text, qr=qr)
+        for field in ("seller_name", "seller_tax_id"):
+            value = getattr(second, field)
+            if value and (getattr(draft, field) is None or field in _weak_fields(draft)) and field not in _weak_fields(second):
+                setattr(draft, field, value)
+                draft.confidence[field] = second.confidence.get(field, 0.5)
+                if field in second.boxes:
+                    draft.boxes[field] = second.boxes[field]
+        timings["reread"] = round((time.perf_counter() - t) * 1000, 1)
 
     def _check_and_match(self, draft: InvoiceDraft) -> tuple[str | None, float | None]:
         from capture.validate import validate_draft
@@ -145,6 +164,19 @@ class Pipeline:
             draft.buyer_tax_id = known
             draft.confidence["buyer_tax_id"] = 0.9
             draft.sources["buyer_tax_id"] = "corrected"
+
+
+def _weak_fields(draft: InvoiceDraft) -> set[str]:
+    from capture.validate import is_valid_uscc
+
+    weak = {f for f in ("seller_name", "seller_tax_id") if not getattr(draft, f)}
+    if draft.seller_tax_id and not is_valid_uscc(draft.seller_tax_id):
+        weak.add("seller_tax_id")
+    return weak
+
+
+def _seller_unread(draft: InvoiceDraft) -> bool:
+    return bool(_weak_fields(draft))
 
 
 ProgressCallback = Callable[[int], None]

@@ -27,6 +27,7 @@ class PageRead:
     image: np.ndarray  # the rectified, upright page the boxes refer to
     rotation: int  # degrees the input was turned clockwise to be upright
     warped: bool
+    colour: bool
     skew: float
     timings_ms: dict[str, float] = field(default_factory=dict)
 
@@ -35,13 +36,13 @@ def _elapsed(start: float) -> float:
     return round((time.perf_counter() - start) * 1000, 1)
 
 
-def read_page(engine: OcrEngine, image: np.ndarray) -> PageRead:
+def read_page(engine: OcrEngine, image: np.ndarray, *, ink_only_copy: bool = False) -> PageRead:
     timings: dict[str, float] = {}
     t = time.perf_counter()
     quad = rectify.find_document_quad(image)
     page = rectify.warp_quad(image, quad) if quad is not None else image
     page = rectify.fit_long_side(page, WORKING_LONG_SIDE)
-    view, label_view = rectify.ocr_views(page)
+    view, label_view = rectify.ocr_views(page, ink_only_copy=ink_only_copy)
     timings["rectify"] = _elapsed(t)
 
     t = time.perf_counter()
@@ -78,6 +79,7 @@ def read_page(engine: OcrEngine, image: np.ndarray) -> PageRead:
         image=page,
         rotation=turns * 90,
         warped=quad is not None,
+        colour=rectify.is_colour(page),
         skew=round(skew, 2),
         timings_ms=timings,
     )

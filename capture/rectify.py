@@ -114,7 +114,7 @@ def is_colour(image: np.ndarray) -> bool:
     return float(np.percentile(hsv[:, :, 1], 99)) > 60
 
 
-def ocr_views(image: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+def ocr_views(image: np.ndarray, *, ink_only_copy: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
     """(seal-free view, label view or None), both grey pictures for OCR.
 
     The red channel makes red seal ink nearly vanish while black print stays
@@ -124,10 +124,28 @@ def ocr_views(image: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     the lines found only there are the red-printed labels. Uneven light is
     flattened by dividing by a blurred background."""
     if not is_colour(image):
-        return np.dstack([flatten_light(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY))] * 3), None
+        luminance = flatten_light(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY))
+        if not ink_only_copy:
+            return np.dstack([luminance] * 3), None
+        # A grey copy: the seal and the red-printed labels turned mid-grey,
+        # lighter than the black print, so a contrast stretch that whitens
+        # everything above the ink level removes the seal (at some cost to
+        # faint print, hence only on request).
+        return np.dstack([ink_only(luminance)] * 3), np.dstack([luminance] * 3)
     red = np.dstack([flatten_light(np.ascontiguousarray(image[:, :, 0]))] * 3)
     luminance = np.dstack([flatten_light(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY))] * 3)
     return red, luminance
+
+
+INK_FRACTION = 0.55  # of the way from the darkest ink to the paper: whiter turns white
+
+
+def ink_only(gray: np.ndarray) -> np.ndarray:
+    darkest, paper = float(np.percentile(gray, 1)), float(np.median(gray))
+    if paper - darkest < 40:  # nothing printed, or no contrast to work with
+        return gray
+    cut = darkest + INK_FRACTION * (paper - darkest)
+    return np.clip((gray.astype(np.float32) - darkest) * (255.0 / (cut - darkest)), 0, 255).astype(np.uint8)
 
 
 def flatten_light(gray: np.ndarray) -> np.ndarray:

@@ -67,7 +67,7 @@ def parse_page(page: PageText, *, qr: QrPayload | None = None) -> InvoiceDraft:
 
     bottom = totals_y if totals_y is not None else words_y
     draft.items = items.parse_items(layout, header_y=header_y, centres=centres, bottom_y=bottom)
-    draft.remarks = remarks.remarks_text(layout, below_y=words_y)
+    draft.remarks, remarks_confidence = remarks.remarks_text(layout, below_y=words_y)
     draft.amount_in_words = words
     if words_line is not None:
         boxes["amount_in_words"] = _box(words_line)  # type: ignore[assignment]
@@ -80,6 +80,7 @@ def parse_page(page: PageText, *, qr: QrPayload | None = None) -> InvoiceDraft:
         with_tax=with_tax,
         title_red=remarks.title_says_red(layout),
         all_text="".join(squash(ln.text) for ln in page.lines),
+        remarks_confidence=remarks_confidence,
         qr=qr,
     )
     for field in draft.confidence:

@@ -38,6 +38,7 @@ def reconcile(
     title_red: bool,
     all_text: str,
     qr: QrPayload | None,
+    remarks_confidence: float = 0.95,
 ) -> None:
     from capture.money import amount_in_words_to_decimal
     from capture.validate import parse_red_remarks
@@ -62,7 +63,12 @@ def reconcile(
             if refs.get(key):
                 value, confidence = _fit_length(key, refs[key], refs)
                 setattr(draft, key, value)
-                draft.confidence[key] = confidence
+                # The blue invoice's code and number carry no check digit: only a
+                # near-certain reading of the remarks may pass without review.
+                read = remarks_confidence or 0.95
+                if key != "red_info_number" and read < 0.97:
+                    read -= 0.15
+                draft.confidence[key] = round(min(confidence, read), 3)
 
     _choose_money(draft, amount=amount, tax=tax, with_tax=with_tax, words=words_value, qr=qr)
     sign = Decimal(-1) if draft.is_red else Decimal(1)

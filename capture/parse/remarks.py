@@ -10,15 +10,16 @@ _FIELD_LABELS = re.compile(r"(名称|纳税人识别号|统一社会信用代码
 RED_TITLE_RE = re.compile(r"销项负数|红字|\(负数\)|负数发票")
 
 
-def remarks_text(layout: Layout, *, below_y: float | None = None) -> str | None:
+def remarks_text(layout: Layout, *, below_y: float | None = None) -> tuple[str | None, float]:
+    """(remarks joined into one line, the lowest OCR confidence among its lines)."""
     hits = layout.find(r"备\s*注") or layout.find(r"^备$")
     if not hits:
-        return None
+        return None, 0.0
     label = max(hits, key=lambda h: h.line.cy)  # the remarks box sits low on the page
     lh = layout.line_height
     parts = []
     if label.rest:
-        parts.append((label.line.cy, label.line.x0, label.rest))
+        parts.append((label.line.cy, label.line.x0, label.rest, label.line.confidence))
     stop_y = min(
         (h.line.cy for h in layout.find(r"收款人|开票人|复核") if h.line.cy > label.line.cy + 0.5 * lh),
         default=layout.page.height,
@@ -31,13 +32,13 @@ def remarks_text(layout: Layout, *, below_y: float | None = None) -> str | None:
         if below_y is not None and line.cy <= below_y + 0.5 * lh:
             continue
         text = squash(line.text)
-        if _FIELD_LABELS.search(text[:6]) or len(text) <= 2 or line.height > 1.8 * line_width(line):
+        if _FIELD_LABELS.search(text[:6]) or (len(text) <= 2 and not text.isdigit()) or line.height > 1.8 * line_width(line):
             continue
-        parts.append((line.cy, line.x0, text))
+        parts.append((line.cy, line.x0, text, line.confidence))
     if not parts:
-        return None
+        return None, 0.0
     parts.sort(key=lambda p: (round(p[0] / (0.6 * lh)), p[1]))
-    return "".join(p[2] for p in parts) or None
+    return "".join(p[2] for p in parts) or None, min(p[3] for p in parts)
 
 
 def line_width(line) -> float:
