@@ -57,8 +57,28 @@ def _build_index(customers: list[Customer]) -> Any:
     )
 
 
+_SESSION_INDEX = "fapiao_customer_index"
+
+
 def customer_index(session: Session) -> Any | None:
-    """The cached match index for this database; None when there are no customers."""
+    """The cached match index for this database; None when there are no customers.
+
+    Checked against the customers' version once per session (a batch import
+    matches thousands of rows in one session); learning an alias drops it.
+    """
+    if _SESSION_INDEX in session.info:
+        return session.info[_SESSION_INDEX]
+    index = _current_index(session)
+    session.info[_SESSION_INDEX] = index
+    return index
+
+
+def forget_index(session: Session) -> None:
+    """Customers or aliases changed in this session: match against the new list."""
+    session.info.pop(_SESSION_INDEX, None)
+
+
+def _current_index(session: Session) -> Any | None:
     version = customer_repo.version(session=session)
     if version[0] == 0:
         return None
@@ -106,6 +126,7 @@ def learn_alias(
         return None
     alias = CustomerAlias(customer=customer, alias=name.strip()[:200], normalized=key[:200], source=source)
     session.add(alias)
+    forget_index(session)
     session.flush()
     audit.add_entry(
         session=session, user_id=actor.user_id, actor=actor.name, action="alias", entity="customer",

@@ -7,16 +7,19 @@ and importing the same file again reports its rows as duplicates.
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Literal
+
+from sqlalchemy.exc import IntegrityError
 
 from capture.money import parse_decimal, parse_money
 from capture.types import InvoiceDraft, InvoiceLine
 from capture.validate import check_tax_id
 from fapiao.services import drafts
 from fapiao.services.actors import Actor
-from fapiao.services.customers import alias_key, learn_alias
+from fapiao.services.customers import alias_key, forget_index, learn_alias
 from fapiao.services.errors import DuplicateInvoice, FieldError, RecordsError, ValidationFailed
 from fapiao.services.records import record_draft
 from fapiao.services.runtime import Runtime
@@ -235,24 +238,35 @@ def import_invoices(
     # blue before red, so a red row can link to a blue row of the same file
     parsed.sort(key=lambda item: (item[1].is_red, item[0]))
     for chunk in _chunks(parsed, CHUNK_ROWS):
-        with runtime.write() as session:
-            for row_number, draft in chunk:
-                try:
-                    recorded = record_draft(session=session, draft=draft, way_in="import", actor=actor,
-                                            strict=True, source="import")
-                    report.rows.append(RowResult(row_number, "imported", recorded.invoice.id))
-                except DuplicateInvoice as exc:
-                    report.rows.append(RowResult(row_number, "duplicate", exc.existing_id,
-                                                 [FieldError("invoice_number", "duplicate", exc.message)]))
-                except ValidationFailed as exc:
-                    report.rows.append(RowResult(row_number, "rejected", errors=exc.errors))
-                except RecordsError as exc:
-                    report.rows.append(RowResult(row_number, "rejected",
-                                                 errors=[FieldError("amount_with_tax", "over_reversal", exc.message)]))
+        try:
+            report.rows += _import_chunk(runtime, chunk, actor, savepoints=False)
+        except IntegrityError:  # a concurrent writer took a number: redo the chunk row by row
+            report.rows += _import_chunk(runtime, chunk, actor, savepoints=True)
         if progress:
             progress(len(chunk))
     report.rows.sort(key=lambda r: r.row)
     return report
+
+
+def _import_chunk(runtime: Runtime, chunk: list[tuple[int, InvoiceDraft]], actor: Actor, *, savepoints: bool) -> list[RowResult]:
+    """One transaction for up to CHUNK_ROWS rows. Strict recording refuses a bad
+    row before writing anything, so a rejected row never disturbs the others."""
+    rows: list[RowResult] = []
+    with runtime.write() as session:
+        for row_number, draft in chunk:
+            try:
+                recorded = record_draft(session=session, draft=copy.deepcopy(draft), way_in="import", actor=actor,
+                                        strict=True, source="import", savepoint=savepoints)
+                rows.append(RowResult(row_number, "imported", recorded.invoice.id))
+            except DuplicateInvoice as exc:
+                rows.append(RowResult(row_number, "duplicate", exc.existing_id,
+                                      [FieldError("invoice_number", "duplicate", exc.message)]))
+            except ValidationFailed as exc:
+                rows.append(RowResult(row_number, "rejected", errors=exc.errors))
+            except RecordsError as exc:
+                rows.append(RowResult(row_number, "rejected",
+                                      errors=[FieldError("amount_with_tax", "over_reversal", exc.message)]))
+    return rows
 
 
 def import_customers(runtime: Runtime, data: bytes, filename: str, *, actor: Actor) -> ImportReport:
@@ -296,6 +310,7 @@ def _import_customer(session: Any, row_number: int, values: dict[str, str | None
                         region=drafts.clean_text(values.get("region")))
     session.add(customer)
     session.flush()
+    forget_index(session)
     audit.add_entry(session=session, user_id=actor.user_id, actor=actor.name, action="create", entity="customer",
                     entity_id=customer.id, new="import")
     for alias in _split_aliases(values.get("aliases")):

@@ -92,11 +92,38 @@ def over_reversal_reason(problem: OverReversal) -> dict[str, str | None]:
     return {"code": "over_reversal", "message": problem.message, "field": "amount_with_tax"}
 
 
+_WAITING = "fapiao_waiting_red_keys"
+
+
+def waiting_keys(session: Session) -> set[str]:
+    """Blue-invoice keys that unlinked red invoices name, loaded once per session
+    (a batch import asks for every row) and kept current by :func:`note_waiting`."""
+    keys = session.info.get(_WAITING)
+    if keys is None:
+        from sqlalchemy import select
+
+        keys = set(session.scalars(
+            select(Invoice.original_key).where(
+                Invoice.is_red.is_(True), Invoice.blue_invoice_id.is_(None), Invoice.original_key.is_not(None),
+                Invoice.status != "rejected",
+            ).distinct()
+        ))
+        session.info[_WAITING] = keys
+    return keys
+
+
+def note_waiting(session: Session, red: Invoice) -> None:
+    if red.original_key and red.blue_invoice_id is None and _WAITING in session.info:
+        session.info[_WAITING].add(red.original_key)
+
+
 def link_waiting_reds(*, session: Session, blue: Invoice, actor: Actor) -> list[Invoice]:
     """A blue invoice has just been recorded (or its number corrected): link
     the red invoices that were waiting for it, oldest first, as far as they fit.
     Those that do not fit stay unlinked and go to review with the reason."""
     if not blue.dedup_key or blue.is_red or blue.status == "rejected":
+        return []
+    if blue.dedup_key not in waiting_keys(session):
         return []
     session.flush()
     linked = []

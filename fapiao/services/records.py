@@ -76,6 +76,7 @@ def record_draft(
     source: str,
     extra_reasons: Iterable[ReviewReason] = (),
     review_confidence: float | None = None,
+    savepoint: bool = True,
 ) -> Recorded:
     """Check, deduplicate, link and store one invoice. Flushes, never commits."""
     drafts.normalize(draft)
@@ -96,7 +97,10 @@ def record_draft(
     key = drafts.dedup_key(draft.invoice_code, draft.invoice_number)
     duplicate_of = None
     if key:
-        existing = invoice_repo.by_dedup_key(session=session, key=key)
+        # invoices are flushed as they are added; what may be pending (audit entries, review
+        # tasks) cannot change this lookup, so it waits for the next flush
+        with session.no_autoflush:
+            existing = invoice_repo.by_dedup_key(session=session, key=key)
         if existing is not None:
             if strict:
                 raise DuplicateInvoice(existing.id, key)
@@ -148,10 +152,16 @@ def record_draft(
 
     invoice.status = "needs_review" if stored else "accepted"
     try:
-        with session.begin_nested():
+        if savepoint:
+            with session.begin_nested():
+                session.add(invoice)
+                session.flush()
+        else:  # the caller retries the whole transaction on a conflict (batch imports)
             session.add(invoice)
             session.flush()
     except IntegrityError:
+        if not savepoint:
+            raise
         # another worker recorded the same invoice a moment ago (PostgreSQL; SQLite writers are serialised)
         existing = invoice_repo.by_dedup_key(session=session, key=key) if key else None
         if existing is None:
@@ -166,11 +176,13 @@ def record_draft(
             entity_id=invoice.id, field="blue_invoice_id", old=None, new=invoice.blue_invoice_id,
         )
     integrity.set_reasons(session=session, invoice=invoice, reasons=stored)
+    if draft.is_red:
+        integrity.note_waiting(session, invoice)
     audit.add_entry(
         session=session, user_id=actor.user_id, actor=actor.name, action="create", entity="invoice",
         entity_id=invoice.id, field=None, old=None, new=way_in,
     )
     if not draft.is_red:
         integrity.link_waiting_reds(session=session, blue=invoice, actor=actor)
-    session.flush()
+    # the audit entry and review task are flushed with the next statement or the commit
     return Recorded(invoice, created=True)

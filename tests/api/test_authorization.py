@@ -69,9 +69,24 @@ ACCESS: dict[tuple[str, str], str | None] = {
 }
 
 
-def app_routes(app) -> set[tuple[str, str]]:
+# HTML pages (api.web) have their own tables, which test how pages refuse
+# (redirect to login, a 403 page): tests/web/test_access.py, and the
+# classification dashboard's tests/classify_service/test_dashboard.py.
+DASHBOARD_ACCESS = {("GET", "/dashboard"): "manager"}
+
+
+def web_access() -> dict[tuple[str, str], str | None]:
+    from tests.web.test_access import ACCESS as WEB_ACCESS
+
+    return {**WEB_ACCESS, **DASHBOARD_ACCESS}
+
+
+def app_routes(app, *, web: bool = False) -> set[tuple[str, str]]:
     routes = set()
     for route in iter_route_contexts(app.routes):
+        is_web = (getattr(route.endpoint, "__module__", "") or "").startswith("api.web") or route.path.startswith("/static")
+        if is_web != web:
+            continue
         for method in route.methods or ():
             if method != "HEAD":
                 routes.add((method, route.path))
@@ -82,6 +97,8 @@ def test_every_route_has_an_access_rule(api) -> None:
     routes = app_routes(api.client.app)
     assert routes - set(ACCESS) == set(), "routes without an access rule: add them to ACCESS"
     assert set(ACCESS) - routes == set(), "access rules for routes that do not exist"
+    pages = app_routes(api.client.app, web=True)
+    assert pages - set(web_access()) == set(), "web pages without an access rule in their tables"
 
 
 def _call(api, method: str, path: str, headers: dict[str, str]):
