@@ -40,15 +40,17 @@ class Pipeline:
             self._engine = get_engine(self._engine_name)
         return self._engine
 
-    def extract_file(self, path: Path) -> list[dict]:
+    def extract_file(self, path: Path, *, on_page: PageCallback | None = None) -> list[dict]:
         name = Path(path).name
         try:
             data = read_file(Path(path))
         except CaptureError as exc:
             return [error_record(name, str(exc))]
-        return self.extract_bytes(data, name)
+        return self.extract_bytes(data, name, on_page=on_page)
 
-    def extract_bytes(self, data: bytes, name: str) -> list[dict]:
+    def extract_bytes(self, data: bytes, name: str, *, on_page: PageCallback | None = None) -> list[dict]:
+        """Records for every page; `on_page(page_number, rectified_image, field_boxes)`
+        is called for each OCR'd page so a caller can keep what a reviewer sees."""
         start = time.perf_counter()
         try:
             pages = load_pages(data, name)
@@ -58,12 +60,12 @@ class Pipeline:
         records = []
         for page in pages:
             try:
-                records.append(self._extract_page(page, name, load_ms))
+                records.append(self._extract_page(page, name, load_ms, on_page))
             except CaptureError as exc:
                 records.append(error_record(name, f"page {page.number}: {exc}"))
         return records
 
-    def _extract_page(self, page: LoadedPage, name: str, load_ms: float) -> dict:
+    def _extract_page(self, page: LoadedPage, name: str, load_ms: float, on_page: PageCallback | None) -> dict:
         timings = {"load": load_ms}
         rotation = 0
         qr = None
@@ -84,6 +86,8 @@ class Pipeline:
             self._reread_seller(draft, page.image, qr, timings)
         customer_id, score = self._check_and_match(draft)
         timings["parse"] = round((time.perf_counter() - t) * 1000, 1)
+        if on_page is not None and page.text is None:
+            on_page(page.number, read.image, dict(draft.boxes))
         timings["total"] = round(sum(timings.values()), 1)
         return draft_record(
             draft,
@@ -179,4 +183,4 @@ def _seller_unread(draft: InvoiceDraft) -> bool:
     return bool(_weak_fields(draft))
 
 
-ProgressCallback = Callable[[int], None]
+PageCallback = Callable[[int, "object", dict], None]

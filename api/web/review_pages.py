@@ -16,7 +16,7 @@ from sqlalchemy import select
 from api.deps import IdPath
 from api.web import labels
 from api.web.core import PageRoute, page_user, render, runtime_of
-from api.web.pageviews import page_view
+from fapiao.services.pageviews import page_view
 from api.web.queries import (customer_name, document_of, invoice_number_of, next_pending, search_customers,
                              visible_invoice)
 from fapiao.services.actors import Actor

@@ -24,7 +24,18 @@ def pipeline_extractor(settings: Settings) -> Extractor:
         pipeline = _pipelines.get(settings.ocr_engine)
         if pipeline is None:
             pipeline = _pipelines[settings.ocr_engine] = Pipeline(engine_name=settings.ocr_engine)
-    return pipeline.extract_file  # type: ignore[attr-defined]
+
+    def extract(path: Path) -> list[dict]:
+        from fapiao.services.pageviews import save_page_view
+
+        # Keep the rectified page and the field boxes beside the stored file:
+        # the review screen draws them.
+        def keep_view(page: int, image, boxes: dict) -> None:
+            save_page_view(path, page, image, boxes)
+
+        return pipeline.extract_file(path, on_page=keep_view)  # type: ignore[attr-defined]
+
+    return extract
 
 
 def make_extractor(settings: Settings) -> Extractor:

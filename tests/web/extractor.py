@@ -35,7 +35,7 @@ def make_reader(var_dir: Path) -> Any:
     folder = Path(var_dir) / "planted"
 
     def extract(path: Path) -> list[dict[str, Any]]:
-        from api.web.pageviews import save_page_view
+        from fapiao.services.pageviews import save_page_view
 
         digest = path.name.split(".", 1)[0]
         spec_file = folder / f"{digest}.json"

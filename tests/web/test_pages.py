@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 
-from api.web.pageviews import load_page_view, save_page_view, view_paths
+from fapiao.services.pageviews import load_page_view, save_page_view, view_paths
 from fapiao.services.jobs import drain
 from tests.services.factories import blue, digital_number, red
 from tests.services.json_extractor import extract, png_with_records, record_for
