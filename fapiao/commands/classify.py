@@ -139,6 +139,16 @@ def transitions(
         print(f"  PSI {dim}: {result.value:.4f} {result.level}")
 
 
+@classify_app.command("prune")
+def prune(keep: Annotated[int, typer.Option(min=1, help="How many of the newest runs to keep.")] = 12) -> None:
+    """Delete old runs with their results and features."""
+    from fapiao.services.classification import prune_runs
+
+    with opened_runtime() as runtime:
+        deleted = prune_runs(runtime, keep=keep)
+    print(f"deleted {len(deleted)} runs" + (f": {', '.join(f'#{i}' for i in deleted)}" if deleted else ""))
+
+
 @config_app.command("show")
 def config_show(history: Annotated[bool, typer.Option("--history", help="List every saved version.")] = False) -> None:
     """The thresholds the next run uses (JSON), or the list of saved versions."""

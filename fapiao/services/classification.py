@@ -222,6 +222,18 @@ def run_classification(runtime: Runtime, *, actor: Actor, trigger: Trigger,
         _run_lock.release()
 
 
+def prune_runs(runtime: Runtime, *, keep: int) -> list[int]:
+    """Delete all but the ``keep`` newest runs (a run of 100,000 customers holds 800,000
+    rows); running ones are never touched. Returns the deleted run ids."""
+    with runtime.read() as session:
+        runs, _total = repo.runs(session=session, status=None, offset=0, limit=1_000_000)
+    doomed = [r.id for r in runs[keep:] if r.status != "running"]
+    for run_id in doomed:
+        with runtime.write() as session:
+            repo.delete_run(session=session, run_id=run_id)
+    return doomed
+
+
 def require_run(session: Any, run_id: int, *, done: bool = True) -> ClassificationRunRecord:
     run = repo.get_run(session=session, run_id=run_id)
     if run is None:

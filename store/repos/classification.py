@@ -104,8 +104,14 @@ def delete_run_rows(*, session: Session, run_id: int) -> None:
     session.execute(delete(CustomerFeatureRecord).where(CustomerFeatureRecord.run_id == run_id))
 
 
-def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def delete_run(*, session: Session, run_id: int) -> None:
+    """A run and its rows (results and features carry no foreign key, see the model)."""
+    delete_run_rows(session=session, run_id=run_id)
+    session.execute(delete(ClassificationRunRecord).where(ClassificationRunRecord.id == run_id))
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+dumps = _ENCODER.encode
 
 
 # -- reading results -----------------------------------------------------------

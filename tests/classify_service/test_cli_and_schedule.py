@@ -57,6 +57,12 @@ def test_classify_commands(tmp_path, runtime, store) -> None:
     cli("classify", "export", "groups", str(out_file), "--dimension", "amount", "--by", "credit")
     assert openpyxl.load_workbook(out_file).active["A1"].value == "分群"
     assert "unknown dimension" in cli("classify", "transitions", "tiers", code=2).stderr
+    assert cli("classify", "prune", "--keep", "1").stdout.startswith("deleted 1 runs")
+    with runtime.read() as session:
+        from store.models import ClassificationResultRecord, CustomerFeatureRecord
+
+        assert {r.run_id for r in session.scalars(select(ClassificationResultRecord))} == {data["id"]}
+        assert {r.run_id for r in session.scalars(select(CustomerFeatureRecord))} == {data["id"]}
     bad = tmp_path / "bad.json"
     bad.write_text('{"frequency": {"high": 3}}', encoding="utf-8")
     assert "high" in cli("classify", "config", "set", str(bad), code=1).stderr

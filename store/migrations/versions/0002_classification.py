@@ -63,8 +63,6 @@ def upgrade() -> None:
     sa.Column('customer_id', sa.Integer(), nullable=False),
     sa.Column('net_amount', store.types.Money(), nullable=False),
     sa.Column('features', sa.JSON(), nullable=False),
-    sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_classification_features_customer_id_customers'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['run_id'], ['classification_runs.id'], name=op.f('fk_classification_features_run_id_classification_runs'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('run_id', 'customer_id', name=op.f('pk_classification_features'))
     )
     with op.batch_alter_table('classification_features', schema=None) as batch_op:
@@ -77,8 +75,6 @@ def upgrade() -> None:
     sa.Column('segment', sa.String(length=100), nullable=False),
     sa.Column('explanation', sa.Text(), nullable=False),
     sa.Column('details', sa.JSON(), nullable=False),
-    sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_classification_results_customer_id_customers'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['run_id'], ['classification_runs.id'], name=op.f('fk_classification_results_run_id_classification_runs'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('run_id', 'dimension', 'customer_id', name=op.f('pk_classification_results'))
     )
     with op.batch_alter_table('classification_results', schema=None) as batch_op:
