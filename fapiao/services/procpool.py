@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -26,10 +27,23 @@ class ReaderCrashed(RuntimeError):
     """The process reading a document died; the document will be retried."""
 
 
-def _init_child(settings: Settings) -> None:
+def _exit_with_parent(parent_pid: int, interval: float = 2.0) -> None:
+    """A killed server (kill -9) must not leave its reader processes behind:
+    they would hold an OCR model in memory forever, waiting for work."""
+    import os
+    import time
+
+    while True:
+        time.sleep(interval)
+        if os.getppid() != parent_pid:
+            os._exit(0)
+
+
+def _init_child(settings: Settings, parent_pid: int) -> None:
     global _child_extractor
     from fapiao.services.extractors import make_extractor
 
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), name="fapiao-parent-watch", daemon=True).start()
     _child_extractor = make_extractor(settings)
 
 
@@ -49,7 +63,7 @@ class ProcessExtractor:
             if self._executor is None:
                 self._executor = ProcessPoolExecutor(
                     self.processes, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_init_child, initargs=(self.settings,),
+                    initializer=_init_child, initargs=(self.settings, os.getpid()),
                 )
             return self._executor
 

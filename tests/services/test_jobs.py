@@ -187,3 +187,52 @@ def test_process_pool_survives_a_reader_crash(make_settings, database_url) -> No
         assert (crashed.status, crashed.attempts) == ("failed", 2) and "crashed" in crashed.error
         assert fine.status == "done"
     runtime.close()
+
+
+def test_reader_processes_exit_when_the_server_is_killed(tmp_path) -> None:
+    """kill -9 of the server process must not leave reader processes behind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = tmp_path / "server.py"
+    script.write_text(
+        "import os, sys, time\n"
+        "from pathlib import Path\n"
+        "from fapiao.services.procpool import ProcessExtractor\n"
+        "from fapiao.settings import Settings\n"
+        "if __name__ == '__main__':\n"
+        "    settings = Settings(var_dir=Path(sys.argv[1]), extractor='tests.services.json_extractor:factory')\n"
+        "    pool = ProcessExtractor(settings, 2)._pool()\n"
+        "    futures = [pool.submit(os.getpid) for _ in range(6)]\n"
+        "    print(' '.join(str(p) for p in {f.result() for f in futures}), flush=True)\n"
+        "    time.sleep(120)\n"
+    )
+    repo = Path(__file__).resolve().parents[2]
+    server = subprocess.Popen([sys.executable, str(script), str(tmp_path / "var")], stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(repo)}, cwd=repo)
+    readers = [int(pid) for pid in server.stdout.readline().split()]
+    assert readers
+    os.kill(server.pid, signal.SIGKILL)
+    server.wait()
+    deadline = time.monotonic() + 20
+    alive = readers
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.5)
+        alive = [pid for pid in alive if _alive(pid)]
+    for pid in alive:  # clean up before failing
+        os.kill(pid, signal.SIGKILL)
+    assert not alive
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as handle:
+        return handle.read().split()[2] != "Z"
