@@ -84,9 +84,12 @@ def merged_config(base: ClassificationConfig, changes: dict[str, Any]) -> Classi
         return out
 
     try:
-        return parse_config(merge(base.model_dump(mode="json"), changes))
+        config = parse_config(merge(base.model_dump(mode="json"), changes))
     except ClassificationError as exc:
         raise ClassificationRefused(f"分类参数无效 / invalid classification settings: {exc}") from exc
+    if len(set(config.dimensions)) != len(config.dimensions):
+        raise ClassificationRefused(f"维度重复 / dimensions listed twice: {', '.join(config.dimensions)}")
+    return config
 
 
 def save_config(runtime: Runtime, changes: dict[str, Any], *, actor: Actor, note: str | None = None) -> SavedConfig:

@@ -129,6 +129,9 @@ def test_mistakes_are_4xx_with_a_message(api, store) -> None:
     assert api.client.put(f"{BASE}/config", json={"changes": {"psi": {"warn": 1, "alert": 0.5}}},
                           headers=api.as_("manager")).status_code == 422
     assert api.post(f"{BASE}/run", json={"window_months": 0}, role="manager").status_code == 422
+    twice = api.client.put(f"{BASE}/config", json={"changes": {"dimensions": ["value", "value"]}},
+                           headers=api.as_("manager"))
+    assert twice.status_code == 422 and "twice" in twice.json()["detail"]
     assert api.get(f"{BASE}/export.xlsx", params={"table": "results"}, role="manager").status_code == 422
     assert api.get(f"{BASE}/customers/999/history", role="manager").status_code == 404
     assert api.get(f"{BASE}/strategy", params={"company_size": "huge", "competition": "low", "stage": "growth"},
