@@ -57,12 +57,22 @@ def latest_invoice_date(*, session: Session) -> dt.date | None:
     return value
 
 
-def _partitions(session: Session, stmt: Select) -> Iterator[list[tuple]]:  # type: ignore[type-arg]
+def _partitions(session: Session, stmt: Select, *, sqlite_lines_first: bool = False
+                ) -> Iterator[list[tuple]]:  # type: ignore[type-arg]
     """Plain DB-API tuples straight from a cursor of the session's transaction
     (server-side on PostgreSQL): Row objects would cost more than the query.
-    The statement's only parameters are dates and constants of ours, rendered inline."""
+    The statement's only parameters are dates and constants of ours, rendered inline.
+
+    ``sqlite_lines_first``: SQLite's planner walks the issue-date index and probes the
+    lines of each invoice; one pass over the lines probing invoices by rowid is about
+    twice as fast, and ``CROSS JOIN`` is SQLite's documented way to fix the join order.
+    """
     connection = session.connection()
     sql = str(stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    if sqlite_lines_first and connection.dialect.name == "sqlite":
+        joined = "FROM invoice_lines JOIN invoices ON"
+        assert joined in sql, sql
+        sql = sql.replace(joined, "FROM invoice_lines CROSS JOIN invoices ON")
     raw = connection.connection.driver_connection
     postgres = connection.dialect.name == "postgresql"
     cursor = raw.cursor(name=f"classify_{uuid.uuid4().hex[:12]}") if postgres else raw.cursor()
@@ -97,7 +107,7 @@ def invoice_columns(*, session: Session, as_of: dt.date, window_start: dt.date) 
     short_index: dict[str, int] = {}
     line_invoice: list[int] = []
     line_product: list[int] = []
-    for part in _partitions(session, line_stmt):
+    for part in _partitions(session, line_stmt, sqlite_lines_first=True):
         for invoice_id, name in part:
             index = product_of.get(name)
             if index is None:
