@@ -122,7 +122,10 @@ class Pipeline:
 
         result = self.customers.match(draft.buyer_name, draft.buyer_tax_id) if self.customers is not None else None
         if result is not None and result.customer_id and not result.ambiguous:
-            self._tax_id_from_master(draft, self.customers.get(result.customer_id))
+            customer = self.customers.get(result.customer_id)
+            self._tax_id_from_master(draft, customer)
+            if result.method == "tax_id":
+                self._name_from_master(draft, customer)
         draft.review_reasons.extend(validate_draft(draft))
         failed = {r.field for r in draft.review_reasons if r.field}
         for field, value in draft.confidence.items():
@@ -152,6 +155,19 @@ class Pipeline:
         key = normalize_company_name(name)
         spellings = [customer.name, *getattr(customer, "aliases", ())]
         return any(normalize_company_name(s) == key for s in spellings)
+
+    @staticmethod
+    def _name_from_master(draft: InvoiceDraft, customer) -> None:
+        """A buyer name one or two characters off the customer that the (valid)
+        tax ID identified is that customer's name with an OCR slip (青岛 read
+        臀岛): the master's spelling is taken. Longer differences stay for review."""
+        read, known = draft.buyer_name, getattr(customer, "name", None)
+        if not read or not known or read == known or len(read) != len(known):
+            return
+        if sum(a != b for a, b in zip(read, known)) <= 2:
+            draft.buyer_name = known
+            draft.confidence["buyer_name"] = 0.9
+            draft.sources["buyer_name"] = "corrected"
 
     @staticmethod
     def _tax_id_from_master(draft: InvoiceDraft, customer) -> None:

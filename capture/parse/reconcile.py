@@ -61,7 +61,7 @@ def reconcile(
     if draft.is_red:
         for key in _RED_KEYS_BY_KIND.get(draft.invoice_type or "", _ALL_RED_KEYS):
             if refs.get(key):
-                value, confidence = _fit_length(key, refs[key], refs)
+                value, confidence = _fit_length(key, refs[key], refs, draft.invoice_type)
                 setattr(draft, key, value)
                 # The blue invoice's code and number carry no check digit: only a
                 # near-certain reading of the remarks may pass without review.
@@ -89,7 +89,7 @@ def reconcile(
         _cross_check_qr(draft, qr)
 
 
-def _fit_length(key: str, digits: str, refs: dict) -> tuple[str, float]:
+def _fit_length(key: str, digits: str, refs: dict, invoice_type: str | None = None) -> tuple[str, float]:
     """Cut a digit run that swallowed the next line's digits to the length its
     kind has (8-digit legacy number after a code, 20-digit 数电 number, 16-digit
     信息表编号); a run of the right length keeps full confidence."""
@@ -97,6 +97,15 @@ def _fit_length(key: str, digits: str, refs: dict) -> tuple[str, float]:
         lengths = (8,) if refs.get("original_invoice_code") else (20, 8)
     elif key == "original_invoice_code":
         lengths = (12, 10)
+    elif invoice_type in ("vat_special", "vat_electronic_special"):
+        lengths = (16,)  # 信息表编号, with a check digit
+        if len(digits) > 16:
+            from capture.validate import is_valid_red_info_number
+
+            windows = [digits[i:i + 16] for i in range(len(digits) - 15)]
+            valid = [w for w in windows if is_valid_red_info_number(w)]
+            if valid:
+                return valid[0], 0.85
     else:
         lengths = (16, 20)
     if len(digits) in lengths:
