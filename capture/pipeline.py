@@ -82,8 +82,8 @@ class Pipeline:
             timings["qr"] = round((time.perf_counter() - t) * 1000, 1)
         t = time.perf_counter()
         draft = parse_page(text, qr=qr)
-        if page.text is None and not read.colour and _seller_unread(draft):
-            self._reread_seller(draft, page.image, qr, timings)
+        if page.text is None and not read.colour and _weak_fields(draft):
+            self._reread_weak(draft, page.image, qr, timings)
         customer_id, score = self._check_and_match(draft)
         timings["parse"] = round((time.perf_counter() - t) * 1000, 1)
         if on_page is not None and page.text is None:
@@ -100,21 +100,20 @@ class Pipeline:
             timings_ms=timings,
         )
 
-    def _reread_seller(self, draft: InvoiceDraft, image, qr, timings: dict) -> None:
-        """A grey copy whose seller block did not read: the seal there turned
+    def _reread_weak(self, draft: InvoiceDraft, image, qr, timings: dict) -> None:
+        """A grey copy with fields that did not read well: a seal there turned
         grey too. Read again with everything lighter than ink whitened and take
-        the seller fields from that reading when they check out."""
+        those fields from that reading when they read better there."""
         from capture.reader import read_page
 
         t = time.perf_counter()
         second = parse_page(read_page(self.engine, image, ink_only_copy=True).text, qr=qr)
-        for field in ("seller_name", "seller_tax_id"):
-            value = getattr(second, field)
-            if value and (getattr(draft, field) is None or field in _weak_fields(draft)) and field not in _weak_fields(second):
-                setattr(draft, field, value)
-                draft.confidence[field] = second.confidence.get(field, 0.5)
-                if field in second.boxes:
-                    draft.boxes[field] = second.boxes[field]
+        strong_again = set(REREAD_FIELDS) - _weak_fields(second)
+        for field in _weak_fields(draft) & strong_again:
+            setattr(draft, field, getattr(second, field))
+            draft.confidence[field] = second.confidence.get(field, 0.5)
+            if field in second.boxes:
+                draft.boxes[field] = second.boxes[field]
         timings["reread"] = round((time.perf_counter() - t) * 1000, 1)
 
     def _check_and_match(self, draft: InvoiceDraft) -> tuple[str | None, float | None]:
@@ -186,17 +185,26 @@ class Pipeline:
             draft.sources["buyer_tax_id"] = "corrected"
 
 
+REREAD_FIELDS = ("seller_name", "seller_tax_id", "buyer_name", "buyer_tax_id", "red_info_number")
+
+
 def _weak_fields(draft: InvoiceDraft) -> set[str]:
-    from capture.validate import is_valid_uscc
+    """Fields a seal typically spoils: unread or failing their check."""
+    from capture.validate import is_valid_red_info_number, is_valid_uscc
 
-    weak = {f for f in ("seller_name", "seller_tax_id") if not getattr(draft, f)}
-    if draft.seller_tax_id and not is_valid_uscc(draft.seller_tax_id):
-        weak.add("seller_tax_id")
+    weak = set()
+    for field in REREAD_FIELDS:
+        value = getattr(draft, field)
+        if field == "red_info_number":
+            if draft.is_red and draft.invoice_type in ("vat_special", "vat_electronic_special") and not is_valid_red_info_number(value):
+                weak.add(field)
+        elif field.startswith("buyer") and not value:
+            continue  # individuals have no tax ID; a missing buyer is not a seal's doing
+        elif not value:
+            weak.add(field)
+        elif field.endswith("tax_id") and len(value) == 18 and not is_valid_uscc(value):
+            weak.add(field)
     return weak
-
-
-def _seller_unread(draft: InvoiceDraft) -> bool:
-    return bool(_weak_fields(draft))
 
 
 PageCallback = Callable[[int, "object", dict], None]
