@@ -21,6 +21,7 @@ from fapiao.settings import Settings
 
 log = logging.getLogger(__name__)
 _child_extractor: Any = None
+READER_NICENESS = 10
 
 
 class ReaderCrashed(RuntimeError):
@@ -44,6 +45,10 @@ def _init_child(settings: Settings, parent_pid: int) -> None:
     from fapiao.services.extractors import make_extractor
 
     threading.Thread(target=_exit_with_parent, args=(parent_pid,), name="fapiao-parent-watch", daemon=True).start()
+    try:
+        os.nice(READER_NICENESS)  # OCR yields the CPU to the API: uploads are acknowledged promptly
+    except OSError:
+        pass
     _child_extractor = make_extractor(settings)
 
 
