@@ -17,6 +17,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, Literal
 
 from classify.config import ClassificationConfig, parse_config
@@ -28,6 +29,7 @@ from fapiao.services.classification_codec import features_to_json
 from fapiao.services.errors import Conflict, NotFound, RecordsError
 from fapiao.services.runtime import Runtime
 from store.models import ClassificationConfigVersion, ClassificationRunRecord
+from store.repos import audit
 from store.repos import classification as repo
 from store.repos import classification_inputs as inputs
 from store.types import utcnow
@@ -100,8 +102,6 @@ def save_config(runtime: Runtime, changes: dict[str, Any], *, actor: Actor, note
         config = merged_config(current.config, changes).model_copy(update={"as_of": None})
         record = repo.add_config(session=session, config=config.model_dump(mode="json"), note=note,
                                  created_by=actor.name[:64], created_by_id=actor.user_id)
-        from store.repos import audit
-
         audit.add_entry(session=session, user_id=actor.user_id, actor=actor.name, action="update",
                         entity="classification_config", entity_id=record.version, field="version",
                         old=current.version, new=record.version)
@@ -123,8 +123,7 @@ def _stale_runs_failed(runtime: Runtime) -> None:
                 run.status, run.error = "failed", "运行中断 / interrupted (the process stopped)"
 
 
-def _start(runtime: Runtime, request: RunRequest, actor: Actor, trigger: Trigger
-           ) -> tuple[int, ClassificationConfig, int | None]:
+def _start(runtime: Runtime, request: RunRequest, actor: Actor, trigger: Trigger) -> tuple[int, ClassificationConfig]:
     with runtime.write() as session:
         if any(utcnow() - r.created_at <= STALE_RUN for r in repo.running(session=session)):
             raise RunInProgress("已有分类正在运行，请稍后 / a classification run is already in progress")
@@ -139,7 +138,7 @@ def _start(runtime: Runtime, request: RunRequest, actor: Actor, trigger: Trigger
                                                             "window_months": request.window_months}})
         session.add(run)
         session.flush()
-        return run.id, config, saved.version
+        return run.id, config
 
 
 @dataclass(frozen=True)
@@ -169,18 +168,19 @@ def load_inputs(runtime: Runtime, config: ClassificationConfig) -> Inputs:
 
 
 def _store(runtime: Runtime, run_id: int, run: ClassificationRun) -> None:
-    rows = [(run_id, r.dimension, int(r.customer_id), r.segment, r.explanation, repo.dumps(r.details))
-            for r in run.results]
-    for start in range(0, len(rows), WRITE_CHUNK_ROWS):
+    """Rows are built chunk by chunk (a 100,000-customer run has 700,000 results):
+    only one chunk of serialised rows exists at a time."""
+    results = iter(run.results)
+    while chunk := list(islice(results, WRITE_CHUNK_ROWS)):
+        rows = [(run_id, r.dimension, int(r.customer_id), r.segment, r.explanation, repo.dumps(r.details))
+                for r in chunk]
         with runtime.write() as session:
-            repo.insert_rows(session=session, table="classification_results", rows=rows[start : start + WRITE_CHUNK_ROWS])
-    del rows
-    feature_rows = [(run_id, int(cid), str(f.net_amount), repo.dumps(features_to_json(f)))
-                    for cid, f in run.features.items()]
-    for start in range(0, len(feature_rows), WRITE_CHUNK_ROWS):
+            repo.insert_rows(session=session, table="classification_results", rows=rows)
+    features = iter(run.features.items())
+    while chunk := list(islice(features, WRITE_CHUNK_ROWS)):
+        rows = [(run_id, int(cid), str(f.net_amount), repo.dumps(features_to_json(f))) for cid, f in chunk]
         with runtime.write() as session:
-            repo.insert_rows(session=session, table="classification_features",
-                             rows=feature_rows[start : start + WRITE_CHUNK_ROWS])
+            repo.insert_rows(session=session, table="classification_features", rows=rows)
 
 
 def run_classification(runtime: Runtime, *, actor: Actor, trigger: Trigger,
@@ -192,7 +192,7 @@ def run_classification(runtime: Runtime, *, actor: Actor, trigger: Trigger,
     try:
         _stale_runs_failed(runtime)
         started = time.perf_counter()
-        run_id, config, _version = _start(runtime, request, actor, trigger)
+        run_id, config = _start(runtime, request, actor, trigger)
         try:
             loaded = load_inputs(runtime, config)
             read_done = time.perf_counter()

@@ -130,3 +130,35 @@ def test_saved_thresholds_are_versions_and_runs_use_the_latest(runtime, store) -
     run = run_classification(runtime, actor=MANAGER, trigger="api", request=RunRequest(as_of=dt.date(2024, 12, 31)))
     assert run.config_version == 2
     assert run.params["config"]["amount"]["mode"] == "absolute"
+
+
+def test_results_written_in_many_chunks_and_a_failed_write_leaves_nothing(runtime, store, monkeypatch) -> None:
+    from fapiao.services import classification as service
+
+    ids = small_store(store)
+    monkeypatch.setattr(service, "WRITE_CHUNK_ROWS", 5)
+    record = run_classification(runtime, actor=MANAGER, trigger="cli", request=RunRequest(as_of=dt.date(2024, 12, 31)))
+    expected = pure_run(ids, ClassificationConfig(as_of=dt.date(2024, 12, 31)))
+    with runtime.read() as session:
+        stored = {(str(r.customer_id), r.dimension): r.segment for r in session.scalars(select(ClassificationResultRecord))}
+        assert session.scalar(select(func.count()).select_from(CustomerFeatureRecord)) == 4
+    assert stored == {(r.customer_id, r.dimension): r.segment for r in expected.results}
+
+    calls = []
+    real_insert = repo.insert_rows
+
+    def failing_insert(**kwargs):
+        calls.append(kwargs["table"])
+        if len(calls) == 3:
+            raise OSError("disk full")
+        real_insert(**kwargs)
+
+    monkeypatch.setattr(repo, "insert_rows", failing_insert)
+    with pytest.raises(OSError):
+        run_classification(runtime, actor=MANAGER, trigger="cli", request=RunRequest(as_of=dt.date(2024, 12, 31)))
+    with runtime.read() as session:
+        failed = session.scalars(select(ClassificationRunRecord).order_by(ClassificationRunRecord.id.desc())).first()
+        assert failed.status == "failed" and "disk full" in failed.error
+        left = session.scalar(select(func.count()).select_from(ClassificationResultRecord)
+                              .where(ClassificationResultRecord.run_id == failed.id))
+        assert left == 0 and record.id != failed.id
