@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Literal
 
+from classify.analysis import compare_groups
 from classify.config import ClassificationConfig, parse_config
 from classify.errors import ClassificationError
 from classify.features import window_ending
 from classify.run import ClassificationRun, classify_all
 from fapiao.services.actors import Actor
-from fapiao.services.classification_codec import features_to_json
+from fapiao.services.classification_codec import features_to_json, group_row_to_json
 from fapiao.services.errors import Conflict, NotFound, RecordsError
 from fapiao.services.runtime import Runtime
 from store.models import ClassificationConfigVersion, ClassificationRunRecord
@@ -167,6 +168,15 @@ def load_inputs(runtime: Runtime, config: ClassificationConfig) -> Inputs:
         )
 
 
+def group_summary(run: ClassificationRun, config: ClassificationConfig) -> dict[str, list[dict[str, Any]]]:
+    """``compare_groups`` for every dimension while the features are in memory."""
+    by_dimension: dict[str, list[Any]] = {}
+    for result in run.results:
+        by_dimension.setdefault(result.dimension, []).append(result)
+    return {dim: [group_row_to_json(row) for row in compare_groups(run.features, results, dim, config=config)]
+            for dim, results in by_dimension.items()}
+
+
 def _store(runtime: Runtime, run_id: int, run: ClassificationRun) -> None:
     """Rows are built chunk by chunk (a 100,000-customer run has 700,000 results):
     only one chunk of serialised rows exists at a time."""
@@ -197,6 +207,7 @@ def run_classification(runtime: Runtime, *, actor: Actor, trigger: Trigger,
             loaded = load_inputs(runtime, config)
             read_done = time.perf_counter()
             run = classify_all(loaded.columns, loaded.customers, loaded.payments, loaded.config)
+            summary = group_summary(run, loaded.config)
             del loaded
             classified = time.perf_counter()
             _store(runtime, run_id, run)
@@ -213,6 +224,7 @@ def run_classification(runtime: Runtime, *, actor: Actor, trigger: Trigger,
             raise
         with runtime.write() as session:
             repo.mark(session=session, run_id=run_id, status="done", params=run.params, fingerprint=run.fingerprint,
+                      summary=summary,
                       as_of=dt.date.fromisoformat(run.params["config"]["as_of"]), customers=len(run.features),
                       finished_at=utcnow(), duration_seconds=round(time.perf_counter() - started, 3))
         log.info("classification run %d: %d customers in %.1f s", run_id, len(run.features),

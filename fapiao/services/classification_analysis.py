@@ -31,7 +31,7 @@ from classify.run import ALGORITHM_VERSION
 from classify.strategy import StrategyAdvice, recommend_strategy
 from classify.types import DIMENSIONS, CustomerFeatures, Dimension, DimensionResult
 from fapiao.services.classification import ClassificationRefused, latest_done_run, merged_config, require_run
-from fapiao.services.classification_codec import features_from_json
+from fapiao.services.classification_codec import features_from_json, group_row_from_json
 from fapiao.services.errors import NotFound
 from store.models import ClassificationRunRecord
 from store.repos import classification as repo
@@ -123,7 +123,10 @@ def customer_history(session: Any, customer_id: int, *, limit: int = 50) -> list
 # -- comparison, movement, stability -----------------------------------------------
 
 def groups(session: Any, run_id: int, dimension: Dimension, by: Dimension | None = None) -> list[GroupRow]:
+    """From the run's stored summary for one dimension; cross-tabs from its features."""
     run = require_run(session, run_id)
+    if (by is None or by == dimension) and run.summary and dimension in run.summary:
+        return [group_row_from_json(row) for row in run.summary[dimension]]
     dims = (dimension,) if by is None or by == dimension else (dimension, by)
     return compare_groups(load_features(session, run), _results(session, run_id, dims), dimension,
                           by if by != dimension else None, config=run_config(run))

@@ -10,6 +10,7 @@ from dataclasses import fields
 from decimal import Decimal
 from typing import Any
 
+from classify.analysis import GroupRow
 from classify.types import CustomerFeatures
 
 _FIELDS = tuple(f.name for f in fields(CustomerFeatures))
@@ -52,6 +53,19 @@ def features_from_json(data: dict[str, Any]) -> CustomerFeatures:
         value = data.get(name)
         values.append(decode(value) if decode is not None and value is not None else value)
     return CustomerFeatures(*values)
+
+
+_GROUP_FIELDS = tuple(f.name for f in fields(GroupRow))
+_GROUP_MONEY = frozenset({"revenue", "average_invoice", "red_amount", "previous_revenue"})
+
+
+def group_row_to_json(row: GroupRow) -> dict[str, Any]:
+    return {name: plain(getattr(row, name)) for name in _GROUP_FIELDS}
+
+
+def group_row_from_json(data: dict[str, Any]) -> GroupRow:
+    return GroupRow(*(Decimal(data[name]) if name in _GROUP_MONEY and data[name] is not None else data[name]
+                      for name in _GROUP_FIELDS))
 
 
 def plain(value: Any) -> Any:

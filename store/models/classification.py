@@ -13,7 +13,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.models.base import Base
@@ -58,6 +58,9 @@ class ClassificationRunRecord(Base):
     error: Mapped[str | None] = mapped_column(Text)
     customers: Mapped[int] = mapped_column(default=0)
     duration_seconds: Mapped[float | None]  # wall time of the whole run (load, classify, store)
+    # group comparison per dimension (classify.analysis.compare_groups rows, money as strings),
+    # computed while the features are in memory so the dashboard never waits for them
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     finished_at: Mapped[dt.datetime | None]
 
 

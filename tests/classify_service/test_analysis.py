@@ -42,3 +42,24 @@ def test_preview_covers_only_changed_dimensions_and_says_when_nothing_changes(ru
     assert [p.dimension for p in only_amount.previews] == ["amount"]
     assert unchanged.previews == [] and "change no dimension" in unchanged.notes[0]
     assert any("next run" in note for note in rules.notes)
+
+
+def test_stored_group_summary_equals_comparing_the_stored_features(runtime, store) -> None:
+    from classify.analysis import compare_groups
+    from classify.types import DIMENSIONS
+    from store.repos import classification as repo
+
+    small_store(store)
+    run = run_classification(runtime, actor=MANAGER, trigger="api", request=RunRequest(as_of=dt.date(2024, 12, 31)))
+    assert set(run.summary) == set(DIMENSIONS)
+    with runtime.read() as session:
+        features = analysis.load_features(session, run)
+        config = analysis.run_config(run)
+        for dim in DIMENSIONS:
+            results = analysis._results(session, run.id, (dim,))
+            assert analysis.groups(session, run.id, dim) == compare_groups(features, results, dim, config=config)
+    with runtime.write() as session:  # a run stored without a summary falls back to its features
+        repo.mark(session=session, run_id=run.id, summary=None)
+    with runtime.read() as session:
+        assert analysis.groups(session, run.id, "credit") == [
+            r for r in compare_groups(features, analysis._results(session, run.id, ("credit",)), "credit", config=config)]
