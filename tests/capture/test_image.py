@@ -63,3 +63,14 @@ def test_multipage_tiff_gives_one_page_per_frame():
     pages = load_pages(buf.getvalue(), "scan.tif")
     assert [p.number for p in pages] == [1, 2, 3]
     assert all(p.image.shape == (200, 300, 3) for p in pages)
+
+
+def test_heic_from_phones_is_decoded():
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    buf = io.BytesIO()
+    Image.fromarray(render_lines(["12345"], size=(320, 200))).save(buf, format="HEIF")
+    arr = decode_image(buf.getvalue())
+    assert arr.shape == (200, 320, 3)
+    assert arr.min() < 100  # the text survived
