@@ -61,5 +61,5 @@ def test_stored_group_summary_equals_comparing_the_stored_features(runtime, stor
     with runtime.write() as session:  # a run stored without a summary falls back to its features
         repo.mark(session=session, run_id=run.id, summary=None)
     with runtime.read() as session:
-        assert analysis.groups(session, run.id, "credit") == [
-            r for r in compare_groups(features, analysis._results(session, run.id, ("credit",)), "credit", config=config)]
+        credit = analysis._results(session, run.id, ("credit",))
+        assert analysis.groups(session, run.id, "credit") == compare_groups(features, credit, "credit", config=config)
