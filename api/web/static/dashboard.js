@@ -423,7 +423,22 @@
     $("run-now").addEventListener("click", runNow);
   }
 
+  /* -- strategy advice ------------------------------------------------------------ */
+  async function advise() {
+    const form = $("strategy-form"), box = $("strategy-advice");
+    const r = await fetchFor("strategy", API + "/strategy?" + query({
+      company_size: form.company_size.value, competition: form.competition.value, stage: form.stage.value }));
+    if (!r) return;
+    if (!r.ok) return message(box, "error", F.problems(r.data)[0].message);
+    clear(box);
+    box.appendChild(F.el("p", { class: "whatif-summary" }, r.data.reasons[0]));
+    const list = box.appendChild(F.el("ul", { class: "small" }));
+    r.data.reasons.slice(1).forEach(function (reason) { list.appendChild(F.el("li", {}, reason)); });
+  }
+
   setUpFilters();
   setUpWhatIf();
+  $("strategy-form").addEventListener("change", advise);
+  advise();
   refresh();
 })();
