@@ -14,7 +14,7 @@ import numpy as np
 
 from capture import rectify
 from capture.ocr.base import OcrEngine, crop_line, order_box, read_lines
-from capture.types import PageText
+from capture.types import OcrLine, PageText
 
 WORKING_LONG_SIDE = 2000  # pixels: OCR resolution of a rectified page
 ORIENTATION_SAMPLE = 10  # lines read per candidate orientation
@@ -62,12 +62,7 @@ def read_page(engine: OcrEngine, image: np.ndarray, *, ink_only_copy: bool = Fal
     timings["orient"] = _elapsed(t)
 
     t = time.perf_counter()
-    lines = read_lines(engine, view, list(boxes), known=known)
-    if len(extra):
-        # Only printed form labels are taken from the luminance view: anything
-        # else found there alone is seal text (发票专用章, the seal's tax ID).
-        labels = [ln for ln in read_lines(engine, label_view, list(extra)) if is_form_label(ln.text)]
-        lines = sorted(lines + labels, key=lambda ln: (round(ln.cy), ln.x0))
+    lines = _recognize_skipping_unused(engine, view, boxes, known, label_view, extra)
     timings["recognize"] = _elapsed(t)
 
     skew = rectify.skew_degrees(boxes)
@@ -98,6 +93,71 @@ def is_form_label(text: str) -> bool:
     if "专用章" in compact or "监制" in compact or re.search(r"[0-9A-Z]{6,}", compact):
         return False
     return bool(FORM_LABEL_RE.search(compact))
+
+
+LONG_LINE_ASPECT = 7.0  # width / height: a line this long is read after the short ones
+
+
+def _recognize_skipping_unused(engine, view, boxes, known, label_view, extra) -> list[OcrLine]:
+    """Recognise in two rounds. Labels and short values first; then the long
+    lines, except those in rows nothing is extracted from — the addresses and
+    bank accounts beside 地址、电话 / 开户行及账号 and the 密码区 cipher — which
+    are a quarter of the reading time of a paper invoice."""
+    boxes = list(boxes)
+    is_long = [i not in known and _aspect(b) >= LONG_LINE_ASPECT for i, b in enumerate(boxes)]
+    short = [i for i in range(len(boxes)) if not is_long[i]]
+    results = dict(known)
+    todo = [i for i in short if i not in results]
+    results.update(zip(todo, engine.recognize([crop_line(view, boxes[i]) for i in todo])))
+    labels: list[OcrLine] = []
+    if len(extra):
+        # Only printed form labels are taken from the luminance view: anything
+        # else found there alone is seal text (发票专用章, the seal's tax ID).
+        labels = [ln for ln in read_lines(engine, label_view, list(extra)) if is_form_label(ln.text)]
+    first = [_line(boxes[i], results[i]) for i in short] + labels
+    zones = _unused_zones([ln for ln in first if ln is not None], view.shape[1])
+    rest = [i for i in range(len(boxes)) if is_long[i] and not _in_zones(boxes[i], zones)]
+    results.update(zip(rest, engine.recognize([crop_line(view, boxes[i]) for i in rest])))
+    lines = [_line(boxes[i], results[i]) for i in sorted(results)] + labels
+    return sorted((ln for ln in lines if ln is not None), key=lambda ln: (round(ln.cy), ln.x0))
+
+
+def _aspect(box: np.ndarray) -> float:
+    width = float(np.linalg.norm(box[1] - box[0]))
+    height = float(np.linalg.norm(box[3] - box[0]))
+    return width / max(height, 1.0)
+
+
+def _line(box: np.ndarray, result: tuple[str, float]) -> OcrLine | None:
+    text, score = result
+    text = text.strip()
+    if not text:
+        return None
+    return OcrLine(text=text, confidence=float(score), box=tuple((float(x), float(y)) for x, y in box))  # type: ignore[arg-type]
+
+
+def _unused_zones(lines: list[OcrLine], page_width: int) -> list[tuple[float, float, float, float]]:
+    """Rectangles (x0, y0, x1, y1) whose long lines are not read. An address
+    row ends at the vertical box label to its right (密码区 / 备注), so remarks
+    on the same row are always read."""
+    fences = [ln for ln in lines if re.fullmatch(r"(密码?区?|码区?|区|备注?|注)", re.sub(r"\s+", "", ln.text))]
+    zones = []
+    for ln in lines:
+        text = re.sub(r"\s+", "", ln.text)
+        char = max(min(ln.height, ln.x1 - ln.x0), 1.0)
+        if re.fullmatch(r"(地址[、,，]?电话|开户行及账号|开户行及帐号)[:：]?", text):
+            right = min((f.x0 for f in fences if f.x0 > ln.x1 and abs(f.cy - ln.cy) < 4 * char), default=ln.x1 + 0.5 * page_width)
+            zones.append((ln.x1 - 0.5 * char, ln.cy - 0.6 * char, right, ln.cy + 0.6 * char))
+        elif re.fullmatch(r"密码区?|密码|码区", text) and ln.height > 2 * (ln.x1 - ln.x0):
+            zones.append((ln.x1, ln.y0 - 0.5 * char, page_width, ln.y1 + 0.5 * char))
+    return zones
+
+
+def _in_zones(box: np.ndarray, zones) -> bool:
+    cx, cy = float(box[:, 0].mean()), float(box[:, 1].mean())
+    x0 = float(box[:, 0].min())
+    x1 = float(box[:, 0].max())
+    return any(zx0 <= x0 and x1 <= zx1 + 10 and zy0 <= cy <= zy1 for zx0, zy0, zx1, zy1 in zones)
 
 
 def _ordered(boxes: np.ndarray) -> np.ndarray:
@@ -148,7 +208,12 @@ def _orientation(engine: OcrEngine, view: np.ndarray, boxes: np.ndarray) -> tupl
 def _reading_score(engine: OcrEngine, view: np.ndarray, boxes: np.ndarray) -> tuple[float, dict[int, tuple[str, float]]]:
     ordered = [order_box(b) for b in boxes]
     lengths = [float(np.linalg.norm(b[1] - b[0])) for b in ordered]
-    pick = [int(i) for i in np.argsort(lengths)[::-1][:ORIENTATION_SAMPLE]]
+    # Medium lines (a few characters, not the long address rows that may be
+    # skipped later) tell upright from upside-down as well and cost less.
+    medium = [i for i in np.argsort(lengths)[::-1] if 2.5 <= _aspect(ordered[i]) < LONG_LINE_ASPECT]
+    if len(medium) < ORIENTATION_SAMPLE // 2:
+        medium = list(np.argsort(lengths)[::-1])
+    pick = [int(i) for i in medium[:ORIENTATION_SAMPLE]]
     crops = [crop_line(view, ordered[i]) for i in pick]
     results = engine.recognize(crops)
     if not results:
