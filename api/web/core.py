@@ -46,6 +46,7 @@ NAV = (
     NavItem("/invoices/new", "手工录入", "Manual entry", "clerk", "entry"),
     NavItem("/imports", "导入", "Import", "clerk", "imports"),
     NavItem("/customers", "客户", "Customers", "reviewer", "customers"),
+    NavItem("/dashboard", "客户分析", "Analysis", "manager", "dashboard"),
 )
 
 
