@@ -1,9 +1,12 @@
-"""Schemathesis generates requests from the OpenAPI spec (valid and invalid
-ones); none may produce a server error, and every 4xx carries a message.
+"""Schemathesis generates requests from the OpenAPI spec, valid ones and
+invalid ones, for every operation; none may produce a server error, and
+every 4xx carries a message.
 
-The app object is built at import (building it touches nothing: the engine
-and files come from the runtime the fixture attaches), because schemathesis
-reads the spec while collecting tests.
+The operations are walked inside one test (not schemathesis' pytest
+parametrisation, which collects differently on each xdist worker and then
+silently runs nothing under ``pytest -n 2``). The app object is built at
+import; building it touches nothing: the engine and files come from the
+runtime the fixture attaches.
 """
 from __future__ import annotations
 
@@ -11,7 +14,9 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
 
 from api.app import create_app
 from fapiao.settings import Settings
@@ -20,7 +25,7 @@ from tests.conftest import TEST_SECRET
 
 APP = create_app(Settings(var_dir=Path("/nonexistent/fapiao-fuzz"), secret_key=TEST_SECRET, max_upload_mb=2),
                  background=False)
-schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+EXAMPLES_PER_MODE = 8
 
 
 @pytest.fixture
@@ -33,10 +38,32 @@ def fuzz_keys(make_settings, sqlite_url):
     runtime.close()
 
 
-@schema.parametrize()
-@settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
-def test_no_server_errors(case, fuzz_keys) -> None:
-    response = case.call(headers={"X-API-Key": fuzz_keys["admin"]})
-    assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.status_code} {response.text[:300]}"
-    if 400 <= response.status_code < 500:
-        assert "detail" in response.json()
+def test_no_server_errors_on_any_operation(fuzz_keys) -> None:
+    schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+    headers = {"X-API-Key": fuzz_keys["admin"]}
+    failures: list[str] = []
+    calls = 0
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 40
+    for operation in operations:
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+
+            @given(case=operation.as_strategy(generation_mode=mode))
+            @settings(max_examples=EXAMPLES_PER_MODE, deadline=None, derandomize=True, database=None,
+                      suppress_health_check=list(HealthCheck))
+            def check(case) -> None:
+                nonlocal calls
+                calls += 1
+                response = case.call(headers=headers)
+                assert response.status_code < 500, f"{response.status_code} {response.text[:200]}"
+                if 400 <= response.status_code < 500:
+                    assert "detail" in response.json()
+
+            try:
+                check()
+            except Unsatisfiable:
+                assert mode is GenerationMode.NEGATIVE  # an operation without inputs has no invalid ones
+            except Exception as exc:  # noqa: BLE001 - collect every operation's failure, then report
+                failures.append(f"{operation.method.upper()} {operation.path} ({mode.value}): {str(exc)[:300]}")
+    assert not failures, "\n".join(failures)
+    assert calls >= len(operations) * 2
