@@ -24,4 +24,5 @@ def settings_view(runtime: RuntimeDep, actor: Admin) -> dict[str, Any]:
     with runtime.read() as session:
         queue = counts_by_status(session=session)
     return {"settings": runtime.settings.public_view(), "documents": queue,
-            "background": "celery" if runtime.settings.broker_url else f"in-process ({runtime.settings.workers} threads)"}
+            "background": "celery" if runtime.settings.broker_url
+            else f"in-process ({runtime.settings.workers} workers, reading in {runtime.settings.worker_mode})"}
