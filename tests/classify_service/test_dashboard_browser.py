@@ -10,7 +10,7 @@ from tests.classify_service.conftest import Store
 from tests.classify_service.test_runs import small_store
 from tests.web.conftest import log_in
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
 def test_what_if_save_rerun_and_the_transition_matrix(web_server, chromium, screenshots) -> None:

@@ -93,21 +93,35 @@ def web_server(tmp_path: Path, sqlite_template: Path, make_settings) -> Iterator
         thread.join(15)
 
 
+_shared_browser: dict[str, Any] = {}
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
-    """A headless Chromium (Debian's package) driven by Playwright, shared by the session."""
+    """A headless Chromium (Debian's package) driven by Playwright, one per process.
+
+    Other test packages import this fixture, which registers it again; a second
+    `sync_playwright()` in the same thread would fail, so the browser is kept
+    at module level and closed when the process exits."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:
         _missing(f"Playwright is not installed ({exc}); pip install playwright")
     if not Path(CHROMIUM).exists():
         _missing(f"{CHROMIUM} not found: run scripts/install-browser.sh (apt-get install chromium)")
-    with sync_playwright() as playwright:
+    if "browser" not in _shared_browser:
+        import atexit
+
+        playwright = sync_playwright().start()
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
+        _shared_browser.update(playwright=playwright, browser=browser)
+
+        def close() -> None:
             browser.close()
+            playwright.stop()
+
+        atexit.register(close)
+    yield _shared_browser["browser"]
 
 
 def _missing(message: str) -> None:

@@ -14,7 +14,7 @@ from tests.web import extractor
 from tests.web.conftest import log_in
 from tests.web.samples import SAMPLE_PDF, invoice_sheet, photo_of, png, sample_page, wrong_check_digit
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 FACTORY_SELLER_ID = "91310115681234567"
 
 
