@@ -18,6 +18,8 @@ from capture.qr import decode_qr
 from capture.types import InvoiceDraft, ReviewReason
 
 LOW_CONFIDENCE = 0.8  # a field read with less than this goes to review
+# Fields with no check digit and no master to compare with need a surer reading.
+FIELD_CONFIDENCE = {"seller_name": 0.95}
 
 
 class Pipeline:
@@ -128,7 +130,7 @@ class Pipeline:
         draft.review_reasons.extend(validate_draft(draft))
         failed = {r.field for r in draft.review_reasons if r.field}
         for field, value in draft.confidence.items():
-            if value < self.low_confidence and field not in failed:
+            if value < max(self.low_confidence, FIELD_CONFIDENCE.get(field, 0.0)) and field not in failed:
                 draft.review_reasons.append(
                     ReviewReason("low_confidence", f"识别置信度低 ({value:.2f}): {field}", field)
                 )

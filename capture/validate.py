@@ -484,6 +484,11 @@ def _org_code_ok(code: str) -> bool:
     return code[16] == {10: "X", 11: "0"}.get(check, str(check))
 
 
+def fits_uscc_layout(code: str) -> bool:
+    """A valid check character and GB 32100's layout (authority, region, organisation code)."""
+    return len(code) == 18 and is_valid_uscc(code) and _structure_penalty(code) == 0
+
+
 def _structure_penalty(code: str) -> int:
     """How far a code is from GB 32100's layout: authority (1–9, A, N, Y),
     digit class, six-digit region, and the embedded organisation-code check."""

@@ -63,7 +63,14 @@ def clean_name(text: str) -> str:
     """Full-width brackets as on the printed name; junk after the legal-form ending dropped."""
     text = text.replace("(", "（").replace(")", "）")
     text = re.sub(r"(公司|分公司|厂|中心|商行|事务所)[^\u4e00-\u9fff（）]*$", r"\1", text)
-    text = re.sub(r"公司[公司]$", "公司", text)
+    text = re.sub(r"(公司)+", "公司", text)
+    # Seal text read into the same line trails the legal-form ending ("…有限公司电子"):
+    # after the last 公司 only a branch or office name may follow.
+    last = text.rfind("公司")
+    if last >= 0:
+        tail = text[last + 2:]
+        if tail and not re.fullmatch(r".{1,10}(分公司|分店|门市部|营业部|办事处|经营部)", tail):
+            text = text[: last + 2]
     return text
 
 

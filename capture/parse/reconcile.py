@@ -187,7 +187,7 @@ def _sum(values, *, allow_missing_as_zero: bool = False) -> Decimal | None:
 
 
 def _repair_tax_ids(draft: InvoiceDraft) -> None:
-    from capture.validate import is_valid_uscc, repair_tax_id
+    from capture.validate import fits_uscc_layout, repair_tax_id
 
     for field in ("buyer_tax_id", "seller_tax_id"):
         raw = getattr(draft, field)
@@ -195,7 +195,7 @@ def _repair_tax_ids(draft: InvoiceDraft) -> None:
             continue
         if len(raw) == 19:  # one stray character read into the code
             fits = {raw[:i] + raw[i + 1:] for i in range(19)}
-            fits = [c for c in fits if is_valid_uscc(c)]
+            fits = [c for c in fits if fits_uscc_layout(c)]
             if len(fits) == 1:
                 setattr(draft, field, fits[0])
                 draft.confidence[field] = 0.8
