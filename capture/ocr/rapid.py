@@ -52,6 +52,9 @@ class RapidOcrEngine:
                 "Det.limit_side_len": det_limit_side,
                 "Det.limit_type": "max",
                 "Rec.model_path": str(rec),
+                # One line per run: no padding to the widest line of a batch,
+                # measured 10–20 % faster on 2 cores than the default 6.
+                "Rec.rec_batch_num": 1,
                 "Cls.model_path": str(cls),
                 "EngineConfig.onnxruntime.intra_op_num_threads": threads,
                 "EngineConfig.onnxruntime.inter_op_num_threads": 1,
