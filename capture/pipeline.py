@@ -35,6 +35,9 @@ class Pipeline:
         self._engine_name = engine_name
         self.customers = customers
         self.low_confidence = low_confidence
+        from capture.sellers import SellerMemory
+
+        self.sellers = SellerMemory()
 
     @property
     def engine(self) -> OcrEngine:
@@ -121,6 +124,8 @@ class Pipeline:
     def _check_and_match(self, draft: InvoiceDraft) -> tuple[str | None, float | None]:
         from capture.validate import validate_draft
 
+        self.sellers.correct(draft)
+        self.sellers.learn(draft)
         result = self.customers.match(draft.buyer_name, draft.buyer_tax_id) if self.customers is not None else None
         if result is not None and result.customer_id and not result.ambiguous:
             customer = self.customers.get(result.customer_id)

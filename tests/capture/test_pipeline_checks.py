@@ -7,7 +7,7 @@ from capture.types import InvoiceDraft
 from capture.validate import uscc_check_char
 
 BUYER_ID = "91310115MA1H7XQ52" + uscc_check_char("91310115MA1H7XQ52")
-SELLER_ID = "91440300MA5DC6QX3" + uscc_check_char("91440300MA5DC6QX3")
+SELLER_ID = "91430121MA4N2Q6W7K"  # valid check character and organisation code (GB 32100 layout)
 MASTER = CustomerIndex([
     Customer("C1", "青岛鼎源物流有限公司", BUYER_ID),
     Customer("C2", "青岛鼎源物流科技有限公司", "91370200MA3C5XK1" + "0" + uscc_check_char("91370200MA3C5XK10")),
@@ -68,3 +68,42 @@ def test_unknown_buyer_goes_to_review():
     customer_id, _ = Pipeline(engine=object(), customers=MASTER)._check_and_match(d)
     assert customer_id is None
     assert any(r.code == "customer_unmatched" for r in d.review_reasons)
+
+
+def test_seller_name_misread_under_a_seal_takes_the_name_most_invoices_agreed_on():
+    pipeline = Pipeline(engine=object(), customers=MASTER)
+    for _ in range(2):
+        pipeline._check_and_match(draft())
+    slipped = draft(seller_name="深圳市南山供应链管理有限公司电")
+    slipped.seller_name = "深圳市南出供应链管理有限公司"
+    slipped.confidence["seller_name"] = 0.9
+    pipeline._check_and_match(slipped)
+    assert slipped.seller_name == "深圳市南山供应链管理有限公司"
+    assert slipped.sources["seller_name"] == "corrected"
+
+
+def test_seller_tax_id_unread_is_taken_from_earlier_invoices_of_that_seller():
+    pipeline = Pipeline(engine=object(), customers=MASTER)
+    for _ in range(2):
+        pipeline._check_and_match(draft())
+    unread = draft(seller_tax_id=None)
+    pipeline._check_and_match(unread)
+    assert unread.seller_tax_id == SELLER_ID
+
+
+def test_one_reading_is_not_enough_to_correct_another():
+    pipeline = Pipeline(engine=object(), customers=MASTER)
+    pipeline._check_and_match(draft())
+    other = draft(seller_name="深圳市南出供应链管理有限公司")
+    pipeline._check_and_match(other)
+    assert other.seller_name == "深圳市南出供应链管理有限公司"
+
+
+def test_garbled_seller_tax_id_near_a_remembered_one_takes_it_and_its_name():
+    pipeline = Pipeline(engine=object(), customers=MASTER)
+    for _ in range(2):
+        pipeline._check_and_match(draft())
+    garbled = draft(seller_tax_id=SELLER_ID[:-1], seller_name="深圳市南山供应链管理有限公司规成")
+    pipeline._check_and_match(garbled)
+    assert garbled.seller_tax_id == SELLER_ID
+    assert garbled.seller_name == "深圳市南山供应链管理有限公司"
