@@ -15,28 +15,12 @@ from typing import Any
 from capture.types import InvoiceDraft, InvoiceLine
 from store.models import Invoice, InvoiceLineRecord
 
-#: Header fields stored on the invoice row, in display order.
-FIELDS = (
-    "invoice_type",
-    "is_red",
-    "invoice_code",
-    "invoice_number",
-    "issue_date",
-    "check_code",
-    "buyer_name",
-    "buyer_tax_id",
-    "seller_name",
-    "seller_tax_id",
-    "total_amount",
-    "total_tax",
-    "amount_with_tax",
-    "amount_in_words",
-    "original_invoice_code",
-    "original_invoice_number",
-    "red_info_number",
-    "remarks",
-)
-MONEY_FIELDS = ("total_amount", "total_tax", "amount_with_tax")
+#: Header fields stored on the invoice row, in display order: the draft's
+#: header fields with the 大写 amount after 价税合计 and the remarks last.
+_HEADER = InvoiceDraft.HEADER_FIELDS
+_AFTER_TOTALS = _HEADER.index("amount_with_tax") + 1
+FIELDS = (*_HEADER[:_AFTER_TOTALS], "amount_in_words", *_HEADER[_AFTER_TOTALS:], "remarks")
+MONEY_FIELDS = InvoiceDraft.MONEY_FIELDS
 IDENTIFIER_FIELDS = (
     "invoice_code",
     "invoice_number",
