@@ -171,6 +171,14 @@ class Item:
         }
 
 
+def printed_cells(item: "Item") -> tuple[str, ...]:
+    """The eight goods-table cells of one line as both faces print them."""
+    return (item.name, item.spec or "", item.unit or "",
+            "" if item.quantity is None else plain(item.quantity),
+            "" if item.unit_price is None else plain(item.unit_price),
+            fmt_money(item.amount), item.tax_rate, "***" if item.tax is None else fmt_money(item.tax))
+
+
 @dataclass(slots=True)
 class Goods:
     items: list[Item] = field(default_factory=list)

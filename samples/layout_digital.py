@@ -78,10 +78,7 @@ def draw_data(sheet: Sheet, spec: InvoiceSpec, style: FaceStyle) -> None:
                    max_width=MID - LEFT - 10 - label_w)
     y = HEADER_BOTTOM + 2.5
     for item in spec.goods.items:
-        values = (item.name, item.spec or "", item.unit or "",
-                  "" if item.quantity is None else C.plain(item.quantity),
-                  "" if item.unit_price is None else C.plain(item.unit_price),
-                  C.fmt_money(item.amount), item.tax_rate, "***" if item.tax is None else C.fmt_money(item.tax))
+        values = C.printed_cells(item)
         for col, value in zip(COLUMNS, values):
             _cell(sheet, col, y, value, size, role)
         y += 4.3

@@ -170,10 +170,7 @@ def draw_data(sheet: Sheet, spec: InvoiceSpec, style: FaceStyle) -> None:
         sheet.text(d, MID_CELL + 2, TOP + 3 + i * 4.6, row, 3.9, "mono", max_width=RIGHT - MID_CELL - 3)
     y = BUYER_BOTTOM + 9.5
     for item in spec.goods.items:
-        values = (item.name, item.spec or "", item.unit or "",
-                  "" if item.quantity is None else C.plain(item.quantity),
-                  "" if item.unit_price is None else C.plain(item.unit_price),
-                  C.fmt_money(item.amount), item.tax_rate, "***" if item.tax is None else C.fmt_money(item.tax))
+        values = C.printed_cells(item)
         for col, value in zip(COLUMNS, values):
             cell_text(sheet, col, y, value, size, role)
         y += 4.3
