@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from classify.errors import InvalidClassificationConfig
+from classify.strategy import ARTICLE_RULES, StrategyRule
 from classify.types import DIMENSIONS, Dimension
 
 
@@ -208,6 +209,8 @@ class ClassificationConfig(_Model):
     industry_name_rules: list[KeywordRule] = Field(default_factory=lambda: list(DEFAULT_NAME_RULES))
     industry_product_rules: list[KeywordRule] = Field(default_factory=lambda: list(DEFAULT_PRODUCT_RULES))
     psi: PsiThresholds = PsiThresholds()
+    # Which dimension to lead with (the strategy advice); not used by a run itself.
+    strategy: list[StrategyRule] = Field(default_factory=lambda: list(ARTICLE_RULES))
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2)

@@ -1,33 +1,42 @@
-"""Which dimension should a business lead with? A transparent points table.
+"""Which dimension should a business lead with? The article's four factors, as a points table.
 
-Each row of ``STRATEGY_RULES`` says: when <situation> is <value>, dimension D
-gains N points, because <reason>. The dimension with most points leads, the
-runner-up is secondary; ties go to the earlier dimension in ``PRIORITY``. The
-advice repeats the reasons that scored, so the user sees exactly why.
+The article behind the classification dimensions names four factors and, for
+each, the dimension to segment by:
 
-| situation   | value   | dimension (points)                      |
-|-------------|---------|-----------------------------------------|
-| size        | small   | credit 2, amount 1                      |
-| size        | medium  | value 2, product 1                      |
-| size        | large   | industry 2, value 1, region 1           |
-| competition | low     | amount 1, product 1                     |
-| competition | medium  | value 1                                 |
-| competition | high    | value 2, frequency 1                    |
-| stage       | startup | frequency 2, region 1                   |
-| stage       | growth  | product 2, region 1, value 1            |
-| stage       | mature  | value 2, credit 1                       |
-| stage       | decline | credit 2, amount 1                      |
+| factor (situation)        | level                  | dimension                 |
+|---------------------------|------------------------|---------------------------|
+| 企业规模 size              | small                  | region, amount (price)    |
+|                           | medium                 | amount (price)            |
+|                           | large                  | industry                  |
+| 竞争程度 competition        | high (激烈)             | product                   |
+|                           | low (温和)              | value (RFM)               |
+|                           | medium                 | — (the article names the two ends only) |
+| 发展阶段 stage              | startup, growth (前期)  | region                    |
+|                           | mature, decline (后期)  | industry                  |
+| 产品服务水平 service_level   | low                    | industry                  |
+|                           | high                   | value (RFM)               |
+
+Every matching row gives its dimension one point (the weight is configurable,
+like the whole table: ``ClassificationConfig.strategy``). The dimension with
+most points leads, the runner-up is secondary; ties go to the earlier
+dimension in ``PRIORITY`` and the advice says so. The service level is
+optional: a manager who does not know it gets advice from the other three.
+The advice repeats the rules that scored, so the user sees exactly why.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Sequence
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from classify.types import Dimension
 
 CompanySize = Literal["small", "medium", "large"]
 Competition = Literal["low", "medium", "high"]
 Stage = Literal["startup", "growth", "mature", "decline"]
+ServiceLevel = Literal["low", "high"]
+Factor = Literal["size", "competition", "stage", "service_level"]
 
 DIMENSION_NAMES: dict[Dimension, str] = {
     "value": "客户价值（RFM）",
@@ -40,36 +49,50 @@ DIMENSION_NAMES: dict[Dimension, str] = {
 }
 PRIORITY: tuple[Dimension, ...] = ("value", "credit", "amount", "frequency", "product", "industry", "region")
 
-_SITUATION_NAMES = {
+FACTOR_LEVELS: dict[Factor, tuple[str, ...]] = {
+    "size": ("small", "medium", "large"),
+    "competition": ("low", "medium", "high"),
+    "stage": ("startup", "growth", "mature", "decline"),
+    "service_level": ("low", "high"),
+}
+SITUATION_NAMES: dict[tuple[str, str], str] = {
     ("size", "small"): "小型企业", ("size", "medium"): "中型企业", ("size", "large"): "大型企业",
-    ("competition", "low"): "竞争较弱", ("competition", "medium"): "竞争一般", ("competition", "high"): "竞争激烈",
+    ("competition", "low"): "竞争温和", ("competition", "medium"): "竞争一般", ("competition", "high"): "竞争激烈",
     ("stage", "startup"): "初创期", ("stage", "growth"): "成长期", ("stage", "mature"): "成熟期",
     ("stage", "decline"): "衰退/收缩期",
+    ("service_level", "low"): "产品服务水平较低", ("service_level", "high"): "产品服务水平较高",
 }
 
-# (situation, value, dimension, points, reason)
-STRATEGY_RULES: tuple[tuple[str, str, Dimension, int, str], ...] = (
-    ("size", "small", "credit", 2, "现金流薄，先按信用等级控制赊销额度与账期，防坏账"),
-    ("size", "small", "amount", 1, "资源有限，先服务好贡献最大的高额客户"),
-    ("size", "medium", "value", 2, "客户数已足以做 RFM 分层，兼顾活跃度与贡献"),
-    ("size", "medium", "product", 1, "有一定产品线，可按品类做交叉销售"),
-    ("size", "large", "industry", 2, "可按行业组建专属团队与解决方案"),
-    ("size", "large", "value", 1, "客户量大，需要 RFM 分层精细运营"),
-    ("size", "large", "region", 1, "销售区域多，按地区分配资源"),
-    ("competition", "low", "amount", 1, "客户流失风险低，重点深挖大客户贡献"),
-    ("competition", "low", "product", 1, "可从品类上扩大份额"),
-    ("competition", "medium", "value", 1, "用 RFM 及早发现需要挽留的客户"),
-    ("competition", "high", "value", 2, "客户易被抢走，用 RFM 找出“重要保持/重要挽留”客户优先维护"),
-    ("competition", "high", "frequency", 1, "开票频次下降是流失的先兆"),
-    ("stage", "startup", "frequency", 2, "重在培养复购，先看开票频次"),
-    ("stage", "startup", "region", 1, "先在少数地区站稳"),
-    ("stage", "growth", "product", 2, "靠交叉销售扩大份额，按品类分组找机会"),
-    ("stage", "growth", "region", 1, "扩张时按地区布局"),
-    ("stage", "growth", "value", 1, "新客户增多，用 RFM 区分值得投入的客户"),
-    ("stage", "mature", "value", 2, "增量有限，用 RFM 精细维护存量客户"),
-    ("stage", "mature", "credit", 1, "存量大，账期管理直接影响现金流"),
-    ("stage", "decline", "credit", 2, "优先回款，按信用等级收紧额度与账期"),
-    ("stage", "decline", "amount", 1, "集中资源保住高额客户"),
+
+class StrategyRule(BaseModel):
+    """When ``factor`` is ``level``, ``dimension`` gains ``points``, because ``reason``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    factor: Factor
+    level: str
+    dimension: Dimension
+    points: int = Field(default=1, ge=0, le=10)
+    reason: str
+
+
+def _rule(factor: Factor, level: str, dimension: Dimension, reason: str) -> StrategyRule:
+    return StrategyRule(factor=factor, level=level, dimension=dimension, points=1, reason=reason)
+
+
+ARTICLE_RULES: tuple[StrategyRule, ...] = (
+    _rule("size", "small", "region", "小企业资源有限，先按地区集中服务"),
+    _rule("size", "small", "amount", "中小企业按价格/开票金额分层，把资源给贡献大的客户"),
+    _rule("size", "medium", "amount", "中小企业按价格/开票金额分层，把资源给贡献大的客户"),
+    _rule("size", "large", "industry", "大企业按行业组建团队与解决方案"),
+    _rule("competition", "high", "product", "竞争激烈时按产品（品类）细分，以产品差异取胜"),
+    _rule("competition", "low", "value", "竞争温和时按客户价值（RFM）细分，精耕存量"),
+    _rule("stage", "startup", "region", "发展前期先按地区开拓、站稳"),
+    _rule("stage", "growth", "region", "发展前期先按地区开拓、站稳"),
+    _rule("stage", "mature", "industry", "发展后期按行业深耕"),
+    _rule("stage", "decline", "industry", "发展后期按行业深耕"),
+    _rule("service_level", "low", "industry", "产品服务水平较低时按行业细分，集中做擅长的行业"),
+    _rule("service_level", "high", "value", "产品服务水平较高时按客户价值细分，为高价值客户提供差异化服务"),
 )
 
 
@@ -81,18 +104,22 @@ class StrategyAdvice:
     scores: dict[Dimension, int]
 
 
-def recommend_strategy(company_size: CompanySize, competition: Competition, stage: Stage) -> StrategyAdvice:
-    situation = {"size": company_size, "competition": competition, "stage": stage}
+def recommend_strategy(company_size: CompanySize, competition: Competition, stage: Stage,
+                       service_level: ServiceLevel | None = None, *,
+                       rules: Sequence[StrategyRule] = ARTICLE_RULES) -> StrategyAdvice:
+    situation: dict[str, str | None] = {"size": company_size, "competition": competition, "stage": stage,
+                                        "service_level": service_level}
     for key, value in situation.items():
-        if (key, value) not in _SITUATION_NAMES:
-            raise ValueError(f"Unknown {key} {value!r}; choose one of "
-                             f"{[v for k, v in _SITUATION_NAMES if k == key]}.")
+        if value is None and key == "service_level":
+            continue
+        if value not in FACTOR_LEVELS[key]:  # type: ignore[index]
+            raise ValueError(f"Unknown {key} {value!r}; choose one of {list(FACTOR_LEVELS[key])}.")  # type: ignore[index]
     scores: dict[Dimension, int] = {d: 0 for d in PRIORITY}
     fired: list[tuple[Dimension, int, str]] = []
-    for key, value, dimension, points, reason in STRATEGY_RULES:
-        if situation[key] == value:
-            scores[dimension] += points
-            fired.append((dimension, points, f"{_SITUATION_NAMES[(key, value)]}：{reason}"))
+    for rule in rules:
+        if situation[rule.factor] == rule.level and rule.points:
+            scores[rule.dimension] += rule.points
+            fired.append((rule.dimension, rule.points, f"{SITUATION_NAMES[(rule.factor, rule.level)]}：{rule.reason}"))
     ranked = sorted(PRIORITY, key=lambda d: (-scores[d], PRIORITY.index(d)))
     lead, secondary = ranked[0], ranked[1]
     reasons = [
@@ -104,4 +131,10 @@ def recommend_strategy(company_size: CompanySize, competition: Competition, stag
     for dimension in (lead, secondary):
         reasons.extend(f"{DIMENSION_NAMES[dimension]} +{points}：{text}"
                        for d, points, text in fired if d == dimension)
+    unscored = [SITUATION_NAMES[(k, v)] for k, v in situation.items()
+                if v is not None and not any(r.factor == k and r.level == v and r.points for r in rules)]
+    if unscored:
+        reasons.append(f"{'、'.join(unscored)}：文章未给出对应维度，不计分")
+    if service_level is None:
+        reasons.append("未填写产品服务水平：只按其余三个因素判断")
     return StrategyAdvice(lead, secondary, reasons, scores)

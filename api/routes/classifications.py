@@ -210,11 +210,13 @@ def save_config(body: ConfigIn, runtime: RuntimeDep, actor: Manager) -> ConfigOu
 
 
 @router.get("/strategy", response_model=StrategyOut,
-            summary="Which dimension to lead with for a company's size, competition and stage, and why")
-def strategy(actor: Manager, company_size: Literal["small", "medium", "large"],
+            summary="Which dimension to lead with for a company's size, competition, stage and "
+                    "product-service level (the article's four factors), and why")
+def strategy(session: ReadSession, actor: Manager, company_size: Literal["small", "medium", "large"],
              competition: Literal["low", "medium", "high"],
-             stage: Literal["startup", "growth", "mature", "decline"]) -> StrategyOut:
-    advice = analysis.strategy(company_size, competition, stage)
+             stage: Literal["startup", "growth", "mature", "decline"],
+             service_level: Literal["low", "high"] | None = None) -> StrategyOut:
+    advice = analysis.strategy(session, company_size, competition, stage, service_level)
     return StrategyOut(lead_dimension=advice.lead_dimension, secondary=advice.secondary, reasons=advice.reasons,
                        scores=dict(advice.scores))
 

@@ -30,7 +30,9 @@ from classify.errors import ClassificationError
 from classify.run import ALGORITHM_VERSION
 from classify.strategy import StrategyAdvice, recommend_strategy
 from classify.types import DIMENSIONS, CustomerFeatures, Dimension, DimensionResult
-from fapiao.services.classification import ClassificationRefused, latest_done_run, merged_config, require_run
+from fapiao.services.classification import (
+    ClassificationRefused, current_config, latest_done_run, merged_config, require_run,
+)
 from fapiao.services.classification_codec import features_from_json, group_row_from_json
 from fapiao.services.errors import NotFound
 from store.models import ClassificationRunRecord
@@ -243,8 +245,12 @@ def preview(session: Any, changes: dict[str, Any], *, run_id: int | None = None,
     return Preview(run, proposed.model_copy(update={"as_of": None}), previews, notes)
 
 
-def strategy(company_size: str, competition: str, stage: str) -> StrategyAdvice:
+def strategy(session: Any, company_size: str, competition: str, stage: str,
+             service_level: str | None = None) -> StrategyAdvice:
+    """The article's rules, as saved in the current classification settings."""
+    rules = current_config(session).config.strategy
     try:
-        return recommend_strategy(company_size, competition, stage)  # type: ignore[arg-type]
+        return recommend_strategy(company_size, competition, stage, service_level,  # type: ignore[arg-type]
+                                  rules=rules)
     except ValueError as exc:
         raise ClassificationRefused(str(exc)) from exc

@@ -141,6 +141,11 @@ def test_mistakes_are_4xx_with_a_message(api, store) -> None:
 
 
 def test_strategy_advice_says_why(api) -> None:
-    advice = api.get(f"{BASE}/strategy", params={"company_size": "small", "competition": "high", "stage": "decline"},
+    advice = api.get(f"{BASE}/strategy", params={"company_size": "small", "competition": "low", "stage": "startup"},
                      role="manager").json()
-    assert advice["lead_dimension"] == "credit" and advice["reasons"][0].startswith("以信用等级为主")
+    assert advice["lead_dimension"] == "region" and advice["reasons"][0].startswith("以地区分组为主")
+    advice = api.get(f"{BASE}/strategy", params={"company_size": "medium", "competition": "medium", "stage": "mature",
+                                                 "service_level": "high"}, role="manager").json()
+    assert advice["lead_dimension"] == "value" and any("产品服务水平较高" in r for r in advice["reasons"])
+    assert api.get(f"{BASE}/strategy", params={"company_size": "small", "competition": "low", "stage": "startup",
+                                               "service_level": "medium"}, role="manager").status_code == 422

@@ -56,9 +56,9 @@ def test_what_if_save_rerun_and_the_transition_matrix(web_server, chromium, scre
         assert page.locator("#psi-table tbody tr").count() == 7
         page.screenshot(path=str(screenshots / "dashboard-transitions.png"), full_page=True)
         page.select_option("#strategy-form select[name=company_size]", "small")
-        page.select_option("#strategy-form select[name=competition]", "high")
-        page.select_option("#strategy-form select[name=stage]", "decline")
-        page.wait_for_function("document.getElementById('strategy-advice').textContent.includes('以信用等级为主')")
+        page.select_option("#strategy-form select[name=competition]", "low")
+        page.select_option("#strategy-form select[name=stage]", "startup")
+        page.wait_for_function("document.getElementById('strategy-advice').textContent.includes('以地区分组为主')")
         export = page.get_attribute("a.export[data-table=transitions]", "href")
         assert "table=transitions" in export and "dimension=amount" in export
     finally:

@@ -426,8 +426,9 @@
   /* -- strategy advice ------------------------------------------------------------ */
   async function advise() {
     const form = $("strategy-form"), box = $("strategy-advice");
-    const r = await fetchFor("strategy", API + "/strategy?" + query({
-      company_size: form.company_size.value, competition: form.competition.value, stage: form.stage.value }));
+    const params = { company_size: form.company_size.value, competition: form.competition.value, stage: form.stage.value };
+    if (form.service_level.value) params.service_level = form.service_level.value;
+    const r = await fetchFor("strategy", API + "/strategy?" + query(params));
     if (!r) return;
     if (!r.ok) return message(box, "error", F.problems(r.data)[0].message);
     clear(box);
