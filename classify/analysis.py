@@ -213,6 +213,8 @@ class WhatIfPreview:
     transitions: dict[str, dict[str, int]]
     moved_customers: int
     psi: PsiResult
+    # (customer id, segment before, segment after) of every customer who moves, for the drill-down
+    moved: tuple[tuple[str, str, str], ...] = ()
 
 
 def what_if(
@@ -233,7 +235,8 @@ def what_if(
         )
     before = classify_dimension(features, config_current, dimension)
     after = classify_dimension(features, config_new, dimension)
-    moved = sum(1 for b, a in zip(before, after, strict=True) if b.segment != a.segment)
+    moved = tuple((a.customer_id, b.segment, a.segment)
+                  for b, a in zip(before, after, strict=True) if b.segment != a.segment)
     before_counts = dict(sorted(Counter(r.segment for r in before).items()))
     after_counts = dict(sorted(Counter(r.segment for r in after).items()))
     return WhatIfPreview(
@@ -241,6 +244,7 @@ def what_if(
         before=before_counts,
         after=after_counts,
         transitions=transition_matrix(before, after, dimension),
-        moved_customers=moved,
+        moved_customers=len(moved),
         psi=population_stability_index(before_counts, after_counts, thresholds=config_new.psi),
+        moved=moved,
     )

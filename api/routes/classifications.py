@@ -6,6 +6,7 @@ once the app's own lifespan has opened the runtime, and stops them at shutdown.
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from decimal import Decimal
 from typing import Annotated, Any, AsyncIterator, Literal
 
 from fastapi import APIRouter, FastAPI, Query
@@ -13,6 +14,10 @@ from fastapi.responses import Response
 
 from api.deps import IdPath, Manager, ReadSession, RuntimeDep
 from api.schemas.classification import (
+    MovedOut,
+    MovedPage,
+    WatchItem,
+    WatchOut,
     ConfigIn,
     ConfigOut,
     GroupOut,
@@ -44,6 +49,7 @@ from fapiao.services.exports import XLSX_MEDIA_TYPE
 
 MAX_ID = 2**31 - 1
 RunQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+SegmentQuery = Annotated[str | None, Query(min_length=1, max_length=100)]
 
 
 @asynccontextmanager
@@ -164,6 +170,45 @@ def transitions(session: ReadSession, actor: Manager, dimension: Dimension,
     return TransitionsOut(from_run=earlier.id, to_run=later.id, dimension=dimension, matrix=matrix, moved=moved)
 
 
+@router.get("/transitions/customers", response_model=MovedPage,
+            summary="The customers behind one cell of the transition matrix (e.g. credit A → D)")
+def transition_customers(session: ReadSession, actor: Manager, dimension: Dimension,
+                         from_segment: Annotated[str, Query(min_length=1, max_length=100)],
+                         to_segment: Annotated[str, Query(min_length=1, max_length=100)],
+                         from_run: RunQuery = None, to_run: RunQuery = None,
+                         offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+                         limit: Annotated[int, Query(ge=1, le=500)] = 50) -> MovedPage:
+    earlier, later, rows, total = analysis.moved_customers(session, from_run, to_run, dimension, from_segment,
+                                                           to_segment, offset=offset, limit=limit)
+    return MovedPage(from_run=earlier.id, to_run=later.id, dimension=dimension, from_segment=from_segment,
+                     to_segment=to_segment, items=[_moved(m) for m in rows], total=total, offset=offset, limit=limit)
+
+
+@router.get("/watch", response_model=WatchOut,
+            summary="Watch list between two runs: downgrades (key customers first) and big movers in net purchases")
+def watch(session: ReadSession, actor: Manager, from_run: RunQuery = None, to_run: RunQuery = None,
+          min_change_amount: Annotated[Decimal, Query(ge=0, le=Decimal("1e12"), allow_inf_nan=False)] = Decimal("10000"),
+          min_change_share: Annotated[float, Query(ge=0, le=1, allow_inf_nan=False)] = 0.5,
+          limit: Annotated[int, Query(ge=1, le=5000)] = 500) -> WatchOut:
+    earlier, later, entries, total = analysis.watch_list(session, from_run, to_run, min_change_amount=min_change_amount,
+                                                         min_change_share=min_change_share, limit=limit)
+    return WatchOut(from_run=earlier.id, to_run=later.id, min_change_amount=f"{min_change_amount:.2f}",
+                    min_change_share=min_change_share, total=total,
+                    items=[WatchItem(customer_id=e.customer_id, code=e.code, name=e.name, kind=e.kind,
+                                     dimension=e.dimension, before=e.before, after=e.after, steps=e.steps,
+                                     key_customer=e.key_customer, net_before=_money(e.net_before),
+                                     net_after=_money(e.net_after)) for e in entries])
+
+
+def _money(value: Any) -> str | None:
+    return None if value is None else f"{Decimal(value):.2f}"
+
+
+def _moved(m: Any) -> MovedOut:
+    return MovedOut(customer_id=m.customer_id, code=m.code, name=m.name, before=m.before, after=m.after,
+                    net_before=_money(m.net_before), net_after=_money(m.net_after))
+
+
 @router.get("/stability", response_model=StabilityOut,
             summary="Population-stability index per dimension between two runs, with alerts")
 def stability(session: ReadSession, actor: Manager, from_run: RunQuery = None, to_run: RunQuery = None) -> StabilityOut:
@@ -190,7 +235,10 @@ def what_if(body: WhatIfIn, session: ReadSession, actor: Manager) -> WhatIfOut:
     return WhatIfOut(run_id=result.run.id, config=result.config.model_dump(mode="json"), notes=result.notes,
                      dimensions=[WhatIfDimension(dimension=p.dimension, before=p.before, after=p.after,
                                                  transitions=p.transitions, moved_customers=p.moved_customers,
-                                                 psi=_psi(p.psi)) for p in result.previews])
+                                                 psi=_psi(p.psi),
+                                                 movers=[_moved(m) for m in analysis.what_if_movers(
+                                                     session, result, p.dimension)])
+                                 for p in result.previews])
 
 
 @router.get("/config", response_model=ConfigOut, summary="The thresholds the next run uses")
@@ -224,14 +272,16 @@ def strategy(session: ReadSession, actor: Manager, company_size: Literal["small"
 @router.get("/export.xlsx", response_class=Response, summary="Any classification table as .xlsx")
 def export_table(
     session: ReadSession, actor: Manager,
-    table: Literal["results", "counts", "groups", "transitions", "psi", "trend", "history"],
+    table: Literal["results", "counts", "groups", "transitions", "moved", "watch", "psi", "trend", "history"],
     run_id: RunQuery = None, dimension: Dimension | None = None, by: Dimension | None = None,
     segment: Annotated[str | None, Query(max_length=100)] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
     from_run: RunQuery = None, to_run: RunQuery = None, customer_id: RunQuery = None,
+    from_segment: SegmentQuery = None, to_segment: SegmentQuery = None,
 ) -> Response:
     data = export.to_xlsx(_table(session, table, run_id=run_id, dimension=dimension, by=by, segment=segment, q=q,
-                                 from_run=from_run, to_run=to_run, customer_id=customer_id))
+                                 from_run=from_run, to_run=to_run, customer_id=customer_id,
+                                 from_segment=from_segment, to_segment=to_segment))
     return Response(data, media_type=XLSX_MEDIA_TYPE,
                     headers={"Content-Disposition": f'attachment; filename="classification-{table}.xlsx"'})
 
@@ -251,6 +301,11 @@ def _table(session: Any, table: str, **p: Any) -> export.Table:
         return export.groups_table(session, run_id, need("dimension"), p["by"])
     if table == "transitions":
         return export.transitions_table(session, p["from_run"], p["to_run"], need("dimension"))
+    if table == "moved":
+        return export.moved_table(session, p["from_run"], p["to_run"], need("dimension"), need("from_segment"),
+                                  need("to_segment"))
+    if table == "watch":
+        return export.watch_table(session, p["from_run"], p["to_run"])
     if table == "psi":
         return export.psi_table(session, p["from_run"], p["to_run"])
     if table == "trend":

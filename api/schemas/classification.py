@@ -129,6 +129,51 @@ class WhatIfIn(BaseModel):
     dimensions: list[Dimension] | None = None
 
 
+class MovedOut(BaseModel):
+    customer_id: int
+    code: str | None
+    name: str
+    before: str
+    after: str
+    net_before: str | None = Field(description="net 价税合计 in the earlier run's window (CNY)")
+    net_after: str | None = Field(description="net 价税合计 in the later run's window (CNY)")
+
+
+class MovedPage(BaseModel):
+    from_run: int
+    to_run: int
+    dimension: Dimension
+    from_segment: str
+    to_segment: str
+    items: list[MovedOut]
+    total: int
+    offset: int
+    limit: int
+
+
+class WatchItem(BaseModel):
+    customer_id: int
+    code: str | None
+    name: str
+    kind: Literal["downgrade", "big_mover"]
+    dimension: Dimension | None
+    before: str
+    after: str
+    steps: int = Field(description="segments down, for a downgrade")
+    key_customer: bool = Field(description="stood in the best segment before (grade A, high tier, 重要价值)")
+    net_before: str | None
+    net_after: str | None
+
+
+class WatchOut(BaseModel):
+    from_run: int
+    to_run: int
+    min_change_amount: str
+    min_change_share: float
+    items: list[WatchItem]
+    total: int
+
+
 class WhatIfDimension(BaseModel):
     dimension: Dimension
     before: dict[str, int]
@@ -136,6 +181,8 @@ class WhatIfDimension(BaseModel):
     transitions: dict[str, dict[str, int]]
     moved_customers: int
     psi: PsiOut
+    movers: list[MovedOut] = Field(default_factory=list,
+                                   description="who moves, largest net amount first (at most 200)")
 
 
 class WhatIfOut(BaseModel):

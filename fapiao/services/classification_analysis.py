@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from decimal import Decimal
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from classify.analysis import (
+    GONE,
+    NEW,
     EmptyDistribution,
     GroupRow,
     PsiResult,
@@ -27,6 +30,7 @@ from classify.analysis import (
 from classify.config import ClassificationConfig, parse_config
 from classify.dimensions import classify_dimension
 from classify.errors import ClassificationError
+from classify.movement import RANKED, big_movers, downgrades
 from classify.run import ALGORITHM_VERSION
 from classify.strategy import StrategyAdvice, recommend_strategy
 from classify.types import DIMENSIONS, CustomerFeatures, Dimension, DimensionResult
@@ -195,13 +199,16 @@ def _what_if(features: dict[str, CustomerFeatures], stored: list[DimensionResult
     before_segment = {r.customer_id: r.segment for r in stored}
     before_counts = dict(sorted(Counter(before_segment.values()).items()))
     after_counts = dict(sorted(Counter(r.segment for r in after).items()))
+    moved = tuple((r.customer_id, before_segment.get(r.customer_id, NEW), r.segment)
+                  for r in after if before_segment.get(r.customer_id) != r.segment)
     return WhatIfPreview(
         dimension=dimension,
         before=before_counts,
         after=after_counts,
         transitions=transition_matrix(stored, after, dimension),
-        moved_customers=sum(1 for r in after if before_segment.get(r.customer_id) != r.segment),
+        moved_customers=len(moved),
         psi=population_stability_index(before_counts, after_counts, thresholds=proposed.psi),
+        moved=moved,
     )
 
 
@@ -254,3 +261,87 @@ def strategy(session: Any, company_size: str, competition: str, stage: str,
                                   rules=rules)
     except ValueError as exc:
         raise ClassificationRefused(str(exc)) from exc
+
+
+# -- who moved: transition cells, what-if changes and the watch list ---------------------
+
+@dataclass(frozen=True, slots=True)
+class MovedCustomer:
+    customer_id: int
+    code: str | None
+    name: str
+    before: str
+    after: str
+    net_before: Decimal | None
+    net_after: Decimal | None
+
+
+def moved_customers(session: Any, from_run: int | None, to_run: int | None, dimension: Dimension,
+                    from_segment: str, to_segment: str, *, offset: int = 0, limit: int = 50
+                    ) -> tuple[ClassificationRunRecord, ClassificationRunRecord, list[MovedCustomer], int]:
+    """The customers behind one cell of the transition matrix (``new``/``gone`` included)."""
+    earlier, later = pick_runs(session, from_run, to_run)
+    rows, total = repo.moved_customers(session=session, earlier_id=earlier.id, later_id=later.id, dimension=dimension,
+                                       from_segment=from_segment, to_segment=to_segment, offset=offset, limit=limit,
+                                       new=NEW, gone=GONE)
+    return earlier, later, [MovedCustomer(cid, code, name, b or NEW, a or GONE, nb, na)
+                            for cid, code, name, b, a, nb, na in rows], total
+
+
+def what_if_movers(session: Any, preview_result: Preview, dimension: Dimension, *, limit: int = 200
+                   ) -> list[MovedCustomer]:
+    """Who a what-if preview moves in one dimension, largest net amount first."""
+    found = next((p for p in preview_result.previews if p.dimension == dimension), None)
+    if found is None:
+        return []
+    ids = [int(cid) for cid, _, _ in found.moved]
+    net = repo.net_amounts(session=session, run_id=preview_result.run.id, customer_ids=ids) if len(ids) <= 20000 \
+        else repo.net_amounts(session=session, run_id=preview_result.run.id)
+    ranked = sorted(found.moved, key=lambda m: (-(net.get(int(m[0])) or 0), int(m[0])))[:limit]
+    names = repo.customer_names(session=session, customer_ids=[int(cid) for cid, _, _ in ranked])
+    return [MovedCustomer(int(cid), *names.get(int(cid), (None, "?")), before, after, net.get(int(cid)),
+                          net.get(int(cid))) for cid, before, after in ranked]
+
+
+@dataclass(frozen=True, slots=True)
+class WatchEntry:
+    customer_id: int
+    code: str | None
+    name: str
+    kind: str  # downgrade | big_mover
+    dimension: str | None
+    before: str
+    after: str
+    steps: int
+    key_customer: bool
+    net_before: Decimal | None
+    net_after: Decimal | None
+
+
+def watch_list(session: Any, from_run: int | None = None, to_run: int | None = None, *,
+               min_change_amount: Decimal = Decimal("10000"), min_change_share: float = 0.5, limit: int = 500
+               ) -> tuple[ClassificationRunRecord, ClassificationRunRecord, list[WatchEntry], int]:
+    """Downgrades in the ranked dimensions (key customers first), then big movers in net purchases."""
+    earlier, later = pick_runs(session, from_run, to_run)
+    config = run_config(later)
+    changed = repo.changed_segments(session=session, earlier_id=earlier.id, later_id=later.id, dimensions=RANKED)
+    before: dict[str, dict[str, str]] = {}
+    after: dict[str, dict[str, str]] = {}
+    for cid, dim, was, now in changed:
+        before.setdefault(str(cid), {})[dim] = was
+        after.setdefault(str(cid), {})[dim] = now
+    net_rows = repo.net_changes(session=session, earlier_id=earlier.id, later_id=later.id, min_change=min_change_amount)
+    ids = {int(c) for c in after} | {cid for cid, _, _ in net_rows}
+    net_before = repo.net_amounts(session=session, run_id=earlier.id, customer_ids=sorted(ids)) if ids else {}
+    net_after = repo.net_amounts(session=session, run_id=later.id, customer_ids=sorted(ids)) if ids else {}
+    down = downgrades(before, after, config, net_before={str(k): v for k, v in net_before.items()},
+                      net_after={str(k): v for k, v in net_after.items()})
+    key = frozenset(m.customer_id for m in down if m.key_customer)
+    movers = big_movers({str(c): b for c, b, _ in net_rows}, {str(c): a for c, _, a in net_rows},
+                        min_change_amount=min_change_amount, min_change_share=min_change_share, key_customers=key)
+    everything = down + movers
+    shown = everything[:limit]
+    names = repo.customer_names(session=session, customer_ids=[int(m.customer_id) for m in shown])
+    entries = [WatchEntry(int(m.customer_id), *names.get(int(m.customer_id), (None, "?")), m.kind, m.dimension,
+                          m.before, m.after, m.steps, m.key_customer, m.net_before, m.net_after) for m in shown]
+    return earlier, later, entries, len(everything)

@@ -87,6 +87,28 @@ def history_table(session: Any, customer_id: int) -> Table:
     return f"客户{customer_id}-历史", ["运行", "基准日", "维度", "分群", "说明"], rows
 
 
+def moved_table(session: Any, from_run: int | None, to_run: int | None, dimension: Dimension,
+                from_segment: str, to_segment: str) -> Table:
+    earlier, later, rows, _ = analysis.moved_customers(session, from_run, to_run, dimension, from_segment,
+                                                       to_segment, limit=1_000_000)
+    return (f"迁移明细{earlier.id}-{later.id}"[:31],
+            ["客户编号", "客户名称", f"#{earlier.id} 分群", f"#{later.id} 分群", f"#{earlier.id} 净额", f"#{later.id} 净额"],
+            [[m.code, m.name, m.before, m.after, m.net_before, m.net_after] for m in rows])
+
+
+WATCH_KINDS = {"downgrade": "降级", "big_mover": "金额大幅变动"}
+
+
+def watch_table(session: Any, from_run: int | None, to_run: int | None) -> Table:
+    earlier, later, entries, _ = analysis.watch_list(session, from_run, to_run, limit=1_000_000)
+    return (f"关注名单{earlier.id}-{later.id}"[:31],
+            ["客户编号", "客户名称", "类型", "维度", "之前", "之后", "下降档数", "重点客户", f"#{earlier.id} 净额",
+             f"#{later.id} 净额"],
+            [[e.code, e.name, WATCH_KINDS[e.kind], dimension_name(e.dimension) if e.dimension else "净额",
+              e.before, e.after, e.steps or None, "是" if e.key_customer else "否", e.net_before, e.net_after]
+             for e in entries])
+
+
 def to_xlsx(table: Table) -> bytes:
     title, headers, rows = table
     workbook = Workbook(write_only=True)

@@ -203,3 +203,82 @@ def created_since(*, session: Session, since: dt.datetime) -> int:
     """Runs started since ``since``, failed ones included (a failing schedule waits a full interval)."""
     stmt = select(func.count(ClassificationRunRecord.id)).where(ClassificationRunRecord.created_at >= since)
     return session.scalar(stmt) or 0
+
+
+# -- movement between two runs ---------------------------------------------------------
+
+def moved_customers(*, session: Session, earlier_id: int, later_id: int, dimension: str, from_segment: str,
+                    to_segment: str, offset: int, limit: int, new: str = "new", gone: str = "gone"
+                    ) -> tuple[list[tuple[Any, ...]], int]:
+    """One cell of a transition matrix as customers: (customer id, code, name, segment before, segment
+    after, net amount before, net amount after), largest later net amount first. ``new``/``gone`` name the
+    row and column of customers present in one run only."""
+    from sqlalchemy.orm import aliased
+
+    R1, R2 = aliased(ClassificationResultRecord), aliased(ClassificationResultRecord)
+    F1, F2 = aliased(CustomerFeatureRecord), aliased(CustomerFeatureRecord)
+    if from_segment == new:
+        anchor, other, other_on = R2, R1, (R1.run_id == earlier_id)
+    else:
+        anchor, other, other_on = R1, R2, (R2.run_id == later_id)
+    stmt = (select(anchor.customer_id, Customer.code, Customer.name, R1.segment, R2.segment,
+                   F1.net_amount, F2.net_amount)
+            .select_from(anchor)
+            .join(other, other_on & (other.dimension == dimension) & (other.customer_id == anchor.customer_id),
+                  isouter=True)
+            .join(Customer, Customer.id == anchor.customer_id)
+            .join(F1, (F1.run_id == earlier_id) & (F1.customer_id == anchor.customer_id), isouter=True)
+            .join(F2, (F2.run_id == later_id) & (F2.customer_id == anchor.customer_id), isouter=True)
+            .where(anchor.run_id == (later_id if from_segment == new else earlier_id), anchor.dimension == dimension))
+    if from_segment == new:
+        stmt = stmt.where(R1.customer_id.is_(None), R2.segment == to_segment)
+    elif to_segment == gone:
+        stmt = stmt.where(R2.customer_id.is_(None), R1.segment == from_segment)
+    else:
+        stmt = stmt.where(R1.segment == from_segment, R2.segment == to_segment)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    stmt = stmt.order_by(F2.net_amount.desc(), F1.net_amount.desc(), anchor.customer_id).offset(offset).limit(limit)
+    return [tuple(row) for row in session.execute(stmt)], total
+
+
+def changed_segments(*, session: Session, earlier_id: int, later_id: int, dimensions: Sequence[str]
+                     ) -> list[tuple[int, str, str, str]]:
+    """(customer id, dimension, segment before, segment after) where the segment changed."""
+    from sqlalchemy.orm import aliased
+
+    R1, R2 = aliased(ClassificationResultRecord), aliased(ClassificationResultRecord)
+    stmt = (select(R1.customer_id, R1.dimension, R1.segment, R2.segment)
+            .join(R2, (R2.run_id == later_id) & (R2.dimension == R1.dimension) & (R2.customer_id == R1.customer_id))
+            .where(R1.run_id == earlier_id, R1.dimension.in_(list(dimensions)), R1.segment != R2.segment))
+    return [tuple(row) for row in session.execute(stmt)]  # type: ignore[misc]
+
+
+def net_amounts(*, session: Session, run_id: int, customer_ids: Sequence[int] | None = None) -> dict[int, Any]:
+    F = CustomerFeatureRecord
+    stmt = select(F.customer_id, F.net_amount).where(F.run_id == run_id)
+    if customer_ids is not None:
+        stmt = stmt.where(F.customer_id.in_(list(customer_ids)))
+    return dict(session.execute(stmt).tuples().all())
+
+
+def net_changes(*, session: Session, earlier_id: int, later_id: int, min_change: Any) -> list[tuple[int, Any, Any]]:
+    """(customer id, net before, net after) for customers in both runs whose net amount moved by ≥ min_change."""
+    from sqlalchemy.orm import aliased
+
+    F1, F2 = aliased(CustomerFeatureRecord), aliased(CustomerFeatureRecord)
+    diff = F2.net_amount - F1.net_amount
+    stmt = (select(F1.customer_id, F1.net_amount, F2.net_amount)
+            .join(F2, (F2.run_id == later_id) & (F2.customer_id == F1.customer_id))
+            .where(F1.run_id == earlier_id, (diff >= min_change) | (diff <= -min_change)))
+    return [tuple(row) for row in session.execute(stmt)]  # type: ignore[misc]
+
+
+def customer_names(*, session: Session, customer_ids: Sequence[int]) -> dict[int, tuple[str | None, str]]:
+    ids = list(customer_ids)
+    out: dict[int, tuple[str | None, str]] = {}
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start:start + 5000]
+        for cid, code, name in session.execute(select(Customer.id, Customer.code, Customer.name)
+                                               .where(Customer.id.in_(chunk))):
+            out[cid] = (code, name)
+    return out

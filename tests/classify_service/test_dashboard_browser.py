@@ -53,6 +53,22 @@ def test_what_if_save_rerun_and_the_transition_matrix(web_server, chromium, scre
             "#heatmap g.cell", "cells => cells.filter(c => c.dataset.from !== c.dataset.to)"
                                ".reduce((n, c) => n + Number(c.dataset.count), 0)")
         assert moved == predicted > 0 and f"{moved} 户变动分群" in caption
+        # A moved cell drills down to its customers, and the watch list names the downgrades.
+        cell = page.locator("#heatmap g.cell.clickable").filter(
+            has=page.locator("rect.moved")).first
+        count = int(cell.get_attribute("data-count"))
+        origin, target = cell.get_attribute("data-from"), cell.get_attribute("data-to")
+        cell.click()
+        page.wait_for_selector("#moved-table tbody tr")
+        assert page.locator("#moved-table tbody tr").count() == count
+        assert f"共 {count} 户" in page.inner_text("#moved-title")
+        with web_server.api("manager") as api:
+            listed = api.get("/api/v1/classifications/transitions/customers", params={
+                "dimension": "amount", "from_segment": origin, "to_segment": target}).json()
+        assert [i["name"] for i in listed["items"]] == page.eval_on_selector_all(
+            "#moved-table tbody tr td:first-child a", "links => links.map(a => a.textContent)")
+        page.wait_for_selector("#watch-total")
+        page.wait_for_function("document.getElementById('watch-total').textContent.includes('共')")
         assert page.locator("#psi-table tbody tr").count() == 7
         page.screenshot(path=str(screenshots / "dashboard-transitions.png"), full_page=True)
         page.select_option("#strategy-form select[name=company_size]", "small")

@@ -99,7 +99,13 @@
       chart.appendChild(svg("text", { x: left - 6, y: top + i * cell + cell / 2 + 5, "text-anchor": "end", class: "label" }, label(o)));
       targets.forEach(function (t, j) {
         const n = (matrix[o] || {})[t] || 0, x = left + j * cell, y = top + i * cell;
-        const g = svg("g", { class: "cell", "data-from": o, "data-to": t, "data-count": n });
+        const g = svg("g", { class: n ? "cell clickable" : "cell", "data-from": o, "data-to": t, "data-count": n });
+        if (n) {
+          g.setAttribute("tabindex", "0");
+          g.setAttribute("role", "button");
+          g.addEventListener("click", function () { loadMoved(o, t); });
+          g.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); loadMoved(o, t); } });
+        }
         g.appendChild(svg("title", {}, label(o) + " → " + label(t) + "：" + n + " 户"));
         g.appendChild(svg("rect", { x: x + 1, y: y + 1, width: cell - 2, height: cell - 2,
                                     class: o === t ? "same" : "moved", "fill-opacity": n ? 0.12 + 0.88 * n / max : 0.04 }));
@@ -168,6 +174,7 @@
       counts: { run_id: state.run }, groups: { run_id: state.run, dimension: state.dimension, by: state.by },
       transitions: { dimension: state.dimension, from_run: state.compare, to_run: state.run },
       psi: { from_run: state.compare, to_run: state.run }, trend: { dimension: state.dimension },
+      watch: { from_run: state.compare, to_run: state.run },
       results: Object.assign({ segment: state.segment, q: state.q }, common)
     };
     document.querySelectorAll("a.export").forEach(function (a) {
@@ -216,6 +223,42 @@
       "#" + r.data.from_run + " → #" + r.data.to_run + "：" + r.data.moved + " 户变动分群"));
   }
 
+  async function loadMoved(from, to) {
+    const box = $("moved"), params = { dimension: state.dimension, from_segment: from, to_segment: to,
+                                       from_run: state.compare, to_run: state.run, limit: 200 };
+    const r = await fetchFor("moved", API + "/transitions/customers?" + query(params));
+    if (!r) return;
+    box.hidden = false;
+    if (!r.ok) { clear($("moved-table")); $("moved-title").textContent = F.problems(r.data)[0].message; return; }
+    $("moved-title").textContent = label(from) + " → " + label(to) + "：共 " + r.data.total.toLocaleString("zh-CN") + " 户" +
+      (r.data.total > r.data.items.length ? "（显示前 " + r.data.items.length + " 户）" : "");
+    $("moved-export").href = API + "/export.xlsx?" + query(Object.assign({ table: "moved" }, params, { limit: null }));
+    fillTable($("moved-table"), [{ text: "客户" }, { text: "之前" }, { text: "之后" }, { text: "之前净额", num: true }, { text: "之后净额", num: true }],
+      r.data.items.map(function (i) {
+        return [F.el("a", { href: "/customers/" + i.customer_id }, i.name), label(i.before), label(i.after),
+                money(i.net_before), money(i.net_after)];
+      }));
+  }
+
+  async function loadWatch() {
+    if (!state.compare) { latest.watch = (latest.watch || 0) + 1; clear($("watch-table")); $("watch-total").textContent = "需要两次运行才能比较 / two runs needed"; return; }
+    const r = await fetchFor("watch", API + "/watch?" + query({ from_run: state.compare, to_run: state.run, limit: 100 }));
+    if (!r) return;
+    if (!r.ok) { clear($("watch-table")); $("watch-total").textContent = F.problems(r.data)[0].message; return; }
+    $("watch-total").textContent = "#" + r.data.from_run + " → #" + r.data.to_run + "：共 " + r.data.total.toLocaleString("zh-CN") + " 条" +
+      (r.data.total > r.data.items.length ? "（显示前 " + r.data.items.length + " 条，完整名单请导出）" : "");
+    const kinds = { downgrade: "降级", big_mover: "金额大幅变动" };
+    fillTable($("watch-table"), [{ text: "客户" }, { text: "类型" }, { text: "维度" }, { text: "之前" }, { text: "之后" },
+                                 { text: "之前净额", num: true }, { text: "之后净额", num: true }],
+      r.data.items.map(function (i) {
+        const name = F.el("a", { href: "/customers/" + i.customer_id }, i.name);
+        const kind = F.el("span", { class: "tag " + (i.key_customer ? "red" : "status-needs_review") }, kinds[i.kind] + (i.key_customer ? " · 重点客户" : ""));
+        return [name, kind, i.dimension ? NAMES[i.dimension] || i.dimension : "净额",
+                i.dimension ? label(i.before) : money(i.before), i.dimension ? label(i.after) : money(i.after),
+                money(i.net_before), money(i.net_after)];
+      }));
+  }
+
   async function loadPsi() {
     if (!state.compare) { latest.psi = (latest.psi || 0) + 1; return clear($("psi-table")); }
     const r = await fetchFor("psi", API + "/stability?" + query({ from_run: state.compare, to_run: state.run }));
@@ -258,7 +301,8 @@
     exportLinks();
     if (!state.run) { $("no-runs").hidden = false; $("dashboard").hidden = true; return; }
     $("no-runs").hidden = true; $("dashboard").hidden = false;
-    loadSizes(); loadGroups(); loadTransitions(); loadPsi(); loadTrend(); loadDrill();
+    $("moved").hidden = true;
+    loadSizes(); loadGroups(); loadTransitions(); loadPsi(); loadTrend(); loadDrill(); loadWatch();
   }
 
   /* -- filters -------------------------------------------------------------- */
@@ -376,6 +420,15 @@
           const before = d.before[s] || 0, after = d.after[s] || 0, delta = after - before;
           return [label(s), before, after, (delta > 0 ? "+" : "") + delta];
         }));
+      if (d.movers && d.movers.length) {
+        const details = box.appendChild(F.el("details", { class: "whatif-movers" }));
+        details.appendChild(F.el("summary", {}, "变动的客户（按净额，前 " + d.movers.length + " 户）"));
+        fillTable(details.appendChild(F.el("table", { class: "list" })),
+          [{ text: "客户" }, { text: "当前" }, { text: "调整后" }, { text: "窗口内净额", num: true }],
+          d.movers.map(function (m) {
+            return [F.el("a", { href: "/customers/" + m.customer_id }, m.name), label(m.before), label(m.after), money(m.net_after)];
+          }));
+      }
     });
     $("whatif-save").disabled = false;
   }
