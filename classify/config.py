@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from classify.errors import InvalidClassificationConfig
 from classify.strategy import ARTICLE_RULES, StrategyRule
+from classify.targets import SalesTargets
 from classify.types import DIMENSIONS, Dimension
 
 
@@ -209,6 +210,7 @@ class ClassificationConfig(_Model):
     industry_name_rules: list[KeywordRule] = Field(default_factory=lambda: list(DEFAULT_NAME_RULES))
     industry_product_rules: list[KeywordRule] = Field(default_factory=lambda: list(DEFAULT_PRODUCT_RULES))
     psi: PsiThresholds = PsiThresholds()
+    sales_targets: SalesTargets = SalesTargets()
     # Which dimension to lead with (the strategy advice); not used by a run itself.
     strategy: list[StrategyRule] = Field(default_factory=lambda: list(ARTICLE_RULES))
 

@@ -18,6 +18,8 @@ from classify.errors import InvalidInvoiceFact
 
 Dimension = Literal["frequency", "amount", "value", "credit", "industry", "region", "product"]
 DIMENSIONS: tuple[Dimension, ...] = Dimension.__args__  # type: ignore[attr-defined]
+Tier = Literal["high", "mid", "low"]  # frequency and amount tiers, best first
+TIERS: tuple[Tier, ...] = ("high", "mid", "low")
 
 IndustrySource = Literal["master", "name", "products"]
 RegionSource = Literal["tax_id", "master", "address"]

@@ -16,6 +16,7 @@ from api.deps import IdPath, Manager, ReadSession, RuntimeDep
 from api.schemas.classification import (
     MovedOut,
     MovedPage,
+    TargetOut,
     WatchItem,
     WatchOut,
     ConfigIn,
@@ -139,6 +140,15 @@ def run_results(
 def run_groups(run_id: IdPath, session: ReadSession, actor: Manager, dimension: Dimension,
                by: Dimension | None = None) -> list[GroupOut]:
     return [_group(row) for row in analysis.groups(session, run_id, dimension, by)]
+
+
+@router.get("/runs/{run_id}/targets", response_model=list[TargetOut],
+            summary="Sales targets per amount tier: target vs actual for the run's customers")
+def run_targets(run_id: IdPath, session: ReadSession, actor: Manager) -> list[TargetOut]:
+    _, rows = analysis.targets(session, run_id)
+    return [TargetOut(segment=r.segment, customers=r.customers, target_per_customer=_money(r.target_per_customer),
+                      target=_money(r.target), actual=_money(r.actual) or "0.00", gap=_money(r.gap),
+                      achievement=r.achievement, customers_below=r.customers_below) for r in rows]
 
 
 @router.get("/runs/{run_id}/compare", response_model=list[GroupOut],
@@ -272,7 +282,8 @@ def strategy(session: ReadSession, actor: Manager, company_size: Literal["small"
 @router.get("/export.xlsx", response_class=Response, summary="Any classification table as .xlsx")
 def export_table(
     session: ReadSession, actor: Manager,
-    table: Literal["results", "counts", "groups", "transitions", "moved", "watch", "psi", "trend", "history"],
+    table: Literal["results", "counts", "groups", "targets", "transitions", "moved", "watch", "psi", "trend",
+                   "history"],
     run_id: RunQuery = None, dimension: Dimension | None = None, by: Dimension | None = None,
     segment: Annotated[str | None, Query(max_length=100)] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
@@ -292,7 +303,8 @@ def _table(session: Any, table: str, **p: Any) -> export.Table:
             raise service.ClassificationRefused(f"导出 {table} 需要参数 {name} / exporting {table} needs {name}")
         return p[name]
 
-    run_id = p["run_id"] or (service.latest_done_run(session).id if table in ("results", "counts", "groups") else None)
+    run_id = p["run_id"] or (service.latest_done_run(session).id
+                             if table in ("results", "counts", "groups", "targets") else None)
     if table == "results":
         return export.results_table(session, run_id, need("dimension"), p["segment"], p["q"])
     if table == "counts":
@@ -301,6 +313,8 @@ def _table(session: Any, table: str, **p: Any) -> export.Table:
         return export.groups_table(session, run_id, need("dimension"), p["by"])
     if table == "transitions":
         return export.transitions_table(session, p["from_run"], p["to_run"], need("dimension"))
+    if table == "targets":
+        return export.targets_table(session, run_id)
     if table == "moved":
         return export.moved_table(session, p["from_run"], p["to_run"], need("dimension"), need("from_segment"),
                                   need("to_segment"))

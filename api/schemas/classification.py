@@ -84,6 +84,17 @@ class GroupOut(BaseModel):
     growth: float | None
 
 
+class TargetOut(BaseModel):
+    segment: str = Field(description="amount tier")
+    customers: int
+    target_per_customer: str | None = Field(description="CNY over the run's window; null when no target is set")
+    target: str | None
+    actual: str = Field(description="net 价税合计 of the tier's customers in the window (CNY)")
+    gap: str | None = Field(description="actual − target (negative: short of the target)")
+    achievement: float | None
+    customers_below: int | None = Field(description="customers whose own net amount is under their target")
+
+
 class TransitionsOut(BaseModel):
     from_run: int
     to_run: int

@@ -31,6 +31,7 @@ from classify.config import ClassificationConfig, parse_config
 from classify.dimensions import classify_dimension
 from classify.errors import ClassificationError
 from classify.movement import RANKED, big_movers, downgrades
+from classify.targets import TargetRow, target_progress
 from classify.run import ALGORITHM_VERSION
 from classify.strategy import StrategyAdvice, recommend_strategy
 from classify.types import DIMENSIONS, CustomerFeatures, Dimension, DimensionResult
@@ -345,3 +346,15 @@ def watch_list(session: Any, from_run: int | None = None, to_run: int | None = N
     entries = [WatchEntry(int(m.customer_id), *names.get(int(m.customer_id), (None, "?")), m.kind, m.dimension,
                           m.before, m.after, m.steps, m.key_customer, m.net_before, m.net_after) for m in shown]
     return earlier, later, entries, len(everything)
+
+
+# -- sales targets per amount tier ------------------------------------------------------
+
+def targets(session: Any, run_id: int) -> tuple[ClassificationRunRecord, list[TargetRow]]:
+    """Each amount tier of a run against the per-customer targets in force now (the
+    current settings, not the run's: a target is set after the tiers are known)."""
+    run = require_run(session, run_id)
+    net_by_tier: dict[str, list[Decimal]] = {}
+    for segment, net in repo.segment_net_amounts(session=session, run_id=run.id, dimension="amount"):
+        net_by_tier.setdefault(segment, []).append(Decimal(net).quantize(Decimal("0.01")))
+    return run, target_progress(net_by_tier, current_config(session).config.sales_targets)

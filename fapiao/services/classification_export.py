@@ -96,6 +96,17 @@ def moved_table(session: Any, from_run: int | None, to_run: int | None, dimensio
             [[m.code, m.name, m.before, m.after, m.net_before, m.net_after] for m in rows])
 
 
+TIER_NAMES = {"high": "高", "mid": "中", "low": "低"}
+
+
+def targets_table(session: Any, run_id: int) -> Table:
+    run, rows = analysis.targets(session, run_id)
+    return (f"运行{run.id}-销售目标", ["金额分层", "客户数", "每户目标", "目标合计", "实际净额", "差额", "完成率",
+                                   "未达标客户数"],
+            [[TIER_NAMES.get(r.segment, r.segment), r.customers, r.target_per_customer, r.target, r.actual, r.gap,
+              None if r.achievement is None else round(r.achievement, 4), r.customers_below] for r in rows])
+
+
 WATCH_KINDS = {"downgrade": "降级", "big_mover": "金额大幅变动"}
 
 

@@ -282,3 +282,12 @@ def customer_names(*, session: Session, customer_ids: Sequence[int]) -> dict[int
                                                .where(Customer.id.in_(chunk))):
             out[cid] = (code, name)
     return out
+
+
+def segment_net_amounts(*, session: Session, run_id: int, dimension: str) -> list[tuple[str, Any]]:
+    """(segment, net amount) of every customer in one dimension of a run."""
+    R, F = ClassificationResultRecord, CustomerFeatureRecord
+    stmt = (select(R.segment, F.net_amount)
+            .join(F, (F.run_id == R.run_id) & (F.customer_id == R.customer_id))
+            .where(R.run_id == run_id, R.dimension == dimension))
+    return list(session.execute(stmt).tuples())

@@ -60,6 +60,7 @@ ACCESS: dict[tuple[str, str], str | None] = {
     ("GET", "/api/v1/classifications/transitions"): "manager",
     ("GET", "/api/v1/classifications/transitions/customers"): "manager",
     ("GET", "/api/v1/classifications/watch"): "manager",
+    ("GET", "/api/v1/classifications/runs/{run_id}/targets"): "manager",
     ("GET", "/api/v1/classifications/stability"): "manager",
     ("GET", "/api/v1/classifications/trend"): "manager",
     ("POST", "/api/v1/classifications/what-if"): "manager",

@@ -69,6 +69,15 @@ def test_what_if_save_rerun_and_the_transition_matrix(web_server, chromium, scre
             "#moved-table tbody tr td:first-child a", "links => links.map(a => a.textContent)")
         page.wait_for_selector("#watch-total")
         page.wait_for_function("document.getElementById('watch-total').textContent.includes('共')")
+        # Sales targets: set one per tier, save, and the table compares.
+        page.fill("#targets-form input[name=high]", "10000")
+        page.fill("#targets-form input[name=mid]", "100")
+        page.click("#targets-save")
+        page.wait_for_function("document.getElementById('targets-status').textContent.includes('已保存')")
+        page.wait_for_function("!document.getElementById('targets-table').textContent.includes('未设定') || "
+                               "document.querySelectorAll('#targets-table tbody tr').length === 3")
+        assert "10,000" in page.inner_text("#targets-table")
+        page.screenshot(path=str(screenshots / "dashboard-movement-targets.png"), full_page=True)
         assert page.locator("#psi-table tbody tr").count() == 7
         page.screenshot(path=str(screenshots / "dashboard-transitions.png"), full_page=True)
         page.select_option("#strategy-form select[name=company_size]", "small")

@@ -91,3 +91,26 @@ def test_what_if_names_the_customers_who_would_move(api, store) -> None:
     assert {(m["customer_id"], m["before"], m["after"]) for m in amount["movers"]} == {
         (ids["steady"], "mid", "high"), (ids["falls"], "low", "mid")}
     assert amount["movers"][0]["customer_id"] == ids["steady"]  # larger net amount first
+
+
+def test_sales_targets_per_amount_tier(api, store) -> None:
+    ids = two_runs(api, store)
+    before = api.get(f"{BASE}/runs/{ids['second']}/targets", role="manager").json()
+    assert all(t["target"] is None for t in before)
+    saved = api.client.put(f"{BASE}/config", headers=api.as_("manager"), json={
+        "changes": {"sales_targets": {"per_customer": {"high": "20000", "mid": "1500"}}}, "note": "销售目标"})
+    assert saved.status_code == 200, saved.text
+    rows = {t["segment"]: t for t in api.get(f"{BASE}/runs/{ids['second']}/targets", role="manager").json()}
+    assert rows["high"]["customers"] == 1 and rows["high"]["actual"] == "15000.00"  # 广州丙 rose to high
+    assert (rows["high"]["target"], rows["high"]["gap"], rows["high"]["customers_below"]) == ("20000.00", "-5000.00", 1)
+    assert rows["high"]["achievement"] == 0.75
+    assert rows["mid"]["target"] == "1500.00" and rows["mid"]["customers_below"] == 0
+    assert rows["low"]["target"] is None
+    bad = api.client.put(f"{BASE}/config", headers=api.as_("manager"), json={
+        "changes": {"sales_targets": {"per_customer": {"top": "1"}}}})
+    assert bad.status_code == 422
+    assert api.get(f"{BASE}/runs/{ids['second']}/targets", role="clerk").status_code == 403
+    sheet = api.get(f"{BASE}/export.xlsx", role="manager", params={"table": "targets", "run_id": ids["second"]})
+    rows = list(openpyxl.load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
+    assert rows[0][:5] == ("金额分层", "客户数", "每户目标", "目标合计", "实际净额")
+    assert rows[1][0] == "高"

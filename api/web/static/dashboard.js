@@ -174,7 +174,7 @@
       counts: { run_id: state.run }, groups: { run_id: state.run, dimension: state.dimension, by: state.by },
       transitions: { dimension: state.dimension, from_run: state.compare, to_run: state.run },
       psi: { from_run: state.compare, to_run: state.run }, trend: { dimension: state.dimension },
-      watch: { from_run: state.compare, to_run: state.run },
+      watch: { from_run: state.compare, to_run: state.run }, targets: { run_id: state.run },
       results: Object.assign({ segment: state.segment, q: state.q }, common)
     };
     document.querySelectorAll("a.export").forEach(function (a) {
@@ -221,6 +221,33 @@
     heatMap($("heatmap"), r.data.matrix, state.dimension);
     $("heatmap").appendChild(F.el("p", { class: "muted small", id: "heatmap-caption" },
       "#" + r.data.from_run + " → #" + r.data.to_run + "：" + r.data.moved + " 户变动分群"));
+  }
+
+  async function loadTargets() {
+    const r = await fetchFor("targets", API + "/runs/" + state.run + "/targets");
+    if (!r) return;
+    if (!r.ok) { clear($("targets-table")); return message($("targets-status"), "error", F.problems(r.data)[0].message); }
+    const form = $("targets-form");
+    r.data.forEach(function (t) { if (form[t.segment] && t.target_per_customer && !form[t.segment].value) form[t.segment].value = t.target_per_customer; });
+    fillTable($("targets-table"), [{ text: "金额分层" }, { text: "客户数", num: true }, { text: "每户目标", num: true },
+      { text: "目标合计", num: true }, { text: "实际净额", num: true }, { text: "差额", num: true }, { text: "完成率", num: true },
+      { text: "未达标客户", num: true }],
+      r.data.map(function (t) {
+        return [label(t.segment), t.customers.toLocaleString("zh-CN"), t.target_per_customer ? money(t.target_per_customer) : "未设定",
+                money(t.target), money(t.actual), money(t.gap), percent(t.achievement),
+                t.customers_below === null ? "" : t.customers_below.toLocaleString("zh-CN")];
+      }));
+  }
+
+  async function saveTargets() {
+    const form = $("targets-form"), perCustomer = {};
+    ["high", "mid", "low"].forEach(function (tier) { const v = form[tier].value.trim(); if (v) perCustomer[tier] = v; });
+    const r = await F.call("PUT", API + "/config", { changes: { sales_targets: { per_customer: perCustomer } }, note: "销售目标" });
+    if (!r.ok) return message($("targets-status"), "error", F.problems(r.data).map(function (p) { return p.message; }).join("；"));
+    DATA.config = r.data.config; DATA.config_version = r.data.version;
+    $("config-version").textContent = "当前阈值：第 " + r.data.version + " 版";
+    message($("targets-status"), "ok", "已保存为第 " + r.data.version + " 版 / saved");
+    loadTargets();
   }
 
   async function loadMoved(from, to) {
@@ -302,7 +329,7 @@
     if (!state.run) { $("no-runs").hidden = false; $("dashboard").hidden = true; return; }
     $("no-runs").hidden = true; $("dashboard").hidden = false;
     $("moved").hidden = true;
-    loadSizes(); loadGroups(); loadTransitions(); loadPsi(); loadTrend(); loadDrill(); loadWatch();
+    loadSizes(); loadGroups(); loadTargets(); loadTransitions(); loadPsi(); loadTrend(); loadDrill(); loadWatch();
   }
 
   /* -- filters -------------------------------------------------------------- */
@@ -493,6 +520,7 @@
   setUpFilters();
   setUpWhatIf();
   $("strategy-form").addEventListener("change", advise);
+  $("targets-save").addEventListener("click", saveTargets);
   advise();
   refresh();
 })();
