@@ -210,6 +210,8 @@ class ClassificationConfig(_Model):
     industry_name_rules: list[KeywordRule] = Field(default_factory=lambda: list(DEFAULT_NAME_RULES))
     industry_product_rules: list[KeywordRule] = Field(default_factory=lambda: list(DEFAULT_PRODUCT_RULES))
     psi: PsiThresholds = PsiThresholds()
+    # Region segments: the province (省), or province and city (省 市) when a finer split is wanted.
+    region_level: Literal["province", "city"] = "province"
     sales_targets: SalesTargets = SalesTargets()
     # Which dimension to lead with (the strategy advice); not used by a run itself.
     strategy: list[StrategyRule] = Field(default_factory=lambda: list(ARTICLE_RULES))

@@ -38,7 +38,9 @@ def region_groups(features: Mapping[str, CustomerFeatures], config: Classificati
             segment, text = UNKNOWN, "税号、客户档案地区与地址均无法确定地区 → 未知"
         else:
             place = f.province if f.city in (None, f.province) else f"{f.province} {f.city}"
-            segment, text = f.province, f"{f.region_basis} → {place}"
+            # City level groups by place (a province whose city is unknown stays a group of its own).
+            segment = place if config.region_level == "city" else f.province
+            text = f"{f.region_basis} → {place}"
         results.append(DimensionResult(cid, "region", segment, text, {
             "province": f.province, "city": f.city, "source": f.region_source,
         }))

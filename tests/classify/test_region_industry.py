@@ -114,3 +114,19 @@ def test_custom_keyword_rules_apply():
 ])
 def test_product_class(name, short):
     assert product_class(name) == short
+
+
+def test_region_segments_at_city_level_when_configured():
+    from classify.config import ClassificationConfig
+    from classify.groups import region_groups
+
+    feats = features_for(
+        CustomerFact("sz", tax_id="91440300MA5DXXXX1X"),
+        CustomerFact("gz", address="广东省广州市天河区"),
+        CustomerFact("js", region="江苏省"),
+        CustomerFact("sh", address="上海市浦东新区"),
+    )
+    province = {r.customer_id: r.segment for r in region_groups(feats, ClassificationConfig())}
+    city = {r.customer_id: r.segment for r in region_groups(feats, ClassificationConfig(region_level="city"))}
+    assert province == {"sz": "广东省", "gz": "广东省", "js": "江苏省", "sh": "上海市"}
+    assert city == {"sz": "广东省 深圳市", "gz": "广东省 广州市", "js": "江苏省", "sh": "上海市"}
