@@ -80,6 +80,7 @@ class _InvoiceAggregates:
     red_count: list[int]
     active_months: list[int]
     gross_fen: list[int]
+    purchase_fen: list[int]  # gross of the blue invoices that count as purchases (not reversed in full)
     red_fen: list[int]
     prev_count: list[int]
     prev_net_fen: list[int]
@@ -106,7 +107,12 @@ def _aggregate(cols: InvoiceColumns, *, as_of: date, window_months: int) -> _Inv
 
     upto = day <= end_n
     in_window = upto & (day >= start_n)
-    blue = in_window & ~red
+    # A blue invoice its red invoices reverse in full (开票有误, a whole return) was no
+    # purchase: it counts in no frequency, activity or recency; its money still nets out.
+    purchase = ~red
+    if len(cols.reversed_fen):
+        purchase &= amount + np.asarray(cols.reversed_fen, dtype=np.int64) > 0
+    blue = in_window & purchase
     reds = in_window & red
     in_prev = (day >= prev_start_n) & (day < start_n)
 
@@ -126,9 +132,10 @@ def _aggregate(cols: InvoiceColumns, *, as_of: date, window_months: int) -> _Inv
         invoice_count=np.bincount(blue_cust, minlength=size).tolist(),
         red_count=np.bincount(cust[reds], minlength=size).tolist(),
         active_months=seen.sum(axis=1).tolist(),
-        gross_fen=_sum_by(blue_cust, amount[blue], size).tolist(),
+        gross_fen=_sum_by(cust[in_window & ~red], amount[in_window & ~red], size).tolist(),
+        purchase_fen=_sum_by(blue_cust, amount[blue], size).tolist(),
         red_fen=_sum_by(cust[reds], amount[reds], size).tolist(),
-        prev_count=np.bincount(cust[in_prev & ~red], minlength=size).tolist(),
+        prev_count=np.bincount(cust[in_prev & purchase], minlength=size).tolist(),
         prev_net_fen=_sum_by(cust[in_prev], amount[in_prev], size).tolist(),
         last_day=last_day.tolist(),
         first_day=first_day.tolist(),
@@ -249,12 +256,12 @@ def compute_features(
         master = masters.get(cid)
         i = position.get(cid)
         if i is None:
-            count = red_count = months = gross = red_fen = prev_count = prev_net = 0
+            count = red_count = months = gross = purchase = red_fen = prev_count = prev_net = 0
             last = first = None
             products: tuple[tuple[str, int], ...] = ()
         else:
             count, red_count, months = agg.invoice_count[i], agg.red_count[i], agg.active_months[i]
-            gross, red_fen = agg.gross_fen[i], agg.red_fen[i]
+            gross, purchase, red_fen = agg.gross_fen[i], agg.purchase_fen[i], agg.red_fen[i]
             prev_count, prev_net = agg.prev_count[i], agg.prev_net_fen[i]
             last = agg.last_day[i] if agg.last_day[i] != _NO_DAY else None
             first = agg.first_day[i] if agg.first_day[i] != _FAR_DAY else None
@@ -288,7 +295,7 @@ def compute_features(
             red_amount=from_fen(red_fen),
             net_amount=from_fen(gross + red_fen),
             average_invoice_amount=(
-                (from_fen(gross) / count).quantize(_FEN, rounding=ROUND_HALF_UP) if count else None
+                (from_fen(purchase) / count).quantize(_FEN, rounding=ROUND_HALF_UP) if count else None
             ),
             red_ratio=red_ratio,
             last_invoice_date=from_day_number(last) if last is not None else None,

@@ -96,6 +96,8 @@ class InvoiceColumns:
     ``issue_day[i]`` (days since 1970-01-01) for ``amount_fen[i]`` 分 (negative when
     ``is_red[i]``). Products are a second table: line ``j`` of invoice
     ``product_invoice[j]`` has class ``product_names[product_index[j]]``.
+    ``reversed_fen[i]`` is what red invoices linked to blue invoice ``i`` reverse
+    (≤ 0 分; empty = nothing known): a blue invoice reversed in full is no purchase.
     """
 
     customer_ids: tuple[str, ...]
@@ -106,9 +108,12 @@ class InvoiceColumns:
     product_names: tuple[str, ...] = ()
     product_invoice: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     product_index: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    reversed_fen: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def __post_init__(self) -> None:
         n = len(self.customer_index)
+        if len(self.reversed_fen) not in (0, n):
+            raise InvalidInvoiceFact(f"Invoice column 'reversed_fen' has {len(self.reversed_fen)} rows, expected {n}.")
         for name in ("issue_day", "amount_fen", "is_red"):
             if len(getattr(self, name)) != n:
                 raise InvalidInvoiceFact(

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 import numpy as np
 from sqlalchemy import BigInteger, Date, Integer, Select, cast, func, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from classify.products import product_class
 from classify.types import CustomerFact, InvoiceColumns, PaymentFact
@@ -119,6 +119,7 @@ def invoice_columns(*, session: Session, as_of: dt.date, window_start: dt.date) 
                 line_product.append(index)
     positions = np.searchsorted(invoice_ids, np.asarray(line_invoice, dtype=np.int64))
     return InvoiceColumns(
+        reversed_fen=_reversed_fen(session, as_of, invoice_ids),
         customer_ids=tuple(str(c) for c in customers.tolist()),
         customer_index=customer_index.astype(np.int32),
         issue_day=rows[:, 2].astype(np.int32),
@@ -128,6 +129,24 @@ def invoice_columns(*, session: Session, as_of: dt.date, window_start: dt.date) 
         product_invoice=positions.astype(np.int64),
         product_index=np.asarray(line_product, dtype=np.int32),
     )
+
+
+def _reversed_fen(session: Session, as_of: dt.date, invoice_ids: np.ndarray) -> np.ndarray:
+    """Per invoice row, the 分 that counted red invoices linked to it reverse (≤ 0). One
+    grouped query over the red invoices only (a few percent of all), placed by id."""
+    blue = aliased(Invoice)
+    fen = -func.abs(cast(func.round(Invoice.amount_with_tax * 100), BigInteger))
+    stmt = _counted(select(blue.id, func.sum(fen))
+                    .join(blue, blue.dedup_key == Invoice.original_key)
+                    .where(Invoice.is_red.is_(True), Invoice.original_key.is_not(None)), as_of).group_by(blue.id)
+    out = np.zeros(len(invoice_ids), dtype=np.int64)
+    for part in _partitions(session, stmt):
+        ids = np.array([row[0] for row in part], dtype=np.int64)
+        sums = np.array([int(row[1]) for row in part], dtype=np.int64)
+        at = np.searchsorted(invoice_ids, ids)
+        found = (at < len(invoice_ids)) & (invoice_ids[np.minimum(at, len(invoice_ids) - 1)] == ids)
+        out[at[found]] = sums[found]
+    return out
 
 
 def customer_facts(*, session: Session) -> list[CustomerFact]:

@@ -132,3 +132,28 @@ def test_tenure_uses_earlier_of_first_seen_and_first_invoice(make_invoice):
     feats = features_of([make_invoice("c", "2024-06-01", "1.00")],
                         [CustomerFact("c", first_seen=date(2022, 12, 31))])
     assert feats["c"].tenure_months == 24
+
+
+def test_a_blue_invoice_reversed_in_full_is_no_purchase():
+    """Invoices: two blue (1,000 and 500), a red reversing the 1,000 in full, a red reversing
+    half of the 500. Only the half-reversed 500 counts as a purchase; money nets out as printed."""
+    day = lambda iso: (date.fromisoformat(iso) - date(1970, 1, 1)).days  # noqa: E731
+    columns = InvoiceColumns(
+        customer_ids=("c1",),
+        customer_index=np.array([0, 0, 0, 0], dtype=np.int32),
+        issue_day=np.array([day("2024-03-01"), day("2024-05-01"), day("2024-03-05"), day("2024-05-06")], dtype=np.int32),
+        amount_fen=np.array([100000, 50000, -100000, -25000], dtype=np.int64),
+        is_red=np.array([False, False, True, True]),
+        reversed_fen=np.array([-100000, -25000, 0, 0], dtype=np.int64),
+    )
+    f = features_of(columns)["c1"]
+    assert (f.invoice_count, f.active_months, f.red_invoice_count) == (1, 1, 2)
+    assert f.last_invoice_date == date(2024, 5, 1)
+    assert f.gross_amount == Decimal("1500.00") and f.net_amount == Decimal("250.00")
+    assert f.average_invoice_amount == Decimal("500.00")
+    unlinked = features_of(InvoiceColumns(columns.customer_ids, columns.customer_index, columns.issue_day,
+                                          columns.amount_fen, columns.is_red))["c1"]
+    assert unlinked.invoice_count == 2 and unlinked.net_amount == f.net_amount
+    with pytest.raises(Exception, match="reversed_fen"):
+        InvoiceColumns(columns.customer_ids, columns.customer_index, columns.issue_day, columns.amount_fen,
+                       columns.is_red, reversed_fen=np.zeros(2, dtype=np.int64))
