@@ -16,6 +16,7 @@ from api.web.core import PageRoute, page_user, render, runtime_of
 from fapiao.services.actors import Actor
 from fapiao.services.errors import BadTable, RecordsError
 from fapiao.services.imports import import_customers, import_invoices
+from fapiao.services.payments import import_payments
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 ClerkPage = Annotated[Actor, Depends(page_user("clerk"))]
@@ -28,7 +29,8 @@ def import_page(request: Request, actor: ClerkPage) -> Response:
                   max_mb=runtime_of(request).settings.max_upload_mb)
 
 
-async def _run(request: Request, actor: Actor, upload: UploadFile, kind: Literal["invoices", "customers"]) -> Response:
+async def _run(request: Request, actor: Actor, upload: UploadFile,
+               kind: Literal["invoices", "customers", "payments"]) -> Response:
     runtime = runtime_of(request)
     limit = runtime.settings.max_upload_bytes
     data = await upload.read(limit + 1)
@@ -36,7 +38,7 @@ async def _run(request: Request, actor: Actor, upload: UploadFile, kind: Literal
     try:
         if len(data) > limit:
             raise BadTable(f"文件超过 {runtime.settings.max_upload_mb} MiB / file too large")
-        service = import_invoices if kind == "invoices" else import_customers
+        service = {"invoices": import_invoices, "customers": import_customers, "payments": import_payments}[kind]
         report = await run_in_threadpool(service, runtime, data, name, actor=actor)
     except RecordsError as exc:
         return render(request, "imports.html", actor, status_code=exc.status, active="imports", title="导入",
@@ -53,3 +55,9 @@ async def import_invoice_form(request: Request, actor: ClerkPage, file: Annotate
 @router.post("/imports/customers", response_class=HTMLResponse)
 async def import_customer_form(request: Request, actor: ManagerPage, file: Annotated[UploadFile, File()]) -> Response:
     return await _run(request, actor, file, "customers")
+
+
+@router.post("/imports/payments", response_class=HTMLResponse)
+async def import_payment_form(request: Request, actor: ManagerPage, file: Annotated[UploadFile, File()]) -> Response:
+    """Receivables (应收账款 aging lists) feed the credit grade: managers import them, as on the API."""
+    return await _run(request, actor, file, "payments")

@@ -179,3 +179,20 @@ def test_manual_entry_page_uses_the_api(pages) -> None:
     assert 'id="entry-form"' in html and "/static/js/entry.js" in html
     script = pages.get("/static/js/entry.js", None).text
     assert '"/api/v1/invoices"' in script  # same checks, same messages as the API
+
+
+def test_receivables_import_page_for_managers(pages) -> None:
+    from store.models import Customer
+
+    with pages.runtime.write() as session:
+        session.add(Customer(name="深圳市甲乙科技有限公司", code="C001"))
+    sheet = ("客户编号,发票号码,应收金额,到期日,付款日期\n"
+             "C001,24312000000000000001,1130.00,2024-05-01,2024-05-20\n"
+             "C999,24312000000000000002,50.00,2024-05-01,\n").encode("utf-8")
+    response = pages.post("/imports/payments", "manager", files={"file": ("aging.csv", sheet, "text/csv")})
+    assert response.status_code == 200, response.text
+    assert 'data-kind="payments"' in response.text
+    assert 'data-count="imported">已导入 1' in response.text and 'data-count="rejected">拒绝 1' in response.text
+    assert 'action="/imports/payments"' in pages.get("/imports", "manager").text
+    assert 'action="/imports/payments"' not in pages.get("/imports", "clerk").text
+    assert pages.post("/imports/payments", "clerk", files={"file": ("aging.csv", sheet, "text/csv")}).status_code == 403
