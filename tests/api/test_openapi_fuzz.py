@@ -10,6 +10,7 @@ runtime the fixture attaches.
 """
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,8 +24,10 @@ from fapiao.settings import Settings
 from tests.api.conftest import make_users
 from tests.conftest import TEST_SECRET
 
-APP = create_app(Settings(var_dir=Path("/nonexistent/fapiao-fuzz"), secret_key=TEST_SECRET, max_upload_mb=2),
-                 background=False)
+# The schema is read at import; the app's own var_dir is a fresh temporary folder (never a fixed
+# path: a database left there by a run of another branch would be at an unknown migration).
+APP = create_app(Settings(var_dir=Path(tempfile.mkdtemp(prefix="fapiao-fuzz-")), secret_key=TEST_SECRET,
+                          max_upload_mb=2), background=False)
 EXAMPLES_PER_MODE = 8
 
 
