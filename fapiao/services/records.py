@@ -66,7 +66,7 @@ def _same_invoice(a: Invoice, draft: InvoiceDraft) -> bool:
 
 def _duplicate(session: Session, existing_id: int, key: str, actor: Actor) -> DuplicateInvoice:
     """The 409 names the existing record only to whoever may see it (not one clerk another's)."""
-    shown = visibility.can_see_invoice(session=session, actor=actor, invoice_id=existing_id)
+    shown = visibility.may_name_invoice(session=session, actor=actor, invoice_id=existing_id)
     return DuplicateInvoice(existing_id if shown else None, key)
 
 

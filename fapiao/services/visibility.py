@@ -63,6 +63,14 @@ def can_see_invoice(*, session: Session, actor: Actor, invoice_id: int | None) -
     return invoice_id is not None and bool(visible_invoice_ids(session=session, actor=actor, invoice_ids=[invoice_id]))
 
 
+def may_name_invoice(*, session: Session, actor: Actor, invoice_id: int) -> bool:
+    """Whether an answer to ``actor`` may point at record ``invoice_id`` (a 409's existing id).
+
+    People (actors with an account) only learn ids they may see. Service code acting without
+    an account (workers, imports run in code, tests) is told, since nobody reads it over a door."""
+    return actor.user_id is None or can_see_invoice(session=session, actor=actor, invoice_id=invoice_id)
+
+
 def visible_reds(*, session: Session, actor: Actor, blue_id: int) -> list[Invoice]:
     """The red invoices linked to a blue one that the actor may see."""
     flt = scope_invoices(invoice_repo.InvoiceFilter(), actor)
