@@ -16,9 +16,8 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from fapiao.services.actors import ROLE_ORDER, Actor
@@ -179,10 +178,6 @@ def end_sessions(*, session: Session, user_id: int, keep_session_id: int | None 
     if keep_session_id is not None:
         stmt = stmt.where(LoginSession.id != keep_session_id)
     return session.execute(stmt.execution_options(synchronize_session=False)).rowcount or 0
-
-
-def active_admins(*, session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(User).where(User.role == "admin", User.is_active.is_(True))) or 0
 
 
 def revoke_key(*, session: Session, user_id: int, key_id: int, actor: Actor) -> ApiKey:
