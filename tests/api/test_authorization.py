@@ -196,3 +196,16 @@ def test_a_clerks_document_does_not_reveal_another_clerks_invoice_id(api) -> Non
     assert api.get("/api/v1/documents", "clerk2").json()["items"][0]["duplicate_of_invoice_ids"] == []
     assert api.get(f"/api/v1/documents/{document_id}", "clerk").status_code == 404
     assert api.get(f"/api/v1/documents/{document_id}", "reviewer").json()["duplicate_of_invoice_ids"] == [theirs]
+
+
+def test_an_import_report_does_not_point_a_clerk_at_another_clerks_record(api) -> None:
+    from tests.services.factories import BUYER_TAX_ID, SELLER_TAX_ID, blue, digital_number
+
+    theirs = _enter(api, "clerk2", blue(digital_number(1))).json()["id"]
+    csv = ("发票号码,开票日期,购买方名称,纳税人识别号,销售方名称,销售方纳税人识别号,金额,税额,价税合计\n"
+           f"{digital_number(1)},2024-03-15,深圳市甲乙科技有限公司,{BUYER_TAX_ID},上海丙丁贸易有限公司,{SELLER_TAX_ID},100.00,13.00,113.00\n")
+    for role, expected in (("clerk", None), ("reviewer", theirs)):
+        report = api.post("/api/v1/imports/invoices", role, files={"file": ("in.csv", csv.encode(), "text/csv")})
+        assert report.status_code == 200, report.text
+        row = report.json()["rows"][0]
+        assert row["status"] == "duplicate" and row["record_id"] == expected, row
