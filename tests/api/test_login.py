@@ -238,3 +238,26 @@ def test_api_and_pages_ask_the_same_authenticate(client, monkeypatch) -> None:
     assert client.get("/api/v1/auth/me", headers={"X-API-Key": key.key}).status_code == 200
     assert client.get("/review", headers={"X-API-Key": key.key}, follow_redirects=False).status_code == 200
     assert seen == [key.key, key.key]
+
+
+def test_concurrent_guesses_cannot_all_pass_the_count(client) -> None:
+    """Ten wrong passwords at once: five are checked, the rest are locked out (PostgreSQL: advisory
+    locks per name and address; SQLite: serialised writers)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fapiao.services.accounts import BadCredentials
+
+    runtime = client.app.state.runtime
+
+    def guess(i: int) -> str:
+        try:
+            auth.log_in(runtime, name="alice", password=f"wrong-{i}", address="203.0.113.7")
+        except BadCredentials:
+            return "wrong"
+        except auth.LoginThrottled:
+            return "locked"
+        return "in"
+
+    with ThreadPoolExecutor(10) as pool:
+        outcomes = sorted(pool.map(guess, range(10)))
+    assert outcomes == ["locked"] * 5 + ["wrong"] * 5
