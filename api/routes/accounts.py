@@ -16,7 +16,13 @@ auth_router = APIRouter(prefix="/auth", tags=["auth"])
 users_router = APIRouter(prefix="/users", tags=["users"])
 
 
-@auth_router.post("/login", response_model=Me,
+_LOGIN_ERRORS = {
+    401: {"description": "Wrong name or password"},
+    429: {"description": "Too many failed logins for this name or address; `Retry-After` says when to try again"},
+}
+
+
+@auth_router.post("/login", response_model=Me, responses=_LOGIN_ERRORS,  # type: ignore[arg-type]
                   summary="Log in with name and password; sets a session cookie (429 after repeated failures)")
 def login(body: LoginRequest, request: Request, response: Response, runtime: RuntimeDep) -> Me:
     found = credentials(request)
@@ -70,6 +76,7 @@ def _user(session, user_id: int) -> User:
 
 
 @users_router.patch("/{user_id}", response_model=UserPublic,
+                    responses={409: {"description": "The change would leave no active admin"}},
                     summary="Change role, (de)activate, set password; ends the user's sessions; 409 for the last admin")
 def update_user(user_id: IdPath, body: UserUpdate, runtime: RuntimeDep, actor: Admin) -> UserPublic:
     with runtime.write() as session:
