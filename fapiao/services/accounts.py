@@ -159,13 +159,13 @@ def update_user(
 
 
 def _keep_an_admin(*, session: Session, leaving: User) -> None:
-    """Refuse to demote or deactivate the last active admin. The other admins' rows are locked
-    (FOR UPDATE on PostgreSQL; SQLite writers are serialised), so two admins demoting each
-    other at once cannot both succeed."""
-    others = session.scalars(
-        select(User.id).where(User.role == "admin", User.is_active.is_(True), User.id != leaving.id).with_for_update()
+    """Refuse to demote or deactivate the last active admin. Every active admin's row is locked
+    in id order (FOR UPDATE on PostgreSQL, so no deadlock; SQLite writers are serialised): of two
+    admins demoting themselves at once, the second sees the first gone and is refused."""
+    admins = session.scalars(
+        select(User.id).where(User.role == "admin", User.is_active.is_(True)).order_by(User.id).with_for_update()
     ).all()
-    if not others:
+    if not [admin_id for admin_id in admins if admin_id != leaving.id]:
         raise LastAdmin(
             f"{leaving.name} 是唯一的在用管理员，不能降级或停用；请先指定另一位管理员 / "
             f"{leaving.name} is the last active admin: make someone else admin first"

@@ -261,3 +261,38 @@ def test_concurrent_guesses_cannot_all_pass_the_count(client) -> None:
     with ThreadPoolExecutor(10) as pool:
         outcomes = sorted(pool.map(guess, range(10)))
     assert outcomes == ["locked"] * 5 + ["wrong"] * 5
+
+
+def test_two_admins_leaving_at_once_leave_one(client) -> None:
+    """Two admins demote themselves at the same moment: one wins, one gets the 409, one admin remains.
+    (The overlap depends on timing: this checks the outcome, it does not force the race.)"""
+    import threading
+
+    from fapiao.services.accounts import LastAdmin, update_user
+
+    runtime = client.app.state.runtime
+    with runtime.write() as session:
+        create_user(session=session, name="frank", role="admin", actor=SYSTEM)
+    with runtime.read() as session:
+        ids = {u.name: u.id for u in session.scalars(select(User).where(User.role == "admin"))}
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def step_down(name: str) -> None:
+        barrier.wait()
+        try:
+            with runtime.write() as session:
+                update_user(session=session, user_id=ids[name], role="manager",
+                            actor=SYSTEM.__class__(user_id=ids[name], name=name, role="admin"))
+            outcomes.append("done")
+        except LastAdmin:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=step_down, args=(name,)) for name in ("alice", "frank")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(outcomes) == ["done", "refused"]
+    with runtime.read() as session:
+        assert session.scalar(select(func.count()).select_from(User).where(User.role == "admin")) == 1
