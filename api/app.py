@@ -16,6 +16,7 @@ from api.routes import accounts, classifications, customers, documents, imports,
 from api.web import web_router
 from api.web.dashboard import router as dashboard_router
 from fapiao.services.actors import SYSTEM
+from fapiao.services.auth import purge_at_start
 from fapiao.services.background import start_background
 from fapiao.services.imports import seed_customers
 from fapiao.services.runtime import Runtime, open_runtime
@@ -33,6 +34,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, background
         rt = runtime or open_runtime(settings)
         app.state.runtime = rt
         seed_customers(rt, actor=SYSTEM)
+        purge_at_start(rt)  # expired login sessions, stale login failures
         worker = start_background(rt) if background else None
         try:
             yield

@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     lease_seconds: int = Field(60, ge=5, description="How long a worker owns a document before others may retry it.")
     max_attempts: int = Field(3, ge=1, description="Tries per document before it is marked failed.")
     session_hours: int = Field(12, ge=1, description="Lifetime of a login session.")
+    login_max_failures: int = Field(5, ge=1, description="Failed logins per name within the lock window before it locks.")
+    login_max_failures_per_address: int = Field(
+        20, ge=1, description="Failed logins from one client address within the lock window before it locks."
+    )
+    login_lock_minutes: int = Field(15, ge=1, le=1440, description="Throttling window for failed logins, minutes.")
     review_confidence: float = Field(0.85, ge=0, le=1, description="Fields read below this confidence go to review.")
     classify_schedule: float = Field(
         0, ge=0, le=24 * 366, description="Hours between scheduled classification runs in `fapiao serve` (0 = off)."

@@ -1,12 +1,13 @@
 """Login sessions, the current user, and user administration (admin)."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 from sqlalchemy.orm import selectinload
 
-from api.deps import SESSION_COOKIE, Admin, Clerk, IdPath, ReadSession, RuntimeDep
+from api.deps import (SESSION_COOKIE, Admin, Clerk, IdPath, ReadSession, RuntimeDep, client_address, credentials,
+                      secret_of, set_session_cookie)
 from api.schemas.records import LoginRequest, Me, NewApiKey, UserCreate, UserPublic, UserUpdate
-from fapiao.services import accounts
+from fapiao.services import accounts, auth
 from fapiao.services.errors import NotFound
 from store.models import User
 from store.repos import accounts as account_repo
@@ -15,25 +16,32 @@ auth_router = APIRouter(prefix="/auth", tags=["auth"])
 users_router = APIRouter(prefix="/users", tags=["users"])
 
 
-@auth_router.post("/login", response_model=Me, summary="Log in with name and password; sets a session cookie")
+_LOGIN_ERRORS = {
+    401: {"description": "Wrong name or password"},
+    429: {"description": "Too many failed logins for this name or address; `Retry-After` says when to try again"},
+}
+
+
+@auth_router.post("/login", response_model=Me, responses=_LOGIN_ERRORS,  # type: ignore[arg-type]
+                  summary="Log in with name and password; sets a session cookie (429 after repeated failures)")
 def login(body: LoginRequest, request: Request, response: Response, runtime: RuntimeDep) -> Me:
-    secret = runtime.settings.secret_key.get_secret_value()  # type: ignore[union-attr]
-    with runtime.write() as session:
-        user, token = accounts.login(session=session, name=body.name, password=body.password, secret=secret,
-                                     hours=runtime.settings.session_hours)
-        me = Me(id=user.id, name=user.name, role=user.role)  # type: ignore[arg-type]
-    response.set_cookie(SESSION_COOKIE, token, max_age=runtime.settings.session_hours * 3600, httponly=True,
-                        samesite="strict", secure=request.url.scheme == "https", path="/")
-    return me
+    found = credentials(request)
+    if not auth.same_origin(found.origin, found.host):
+        raise HTTPException(403, auth.CrossSiteRequest().message)
+    try:
+        logged = auth.log_in(runtime, name=body.name, password=body.password, address=client_address(request))
+    except auth.LoginThrottled as exc:
+        raise HTTPException(429, exc.message, headers={"Retry-After": str(exc.retry_after)}) from None
+    set_session_cookie(response, request, logged.token, logged.max_age)
+    return Me(id=logged.actor.user_id, name=logged.actor.name, role=logged.actor.role)  # type: ignore[arg-type]
 
 
 @auth_router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, summary="End the login session")
 def logout(request: Request, runtime: RuntimeDep) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        secret = runtime.settings.secret_key.get_secret_value()  # type: ignore[union-attr]
         with runtime.write() as session:
-            accounts.logout(session=session, token=token, secret=secret)
+            auth.log_out(session=session, token=token, secret=secret_of(runtime))
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -67,7 +75,9 @@ def _user(session, user_id: int) -> User:
     return user
 
 
-@users_router.patch("/{user_id}", response_model=UserPublic, summary="Change role, (de)activate, set password")
+@users_router.patch("/{user_id}", response_model=UserPublic,
+                    responses={409: {"description": "The change would leave no active admin"}},
+                    summary="Change role, (de)activate, set password; ends the user's sessions; 409 for the last admin")
 def update_user(user_id: IdPath, body: UserUpdate, runtime: RuntimeDep, actor: Admin) -> UserPublic:
     with runtime.write() as session:
         accounts.update_user(session=session, user_id=user_id, actor=actor, role=body.role,

@@ -5,35 +5,28 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Query, UploadFile, status
 from fastapi.responses import FileResponse
-from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from api.deps import Clerk, IdPath, ReadSession, Reviewer, RuntimeDep
 from api.schemas.records import DocumentPage, DocumentPublic, UploadAccepted
+from fapiao.services import visibility
 from fapiao.services.actors import Actor
-from fapiao.services.errors import BadUpload, NotFound
+from fapiao.services.errors import BadUpload
 from fapiao.services.uploads import retry_document, submit_files
-from store.models import Document, DocumentSubmission
+from store.models import Document
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 MAX_FILES_PER_REQUEST = 100
 
 
-def _public(document: Document) -> DocumentPublic:
-    result = document.result or {}
+def _public(session: Session, document: Document, actor: Actor) -> DocumentPublic:
+    found, duplicates = visibility.document_result_ids(session=session, actor=actor, result=document.result)
     return DocumentPublic(
         id=document.id, filename=document.filename, media_type=document.media_type, size_bytes=document.size_bytes,
         status=document.status, error=document.error, attempts=document.attempts,
-        invoice_ids=list(result.get("invoice_ids", [])),
-        duplicate_of_invoice_ids=[d["invoice_id"] for d in result.get("duplicates", [])],
+        invoice_ids=found, duplicate_of_invoice_ids=duplicates,
         created_at=document.created_at, finished_at=document.finished_at,
     )
-
-
-def _visible(actor: Actor):
-    if actor.sees_everything:
-        return True
-    return exists().where(DocumentSubmission.document_id == Document.id, DocumentSubmission.user_id == actor.user_id)
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=UploadAccepted,
@@ -71,30 +64,19 @@ def list_documents(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> DocumentPage:
-    stmt = select(Document).where(_visible(actor))
-    if status_filter:
-        stmt = stmt.where(Document.status == status_filter)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(stmt.order_by(Document.id.desc()).offset(offset).limit(limit)).all()
-    return DocumentPage(items=[_public(d) for d in rows], total=total, offset=offset, limit=limit)
-
-
-def _document(session: Session, document_id: int, actor: Actor) -> Document:
-    document = session.scalars(select(Document).where(Document.id == document_id, _visible(actor))).first()
-    if document is None:
-        raise NotFound(f"文件 #{document_id} 不存在 / document #{document_id} not found")
-    return document
+    rows, total = visibility.document_page(session=session, actor=actor, status=status_filter, offset=offset, limit=limit)
+    return DocumentPage(items=[_public(session, d, actor) for d in rows], total=total, offset=offset, limit=limit)
 
 
 @router.get("/{document_id}", response_model=DocumentPublic,
             summary="Status (queued / processing / done / failed with reason) and the invoices found")
 def get_document(document_id: IdPath, session: ReadSession, actor: Clerk) -> DocumentPublic:
-    return _public(_document(session, document_id, actor))
+    return _public(session, visibility.visible_document(session=session, actor=actor, document_id=document_id), actor)
 
 
 @router.get("/{document_id}/file", response_class=FileResponse, summary="The original file as uploaded")
 def get_document_file(document_id: IdPath, session: ReadSession, runtime: RuntimeDep, actor: Clerk) -> FileResponse:
-    document = _document(session, document_id, actor)
+    document = visibility.visible_document(session=session, actor=actor, document_id=document_id)
     return FileResponse(runtime.storage.path(document.storage_key), media_type=document.media_type,
                         filename=document.filename, content_disposition_type="inline")
 
@@ -103,4 +85,4 @@ def get_document_file(document_id: IdPath, session: ReadSession, runtime: Runtim
 def retry(document_id: IdPath, runtime: RuntimeDep, actor: Reviewer) -> DocumentPublic:
     retry_document(runtime, document_id, actor=actor)
     with runtime.read() as session:
-        return _public(_document(session, document_id, actor))
+        return _public(session, visibility.visible_document(session=session, actor=actor, document_id=document_id), actor)

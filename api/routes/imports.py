@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from api.deps import Clerk, Manager, ReadSession, RuntimeDep
 from api.routes.invoices import FilterDep
 from api.schemas.records import ImportReportOut
+from fapiao.services import visibility
 from fapiao.services.errors import BadTable
 from fapiao.services.exports import XLSX_MEDIA_TYPE, export_customers, export_invoices, template
 from fapiao.services.imports import ImportReport, import_customers, import_invoices
@@ -78,7 +79,7 @@ def customer_template(actor: Manager) -> Response:
 
 @router.get("/exports/invoices.xlsx", response_class=Response, summary="Invoices matching the filters, as .xlsx")
 def export_invoice_file(session: ReadSession, actor: Manager, flt: FilterDep) -> Response:
-    return _xlsx(export_invoices(session, flt), "invoices.xlsx")
+    return _xlsx(export_invoices(session, visibility.scope_invoices(flt, actor)), "invoices.xlsx")
 
 
 @router.get("/exports/customers.xlsx", response_class=Response, summary="All customers with aliases, as .xlsx")

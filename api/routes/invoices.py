@@ -10,10 +10,8 @@ from fastapi import APIRouter, Depends, Query, status
 from api.deps import Clerk, IdPath, ReadSession, Reviewer, RuntimeDep
 from api.schemas.invoices import AuditEntryOut, InvoiceCreate, InvoicePage, InvoicePublic, InvoiceType, InvoiceUpdate
 from capture.types import InvoiceDraft
-from fapiao.services import drafts
-from fapiao.services.actors import Actor
+from fapiao.services import drafts, visibility
 from fapiao.services.corrections import correct_invoice, require_invoice
-from fapiao.services.errors import NotFound
 from fapiao.services.records import record_draft
 from store.repos import audit
 from store.repos import invoices as invoice_repo
@@ -46,12 +44,6 @@ Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 
 
-def visible(flt: invoice_repo.InvoiceFilter, actor: Actor) -> invoice_repo.InvoiceFilter:
-    if not actor.sees_everything:
-        flt.visible_to_user_id = actor.user_id if actor.user_id is not None else -1
-    return flt
-
-
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=InvoicePublic,
              summary="Manual entry (every check runs; failures are field-level 422 errors)")
 def create_invoice(body: InvoiceCreate, runtime: RuntimeDep, actor: Clerk) -> InvoicePublic:
@@ -67,24 +59,14 @@ def create_invoice(body: InvoiceCreate, runtime: RuntimeDep, actor: Clerk) -> In
 
 @router.get("", response_model=InvoicePage, summary="List and filter invoices (clerks see their own)")
 def list_invoices(session: ReadSession, actor: Clerk, flt: FilterDep, offset: Offset = 0, limit: Limit = 50) -> InvoicePage:
-    rows, total = invoice_repo.page(session=session, flt=visible(flt, actor), offset=offset, limit=limit)
+    rows, total = visibility.invoice_page(session=session, actor=actor, flt=flt, offset=offset, limit=limit)
     return InvoicePage.model_validate({"items": rows, "total": total, "offset": offset, "limit": limit},
                                       from_attributes=True)
 
 
-def _visible_invoice(session, invoice_id: int, actor: Actor):
-    flt = visible(invoice_repo.InvoiceFilter(), actor)
-    invoice = require_invoice(session, invoice_id)
-    if flt.visible_to_user_id is not None:
-        stmt = invoice_repo.filtered(flt).where(invoice_repo.Invoice.id == invoice_id)
-        if session.scalars(stmt).first() is None:
-            raise NotFound(f"发票记录 #{invoice_id} 不存在 / invoice #{invoice_id} not found")
-    return invoice
-
-
 @router.get("/{invoice_id}", response_model=InvoicePublic)
 def get_invoice(invoice_id: IdPath, session: ReadSession, actor: Clerk) -> InvoicePublic:
-    return InvoicePublic.model_validate(_visible_invoice(session, invoice_id, actor))
+    return InvoicePublic.model_validate(visibility.visible_invoice(session=session, actor=actor, invoice_id=invoice_id))
 
 
 @router.patch("/{invoice_id}", response_model=InvoicePublic,

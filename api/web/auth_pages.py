@@ -6,9 +6,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import SESSION_COOKIE
+from api.deps import SESSION_COOKIE, client_address, secret_of, set_session_cookie
 from api.web.core import PageRoute, logged_in, render, runtime_of, same_origin
-from fapiao.services import accounts
+from fapiao.services import auth
+from fapiao.services.accounts import BadCredentials
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -44,17 +45,16 @@ def login_submit(
     if not same_origin(request):
         return render(request, "login.html", None, status_code=403, title="登录", next="/",
                       error="跨站请求被拒绝 / cross-site request refused")
-    secret = runtime.settings.secret_key.get_secret_value()  # type: ignore[union-attr]
     try:
-        with runtime.write() as session:
-            _user, token = accounts.login(session=session, name=name, password=password, secret=secret,
-                                          hours=runtime.settings.session_hours)
-    except accounts.BadCredentials as exc:
-        return render(request, "login.html", None, status_code=401, title="登录", next=safe_next(next),
+        logged = auth.log_in(runtime, name=name, password=password, address=client_address(request))
+    except (BadCredentials, auth.LoginThrottled) as exc:
+        page = render(request, "login.html", None, status_code=exc.status, title="登录", next=safe_next(next),
                       name=name, error=exc.message)
+        if isinstance(exc, auth.LoginThrottled):
+            page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     response = RedirectResponse(safe_next(next), status_code=303)
-    response.set_cookie(SESSION_COOKIE, token, max_age=runtime.settings.session_hours * 3600, httponly=True,
-                        samesite="strict", secure=request.url.scheme == "https", path="/")
+    set_session_cookie(response, request, logged.token, logged.max_age)
     return response
 
 
@@ -63,9 +63,8 @@ def logout_submit(request: Request) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token and same_origin(request):
         runtime = runtime_of(request)
-        secret = runtime.settings.secret_key.get_secret_value()  # type: ignore[union-attr]
         with runtime.write() as session:
-            accounts.logout(session=session, token=token, secret=secret)
+            auth.log_out(session=session, token=token, secret=secret_of(runtime))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -8,16 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Coroutine
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from fastapi import Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
-from api.deps import SESSION_COOKIE
+from api.deps import credentials, secret_of
 from api.web.labels import ROLES, jinja_filters
-from fapiao.services.accounts import actor_for, user_for_key, user_for_session
+from fapiao.services import auth
 from fapiao.services.actors import Actor
 from fapiao.services.errors import RecordsError, ValidationFailed
 from fapiao.services.runtime import Runtime
@@ -26,7 +26,6 @@ WEB_DIR = Path(__file__).parent
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
 templates.env.filters.update(jinja_filters())
 templates.env.globals["ROLE_LABELS"] = ROLES
-_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,42 +63,37 @@ def runtime_of(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
+def authenticated(request: Request) -> Actor:
+    """The caller, by the API's rule (:func:`fapiao.services.auth.authenticate`), or its typed error."""
+    runtime = runtime_of(request)
+    with runtime.read() as session:
+        return auth.authenticate(session=session, credentials=credentials(request), secret=secret_of(runtime))
+
+
 def logged_in(request: Request) -> Actor | None:
     """The user behind the session cookie (or an X-API-Key, for scripts and the bench), or None."""
-    runtime = runtime_of(request)
-    token = request.cookies.get(SESSION_COOKIE)
-    api_key = request.headers.get("x-api-key")
-    if not token and not api_key:
+    try:
+        return authenticated(request)
+    except (auth.NotAuthenticated, auth.CrossSiteRequest):
         return None
-    with runtime.read() as session:
-        if api_key:
-            user = user_for_key(session=session, key=api_key)
-        else:
-            secret = runtime.settings.secret_key.get_secret_value()  # type: ignore[union-attr]
-            user = user_for_session(session=session, token=token or "", secret=secret)
-        return actor_for(user) if user is not None else None
 
 
 def same_origin(request: Request) -> bool:
-    """Cookie-authenticated writes must come from our own pages (the API's CSRF rule)."""
-    origin = request.headers.get("origin") or request.headers.get("referer")
-    if not origin:
-        return True
-    return urlsplit(origin).netloc == request.headers.get("host", "")
+    """The CSRF rule of :func:`fapiao.services.auth.same_origin`, for the login and logout forms."""
+    found = credentials(request)
+    return auth.same_origin(found.origin, found.host)
 
 
 def page_user(role: str) -> Callable[[Request], Actor]:
     """Dependency: the logged-in actor with at least ``role``; otherwise the login page or a 403 page."""
 
     def dependency(request: Request) -> Actor:
-        actor = logged_in(request)
-        if actor is None:
-            raise LoginRequired()
-        if not actor.at_least(role):
-            raise PageForbidden(role)
-        if request.method not in _SAFE_METHODS and not same_origin(request):
-            raise PageForbidden(role)
-        return actor
+        try:
+            return auth.require_role(authenticated(request), role)
+        except auth.NotAuthenticated:
+            raise LoginRequired() from None
+        except (auth.RoleRequired, auth.CrossSiteRequest):
+            raise PageForbidden(role) from None
 
     dependency.__name__ = f"page_{role}"
     dependency.minimum_role = role  # type: ignore[attr-defined]

@@ -7,25 +7,18 @@ import threading
 from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
+from fapiao.services import visibility
 from fapiao.services.actors import Actor
-from fapiao.services.errors import NotFound
 from store.models import Customer, Document, Invoice, ReviewTask
 from store.repos import customers as customer_repo
-from store.repos import invoices as invoice_repo
 
 
 def visible_invoice(session: Session, invoice_id: int, actor: Actor) -> Invoice:
-    """The invoice with its lines, if ``actor`` may see it (clerks: what they submitted or entered)."""
-    stmt = select(Invoice).where(Invoice.id == invoice_id).options(selectinload(Invoice.lines))
-    if not actor.sees_everything:
-        flt = invoice_repo.InvoiceFilter(visible_to_user_id=actor.user_id if actor.user_id is not None else -1)
-        stmt = invoice_repo.filtered(flt).where(Invoice.id == invoice_id).options(selectinload(Invoice.lines))
-    invoice = session.scalars(stmt).first()
-    if invoice is None:
-        raise NotFound(f"发票记录 #{invoice_id} 不存在 / invoice #{invoice_id} not found")
-    return invoice
+    """The invoice with its lines, if ``actor`` may see it (the services' rule: clerks see what they
+    submitted or entered)."""
+    return visibility.visible_invoice(session=session, actor=actor, invoice_id=invoice_id)
 
 
 def next_pending(session: Session, after_invoice_id: int | None) -> int | None:

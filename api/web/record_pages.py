@@ -11,16 +11,15 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from sqlalchemy import select
 
 from api.deps import IdPath
 from api.schemas.invoices import InvoiceType
 from api.web import labels
 from api.web.core import PageRoute, page_user, render, runtime_of
 from api.web.queries import customer_name, document_of, invoice_number_of, visible_invoice
+from fapiao.services import visibility
 from fapiao.services.actors import Actor
 from fapiao.services.customers import require_customer
-from store.models import Invoice
 from store.repos import audit
 from store.repos import customers as customer_repo
 from store.repos import invoices as invoice_repo
@@ -77,11 +76,9 @@ def _filters(request: Request) -> tuple[InvoiceFilterForm, list[str]]:
 @router.get("/invoices", response_class=HTMLResponse)
 def invoice_list(request: Request, actor: ClerkPage, offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> Response:
     form, problems = _filters(request)
-    flt = form.to_filter()
-    if not actor.sees_everything:
-        flt.visible_to_user_id = actor.user_id if actor.user_id is not None else -1
     with runtime_of(request).read() as session:
-        rows, total = invoice_repo.page(session=session, flt=flt, offset=offset, limit=PAGE_SIZE)
+        rows, total = visibility.invoice_page(session=session, actor=actor, flt=form.to_filter(), offset=offset,
+                                              limit=PAGE_SIZE)
     query = urlencode({k: v for k, v in request.query_params.items() if k != "offset" and v != ""})
     export_query = urlencode({k: v for k, v in request.query_params.items() if k not in ("offset",) and v != ""})
     return render(request, "invoice_list.html", actor, active="invoices", title="发票列表", rows=rows, total=total,
@@ -100,12 +97,17 @@ def invoice_detail(request: Request, invoice_id: IdPath, actor: ClerkPage) -> Re
     with runtime_of(request).read() as session:
         invoice = visible_invoice(session, invoice_id, actor)
         history = audit.history(session=session, entity="invoice", entity_id=invoice_id) if actor.sees_everything else None
-        reds = list(session.scalars(select(Invoice).where(Invoice.blue_invoice_id == invoice_id).order_by(Invoice.id)))
+        # a clerk's blue invoice may have been reversed by another clerk's red one: shown only to who may see it
+        reds = visibility.visible_reds(session=session, actor=actor, blue_id=invoice_id)
+        linked = visibility.visible_invoice_ids(session=session, actor=actor,
+                                                invoice_ids=[invoice.blue_invoice_id, invoice.duplicate_of_id])
         context = {
             "invoice": invoice, "lines": invoice.lines, "history": history, "reds": reds,
             "document": document_of(session, invoice),
             "blue_number": invoice_number_of(session, invoice.blue_invoice_id),
+            "blue_visible": invoice.blue_invoice_id in linked,
             "duplicate_number": invoice_number_of(session, invoice.duplicate_of_id),
+            "duplicate_visible": invoice.duplicate_of_id in linked,
             "customer_name": customer_name(session, invoice.customer_id) if actor.sees_everything else None,
             "fields": [(name, labels.FIELD_LABELS[name], getattr(invoice, name)) for name in labels.FORM_FIELDS
                        if name not in ("is_red",)],

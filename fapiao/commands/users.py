@@ -85,3 +85,50 @@ def set_password(name: Annotated[str, typer.Argument()]) -> None:
                 fail(f"no user named {name}")
             update_user(session=session, user_id=user.id, actor=cli_actor(), password=secret)
     print(f"password set for {name}")
+
+
+def _update(name: str, **changes: object) -> None:
+    from fapiao.services.accounts import update_user
+    from store.repos.accounts import user_by_name
+
+    with opened_runtime() as runtime:
+        with runtime.write() as session:
+            user = user_by_name(session=session, name=name)
+            if user is None:
+                fail(f"no user named {name}")
+            update_user(session=session, user_id=user.id, actor=cli_actor(), **changes)  # type: ignore[arg-type]
+
+
+@users_app.command("set-role")
+def set_role(
+    name: Annotated[str, typer.Argument()],
+    role: Annotated[str, typer.Argument(help="clerk | reviewer | manager | admin")],
+) -> None:
+    """Change a user's role (ends their login sessions; the last active admin cannot be demoted)."""
+    _update(name, role=role)
+    print(f"{name} is now {role}")
+
+
+@users_app.command("deactivate")
+def deactivate(name: Annotated[str, typer.Argument()]) -> None:
+    """Stop a user from logging in or using their keys (ends their sessions; never the last active admin)."""
+    _update(name, is_active=False)
+    print(f"deactivated {name}")
+
+
+@users_app.command("activate")
+def activate(name: Annotated[str, typer.Argument()]) -> None:
+    """Let a deactivated user log in again."""
+    _update(name, is_active=True)
+    print(f"activated {name}")
+
+
+@users_app.command("unlock")
+def unlock(name: Annotated[str, typer.Argument(help="The login name that is locked after failed logins")]) -> None:
+    """Forget a name's failed logins, so a locked user may try again at once (per-address locks stay)."""
+    from fapiao.services.auth import forget_failures
+
+    with opened_runtime() as runtime:
+        with runtime.write() as session:
+            removed = forget_failures(session=session, name=name)
+    print(f"cleared {removed} failed login(s) for {name}")

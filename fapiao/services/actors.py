@@ -11,6 +11,9 @@ class Actor:
     user_id: int | None
     name: str
     role: str
+    #: the login session the request came with (None: API key, CLI, worker); a password
+    #: change made through it keeps it alive while the user's other sessions end
+    session_id: int | None = None
 
     def at_least(self, role: str) -> bool:
         return ROLE_ORDER.index(self.role) >= ROLE_ORDER.index(role)

@@ -34,12 +34,18 @@ class ValidationFailed(RecordsError):
 
 
 class DuplicateInvoice(RecordsError):
+    """``existing_id`` is None when the caller may not see the existing record (another clerk's):
+    the answer then says "already recorded" without pointing at it."""
+
     status = 409
 
-    def __init__(self, existing_id: int, key: str) -> None:
+    def __init__(self, existing_id: int | None, key: str) -> None:
         self.existing_id = existing_id
         self.key = key
-        super().__init__(f"发票已存在（记录 #{existing_id}）/ invoice already recorded as #{existing_id}")
+        if existing_id is None:
+            super().__init__("发票已录入 / invoice already recorded")
+        else:
+            super().__init__(f"发票已存在（记录 #{existing_id}）/ invoice already recorded as #{existing_id}")
 
 
 class OverReversal(RecordsError):

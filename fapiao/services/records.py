@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from capture.types import InvoiceDraft, ReviewReason
 from capture.validate import parse_red_remarks, validate_draft
-from fapiao.services import drafts, integrity
+from fapiao.services import drafts, integrity, visibility
 from fapiao.services.actors import Actor
 from fapiao.services.customers import match_buyer
 from fapiao.services.errors import DuplicateInvoice, FieldError, ValidationFailed
@@ -64,6 +64,12 @@ def _same_invoice(a: Invoice, draft: InvoiceDraft) -> bool:
     return True
 
 
+def _duplicate(session: Session, existing_id: int, key: str, actor: Actor) -> DuplicateInvoice:
+    """The 409 names the existing record only to whoever may see it (not one clerk another's)."""
+    shown = visibility.may_name_invoice(session=session, actor=actor, invoice_id=existing_id)
+    return DuplicateInvoice(existing_id if shown else None, key)
+
+
 def record_draft(
     *,
     session: Session,
@@ -103,7 +109,7 @@ def record_draft(
             existing = invoice_repo.by_dedup_key(session=session, key=key)
         if existing is not None:
             if strict:
-                raise DuplicateInvoice(existing.id, key)
+                raise _duplicate(session, existing.id, key, actor)
             if _same_invoice(existing, draft):
                 return Recorded(existing, created=False, notes=[f"duplicate of #{existing.id}"])
             duplicate_of = existing  # same number, different content: keep both, flag for review
@@ -167,7 +173,7 @@ def record_draft(
         if existing is None:
             raise
         if strict:
-            raise DuplicateInvoice(existing.id, key or "") from None
+            raise _duplicate(session, existing.id, key or "", actor) from None
         return Recorded(existing, created=False, notes=[f"duplicate of #{existing.id}"])
 
     if invoice.blue_invoice_id is not None:

@@ -1,5 +1,5 @@
 """All tables; importing this package registers them on ``Base.metadata``."""
-from store.models.accounts import ROLES, ApiKey, LoginSession, User
+from store.models.accounts import ROLES, ApiKey, LoginFailure, LoginSession, User
 from store.models.base import Base
 from store.models.classification import (
     RUN_STATUSES,
@@ -34,6 +34,7 @@ __all__ = [
     "DocumentSubmission",
     "Invoice",
     "InvoiceLineRecord",
+    "LoginFailure",
     "LoginSession",
     "Payment",
     "ReviewTask",

@@ -140,3 +140,75 @@ def test_revoked_keys_and_deactivated_users_are_refused(api) -> None:
     reviewer = next(u for u in users if u["name"] == "reviewer-1")
     assert api.patch(f"/api/v1/users/{reviewer['id']}", json={"is_active": False}).status_code == 200
     assert api.get("/api/v1/auth/me", "reviewer").status_code == 401
+
+
+# --- who sees what (issue #10 item 7): one rule in fapiao/services/visibility.py -------------------
+
+def _enter(api, role: str, draft):
+    from tests.api.test_smoke import invoice_json
+
+    return api.post("/api/v1/invoices", role, json=invoice_json(draft))
+
+
+def test_manual_entry_409_names_the_record_only_to_who_may_see_it(api) -> None:
+    from tests.services.factories import blue, digital_number
+
+    first = _enter(api, "clerk", blue(digital_number(1)))
+    assert first.status_code == 201
+    first_id = first.json()["id"]
+    other_clerk = _enter(api, "clerk2", blue(digital_number(1)))
+    assert other_clerk.status_code == 409
+    assert other_clerk.json()["existing_id"] is None
+    assert "already recorded" in other_clerk.json()["detail"] and str(first_id) not in other_clerk.json()["detail"]
+    same_clerk = _enter(api, "clerk", blue(digital_number(1)))
+    assert same_clerk.status_code == 409 and same_clerk.json()["existing_id"] == first_id
+    reviewer = _enter(api, "reviewer", blue(digital_number(1)))
+    assert reviewer.status_code == 409 and f"#{first_id}" in reviewer.json()["detail"]
+
+
+def test_api_lists_and_details_show_a_clerk_their_own(api) -> None:
+    from tests.services.factories import blue, digital_number
+
+    mine = _enter(api, "clerk", blue(digital_number(1))).json()["id"]
+    theirs = _enter(api, "clerk2", blue(digital_number(2))).json()["id"]
+    assert [i["id"] for i in api.get("/api/v1/invoices", "clerk").json()["items"]] == [mine]
+    assert api.get(f"/api/v1/invoices/{theirs}", "clerk").status_code == 404
+    assert api.get(f"/api/v1/invoices/{mine}", "clerk").status_code == 200
+    assert {i["id"] for i in api.get("/api/v1/invoices", "reviewer").json()["items"]} == {mine, theirs}
+
+
+def test_a_clerks_document_does_not_reveal_another_clerks_invoice_id(api) -> None:
+    """A clerk's file may repeat an invoice another clerk recorded: its status names only what they may see."""
+    from sqlalchemy import select
+
+    from store.models import Document, DocumentSubmission, User
+    from tests.services.factories import blue, digital_number
+
+    theirs = _enter(api, "clerk", blue(digital_number(1))).json()["id"]
+    with api.runtime.write() as session:
+        clerk2 = session.scalars(select(User).where(User.name == "clerk-2")).one()
+        document = Document(sha256="a" * 64, filename="copy.pdf", media_type="application/pdf", size_bytes=1,
+                            storage_key="aa/copy", status="done",
+                            result={"invoice_ids": [], "duplicates": [{"invoice_id": theirs}]})
+        session.add(document)
+        session.flush()
+        session.add(DocumentSubmission(document_id=document.id, user_id=clerk2.id, filename="copy.pdf"))
+        document_id = document.id
+    seen = api.get(f"/api/v1/documents/{document_id}", "clerk2").json()
+    assert seen["duplicate_of_invoice_ids"] == []
+    assert api.get("/api/v1/documents", "clerk2").json()["items"][0]["duplicate_of_invoice_ids"] == []
+    assert api.get(f"/api/v1/documents/{document_id}", "clerk").status_code == 404
+    assert api.get(f"/api/v1/documents/{document_id}", "reviewer").json()["duplicate_of_invoice_ids"] == [theirs]
+
+
+def test_an_import_report_does_not_point_a_clerk_at_another_clerks_record(api) -> None:
+    from tests.services.factories import BUYER_TAX_ID, SELLER_TAX_ID, blue, digital_number
+
+    theirs = _enter(api, "clerk2", blue(digital_number(1))).json()["id"]
+    csv = ("发票号码,开票日期,购买方名称,纳税人识别号,销售方名称,销售方纳税人识别号,金额,税额,价税合计\n"
+           f"{digital_number(1)},2024-03-15,深圳市甲乙科技有限公司,{BUYER_TAX_ID},上海丙丁贸易有限公司,{SELLER_TAX_ID},100.00,13.00,113.00\n")
+    for role, expected in (("clerk", None), ("reviewer", theirs)):
+        report = api.post("/api/v1/imports/invoices", role, files={"file": ("in.csv", csv.encode(), "text/csv")})
+        assert report.status_code == 200, report.text
+        row = report.json()["rows"][0]
+        assert row["status"] == "duplicate" and row["record_id"] == expected, row

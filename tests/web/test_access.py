@@ -96,3 +96,44 @@ def test_cookie_writes_from_another_site_are_refused(pages) -> None:
                                  follow_redirects=False)
     assert response.status_code == 403
     pages.client.cookies.clear()
+
+
+# --- who sees what (issue #10 item 7): the pages ask the services' visibility, like the API ------------
+
+def _enter(pages, role: str, draft) -> int:
+    from tests.api.test_smoke import invoice_json
+
+    created = pages.client.post("/api/v1/invoices", json=invoice_json(draft), headers=pages.as_(role))
+    assert created.status_code == 201, created.text
+    return created.json()["id"]
+
+
+def test_a_clerk_does_not_see_another_clerks_red_on_their_blue(pages) -> None:
+    from tests.services.factories import blue, digital_number, red
+
+    blue_id = _enter(pages, "clerk", blue(digital_number(1)))
+    red_number = digital_number(2)
+    red_id = _enter(pages, "clerk2", red(digital_number(1), red_number, amount="40.00"))
+    assert pages.client.get(f"/api/v1/invoices/{red_id}", headers=pages.as_("clerk")).status_code == 404
+
+    mine = pages.get(f"/invoices/{blue_id}", "clerk")
+    assert mine.status_code == 200
+    assert red_number not in mine.text and "-45.20" not in mine.text and f"/invoices/{red_id}" not in mine.text
+    assert pages.get(f"/invoices/{red_id}", "clerk").status_code == 404
+
+    theirs = pages.get(f"/invoices/{red_id}", "clerk2")  # the red names its blue (printed on it) but links nowhere
+    assert theirs.status_code == 200 and digital_number(1) in theirs.text and f'href="/invoices/{blue_id}"' not in theirs.text
+
+    everything = pages.get(f"/invoices/{blue_id}", "reviewer")
+    assert red_number in everything.text and f"/invoices/{red_id}" in everything.text
+
+
+def test_the_invoice_list_page_shows_a_clerk_their_own(pages) -> None:
+    from tests.services.factories import blue, digital_number
+
+    _enter(pages, "clerk", blue(digital_number(11)))
+    _enter(pages, "clerk2", blue(digital_number(12)))
+    listed = pages.get("/invoices", "clerk").text
+    assert digital_number(11) in listed and digital_number(12) not in listed
+    listed = pages.get("/invoices", "reviewer").text
+    assert digital_number(11) in listed and digital_number(12) in listed
