@@ -37,6 +37,7 @@ ACCESS: dict[tuple[str, str], str | None] = {
     ("GET", "/imports"): "clerk",
     ("POST", "/imports/invoices"): "clerk",
     ("POST", "/imports/customers"): "manager",
+    ("POST", "/imports/payments"): "manager",
 }
 JSON_ROUTES = {path for _method, path in ACCESS if path.endswith((".json", ".jpg")) or path == "/m/photos"}  # not pages
 
