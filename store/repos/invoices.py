@@ -12,10 +12,14 @@ from sqlalchemy.orm import Session, selectinload
 from store.models import DocumentSubmission, Invoice
 
 
-def get(*, session: Session, invoice_id: int, with_lines: bool = True) -> Invoice | None:
+def get(*, session: Session, invoice_id: int, with_lines: bool = True, for_update: bool = False) -> Invoice | None:
+    """One invoice; ``for_update`` locks its row until the transaction ends (PostgreSQL ``FOR UPDATE``;
+    SQLite write sessions hold the database lock from ``BEGIN IMMEDIATE``) and re-reads it."""
     stmt = select(Invoice).where(Invoice.id == invoice_id)
     if with_lines:
         stmt = stmt.options(selectinload(Invoice.lines))
+    if for_update:
+        stmt = stmt.with_for_update(of=Invoice).execution_options(populate_existing=True)
     return session.scalars(stmt).first()
 
 
