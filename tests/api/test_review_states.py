@@ -1,0 +1,44 @@
+"""The review routes answer the status machine's refusals with 409 and a message (issue #10, item 3)."""
+from __future__ import annotations
+
+from capture.types import InvoiceDraft
+from fapiao.services.actors import SYSTEM
+from fapiao.services.records import record_draft
+from tests.api.test_smoke import invoice_json
+from tests.services.factories import blue, digital_number
+
+
+def _waiting(api, draft: InvoiceDraft) -> int:
+    draft.confidence = {"buyer_name": 0.3}
+    with api.runtime.write() as session:
+        return record_draft(session=session, draft=draft, way_in="recognition", actor=SYSTEM, strict=False,
+                            source="ocr", review_confidence=0.85).invoice.id
+
+
+def test_reject_reopen_approve_through_the_api(api) -> None:
+    invoice_id = _waiting(api, blue(digital_number(17)))
+    assert api.post(f"/api/v1/review/{invoice_id}/reject", "reviewer", json={"reason": "模糊"}).status_code == 200
+    again = api.post(f"/api/v1/review/{invoice_id}/approve", "reviewer", json={})
+    assert again.status_code == 409 and "rejected" in again.json()["detail"]
+    assert api.post(f"/api/v1/review/{invoice_id}/reject", "reviewer", json={"reason": "x"}).status_code == 409
+    assert api.post(f"/api/v1/review/{invoice_id}/reopen", "reviewer", json={"reason": ""}).status_code == 422
+    assert api.post(f"/api/v1/review/{invoice_id}/reopen", "clerk", json={"reason": "再看看"}).status_code == 403
+    reopened = api.post(f"/api/v1/review/{invoice_id}/reopen", "reviewer", json={"reason": "再看看"})
+    assert reopened.status_code == 200 and reopened.json()["status"] == "needs_review"
+    assert api.post(f"/api/v1/review/{invoice_id}/reopen", "reviewer", json={"reason": "again"}).status_code == 409
+    approved = api.post(f"/api/v1/review/{invoice_id}/approve", "reviewer", json={})
+    assert approved.status_code == 200 and approved.json()["status"] == "accepted"
+    audit = api.get(f"/api/v1/invoices/{invoice_id}/audit", "reviewer").json()
+    assert [e["action"] for e in audit if e["field"] == "status"] == ["reject", "reopen", "approve"]
+
+
+def test_approving_over_a_newer_record_of_the_number_is_409(api) -> None:
+    number = digital_number(17)
+    first = _waiting(api, blue(number))
+    api.post(f"/api/v1/review/{first}/reject", "reviewer", json={"reason": "模糊"})
+    body = invoice_json(blue(number))
+    created = api.post("/api/v1/invoices", "reviewer", json=body)
+    assert created.status_code == 201, created.text
+    api.post(f"/api/v1/review/{first}/reopen", "reviewer", json={"reason": "核对"})
+    refused = api.post(f"/api/v1/review/{first}/approve", "reviewer", json={"override_checks": True})
+    assert refused.status_code == 409 and refused.json()["existing_id"] == created.json()["id"]
