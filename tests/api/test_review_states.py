@@ -42,3 +42,14 @@ def test_approving_over_a_newer_record_of_the_number_is_409(api) -> None:
     api.post(f"/api/v1/review/{first}/reopen", "reviewer", json={"reason": "核对"})
     refused = api.post(f"/api/v1/review/{first}/approve", "reviewer", json={"override_checks": True})
     assert refused.status_code == 409 and refused.json()["existing_id"] == created.json()["id"]
+
+
+def test_a_blue_record_shows_what_remains_to_reverse(api) -> None:
+    from tests.services.factories import red
+
+    blue_body = api.post("/api/v1/invoices", "clerk", json=invoice_json(blue(digital_number(1), amount="100.00"))).json()
+    assert blue_body["remaining_reversible"] == "113.00"
+    red_body = api.post("/api/v1/invoices", "clerk",
+                        json=invoice_json(red(digital_number(1), digital_number(2), amount="40.00"))).json()
+    assert red_body["remaining_reversible"] is None and red_body["blue_invoice_id"] == blue_body["id"]
+    assert api.get(f"/api/v1/invoices/{blue_body['id']}", "clerk").json()["remaining_reversible"] == "67.80"
