@@ -65,6 +65,17 @@ def reversed_totals(*, session: Session, blue_id: int, exclude_id: int | None = 
     return ReversedTotals(amount, with_tax, tuple(ids))
 
 
+def reversed_by_blue(*, session: Session) -> dict[int, Decimal]:
+    """|价税合计| reversed so far per blue invoice id, over every linked live red (exports: one query)."""
+    stmt = select(Invoice.blue_invoice_id, Invoice.amount_with_tax).where(
+        Invoice.blue_invoice_id.is_not(None), Invoice.status != "rejected"
+    )
+    done: dict[int, Decimal] = {}
+    for blue_id, with_tax in session.execute(stmt):  # summed in Python: exact on SQLite too
+        done[blue_id] = done.get(blue_id, Decimal("0.00")) + abs(with_tax or 0)
+    return done
+
+
 def unlinked_reds_for(*, session: Session, original_key: str) -> list[Invoice]:
     stmt = (
         select(Invoice)
