@@ -12,7 +12,10 @@ uses, and every earlier one stays readable.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
+import json
 import logging
 import threading
 import time
@@ -168,6 +171,14 @@ def load_inputs(runtime: Runtime, config: ClassificationConfig) -> Inputs:
         )
 
 
+def with_counted_invoices(run: ClassificationRun) -> ClassificationRun:
+    """Record in the run's parameters (and so its fingerprint) which invoices it counted:
+    accepted ones only (see :data:`store.repos.classification_inputs.COUNTED`)."""
+    params = {**run.params, "counted_invoices": inputs.COUNTED}
+    canonical = json.dumps(params, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return dataclasses.replace(run, params=params, fingerprint=hashlib.sha256(canonical.encode("utf-8")).hexdigest())
+
+
 def group_summary(run: ClassificationRun, config: ClassificationConfig) -> dict[str, list[dict[str, Any]]]:
     """``compare_groups`` for every dimension while the features are in memory."""
     by_dimension: dict[str, list[Any]] = {}
@@ -206,7 +217,7 @@ def run_classification(runtime: Runtime, *, actor: Actor, trigger: Trigger,
         try:
             loaded = load_inputs(runtime, config)
             read_done = time.perf_counter()
-            run = classify_all(loaded.columns, loaded.customers, loaded.payments, loaded.config)
+            run = with_counted_invoices(classify_all(loaded.columns, loaded.customers, loaded.payments, loaded.config))
             summary = group_summary(run, loaded.config)
             del loaded
             classified = time.perf_counter()
