@@ -162,7 +162,10 @@ def correct_invoice(
 
     _set_customer(session=session, invoice=invoice, actor=actor, customer_id=customer_id,
                   rematch="buyer_name" in changed or "buyer_tax_id" in changed, reasons=stored)
-    integrity.set_reasons(session=session, invoice=invoice, reasons=stored)
+    if invoice.status == InvoiceStatus.ACCEPTED and all(r.get("code") in integrity.SOFT_REASON_CODES for r in stored):
+        invoice.review_reasons = stored  # accepted → (correction) → accepted: nothing failed that needs a look
+    else:
+        integrity.set_reasons(session=session, invoice=invoice, reasons=stored)
     session.flush()
     return invoice
 

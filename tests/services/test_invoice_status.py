@@ -141,6 +141,17 @@ def test_correcting_an_accepted_invoice_keeps_it_accepted(runtime) -> None:
         assert invoice.status == "accepted"
 
 
+def test_correcting_an_approved_invoice_with_unsure_readings_keeps_it_accepted(runtime) -> None:
+    with runtime.write() as session:
+        invoice_id = recognised(session, needing_review(digital_number(1))).id
+    with runtime.write() as session:
+        approve(session=session, invoice_id=invoice_id, actor=REVIEWER)
+    with runtime.write() as session:
+        invoice = correct_invoice(session=session, invoice_id=invoice_id, changes={"remarks": "订单 123"}, actor=REVIEWER)
+        assert invoice.status == "accepted"
+        assert [r["code"] for r in invoice.review_reasons] == ["low_confidence"]  # kept, but no queue entry
+
+
 def test_reopening_an_accepted_invoice_puts_it_in_the_queue(runtime) -> None:
     with runtime.write() as session:
         invoice_id = entered(session, blue(digital_number(1))).id
