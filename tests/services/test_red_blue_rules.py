@@ -187,3 +187,20 @@ def test_the_invoice_export_has_the_remaining_reversible_amount(runtime) -> None
     remaining = {row[number]: row[column] for row in rows[1:]}
     assert remaining == {BLUE: pytest.approx(67.80), digital_number(2): None, digital_number(3): pytest.approx(11.30)}
     assert Decimal("113.00") - Decimal("45.20") == Decimal("67.80")
+
+
+def test_reconciliation_names_the_rule_and_flags_reds_linked_before_the_rules(runtime) -> None:
+    from fapiao.services.reconcile import reconcile
+
+    with runtime.write() as session:
+        blue_id = recognised(session, blue(BLUE)).id
+        waiting = recognised(session, dated_before(red(BLUE, digital_number(2), amount="40.00"))).id
+        old = recognised(session, red(BLUE, digital_number(3), amount="40.00"))
+        old.buyer_tax_id, old.buyer_name = OTHER_BUYER_TAX_ID, "北京丁戊商贸有限公司"  # as linked by an older version
+        assert old.blue_invoice_id == blue_id
+    with runtime.read() as session:
+        report = reconcile(session=session)
+    unlinked = {item["invoice_id"]: item["reason"] for item in report.unlinked_red}
+    assert "早于蓝字发票" in unlinked[waiting]
+    flagged = {item["invoice_id"]: {r["code"] for r in item["reasons"]} for item in report.invalid}
+    assert "red_buyer_mismatch" in flagged[old.id]
