@@ -160,9 +160,9 @@ def load_inputs(runtime: Runtime, config: ClassificationConfig) -> Inputs:
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         as_of = config.as_of or inputs.latest_invoice_date(session=session)
         if as_of is None:
-            raise ClassificationRefused("还没有可分类的发票（需已确认、关联客户且有价税合计）；请先导入或复核发票，或指定基准日 / "
-                                        "no invoices to classify (accepted, linked to customers): import or review "
-                                        "invoices, or give an as-of date")
+            raise ClassificationRefused("还没有可分类的发票（需已确认、关联客户且有价税合计）；请先导入发票、复核待复核的发票，或指定基准日 / "
+                                        "no invoices to classify (accepted, linked to customers): import invoices, "
+                                        "review the waiting ones, or give an as-of date")
         window = window_ending(as_of, config.window_months)
         return Inputs(
             columns=inputs.invoice_columns(session=session, as_of=as_of, window_start=window.start),
