@@ -53,3 +53,25 @@ def test_a_blue_record_shows_what_remains_to_reverse(api) -> None:
                         json=invoice_json(red(digital_number(1), digital_number(2), amount="40.00"))).json()
     assert red_body["remaining_reversible"] is None and red_body["blue_invoice_id"] == blue_body["id"]
     assert api.get(f"/api/v1/invoices/{blue_body['id']}", "clerk").json()["remaining_reversible"] == "67.80"
+
+
+def test_two_reviewers_at_once_get_one_200_and_one_409(api) -> None:
+    import threading
+
+    for second in ("approve", "reject"):
+        invoice_id = _waiting(api, blue(digital_number(30 if second == "approve" else 31)))
+        barrier, codes = threading.Barrier(2), []
+
+        def press(action: str) -> None:
+            barrier.wait(timeout=10)
+            body = {"reason": "同时驳回"} if action == "reject" else {}
+            codes.append(api.post(f"/api/v1/review/{invoice_id}/{action}", "reviewer", json=body).status_code)
+
+        threads = [threading.Thread(target=press, args=(action,)) for action in ("approve", second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert sorted(codes) == [200, 409]
+        audit = api.get(f"/api/v1/invoices/{invoice_id}/audit", "reviewer").json()
+        assert len([e for e in audit if e["field"] == "status"]) == 1
