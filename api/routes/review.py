@@ -1,4 +1,6 @@
-"""The review queue: riskiest first; approve (with corrections) or reject."""
+"""The review queue: riskiest first; approve (with corrections) or reject; reopen a
+decided invoice. The status machine lives in :mod:`fapiao.services.invoice_status`:
+a transition the invoice's status does not allow (someone else decided first) is a 409."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -7,8 +9,8 @@ from fastapi import APIRouter, Query
 
 from api.deps import IdPath, ReadSession, Reviewer, RuntimeDep
 from api.schemas.invoices import InvoicePublic
-from api.schemas.records import ApproveRequest, RejectRequest, ReviewItem, ReviewPage
-from fapiao.services.corrections import approve, reject
+from api.schemas.records import ApproveRequest, RejectRequest, ReopenRequest, ReviewItem, ReviewPage
+from fapiao.services.corrections import approve, reject, reopen
 from store.repos import invoices as invoice_repo
 from store.repos import review as review_repo
 
@@ -46,4 +48,12 @@ def approve_invoice(invoice_id: IdPath, body: ApproveRequest, runtime: RuntimeDe
 def reject_invoice(invoice_id: IdPath, body: RejectRequest, runtime: RuntimeDep, actor: Reviewer) -> InvoicePublic:
     with runtime.write() as session:
         reject(session=session, invoice_id=invoice_id, actor=actor, reason=body.reason)
+        return InvoicePublic.model_validate(invoice_repo.get(session=session, invoice_id=invoice_id))
+
+
+@router.post("/{invoice_id}/reopen", response_model=InvoicePublic,
+             summary="Put a rejected or accepted invoice back in the review queue, with a reason")
+def reopen_invoice(invoice_id: IdPath, body: ReopenRequest, runtime: RuntimeDep, actor: Reviewer) -> InvoicePublic:
+    with runtime.write() as session:
+        reopen(session=session, invoice_id=invoice_id, actor=actor, reason=body.reason)
         return InvoicePublic.model_validate(invoice_repo.get(session=session, invoice_id=invoice_id))

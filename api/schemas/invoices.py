@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from capture.types import INVOICE_TYPES
 
@@ -140,6 +140,25 @@ class InvoicePublic(BaseModel):
     items: list[InvoiceLineOut] = Field(validation_alias="lines")
     created_at: dt.datetime
     updated_at: dt.datetime
+    remaining_reversible: Decimal | None = Field(
+        None, description="剩余可冲红金额 of a blue invoice: 价税合计 less its linked reds (CNY); null for red ones.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _with_remaining_reversible(cls, data: Any) -> Any:
+        """From an invoice row, add what its linked red invoices leave to reverse (one query)."""
+        from sqlalchemy.orm import object_session
+
+        from fapiao.services.integrity import remaining_reversible
+        from store.models import Invoice
+
+        if not isinstance(data, Invoice):
+            return data
+        values = {name: getattr(data, name) for name in cls.model_fields if name not in ("items", "remaining_reversible")}
+        session = object_session(data)
+        values["lines"] = data.lines
+        values["remaining_reversible"] = remaining_reversible(session=session, blue=data) if session else None
+        return values
 
 
 class InvoiceSummary(BaseModel):

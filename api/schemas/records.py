@@ -109,6 +109,14 @@ class RejectRequest(BaseModel):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
+class ReopenRequest(BaseModel):
+    """Why a decided (accepted or rejected) invoice goes back to review; kept in the audit log."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
 class FieldErrorOut(BaseModel):
     field: str | None
     code: str

@@ -48,13 +48,13 @@ ROLES = {"clerk": "录入员", "reviewer": "复核员", "manager": "经理", "ad
 SOURCES = {"ocr": "OCR", "qr": "二维码", "pdf_text": "PDF 文字", "manual": "手工", "import": "导入", "corrected": "已更正"}
 AUDIT_ACTIONS = {
     "create": "创建", "correct": "更正", "approve": "确认", "reject": "驳回", "link": "红蓝关联",
-    "alias": "别名", "retry": "重试", "import": "导入",
+    "alias": "别名", "retry": "重试", "import": "导入", "reopen": "重新打开",
 }
 IMPORT_STATUSES = {"imported": "已导入", "duplicate": "重复", "rejected": "拒绝"}
 
 #: Review reasons that are doubts about the reading, not failed checks (mirrors
 #: fapiao.services.integrity.SOFT_REASON_CODES, split further for display).
-LOW_CONFIDENCE_CODES = frozenset({"low_confidence"})
+LOW_CONFIDENCE_CODES = frozenset({"low_confidence", "reopened"})  # reopened: a reviewer's note, not a failed check
 CUSTOMER_CODES = frozenset({"customer_unmatched", "customer_ambiguous"})
 
 

@@ -18,6 +18,7 @@ from api.web import labels
 from api.web.core import PageRoute, page_user, render, runtime_of
 from api.web.queries import customer_name, document_of, invoice_number_of, visible_invoice
 from fapiao.services import visibility
+from fapiao.services import integrity
 from fapiao.services.actors import Actor
 from fapiao.services.customers import require_customer
 from store.repos import audit
@@ -114,6 +115,7 @@ def invoice_detail(request: Request, invoice_id: IdPath, actor: ClerkPage) -> Re
             "reasons": [{"message": r.get("message"), "kind": labels.reason_kind(r.get("code")),
                          "label": labels.field_label(r.get("field"))} for r in invoice.review_reasons or []],
             "line_labels": labels.LINE_LABELS,
+            "remaining_reversible": integrity.remaining_reversible(session=session, blue=invoice),
         }
     return render(request, "invoice_detail.html", actor, active="invoices", title=f"发票 #{invoice_id}", **context)
 

@@ -12,7 +12,10 @@ uses, and every earlier one stays readable.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
+import json
 import logging
 import threading
 import time
@@ -157,8 +160,9 @@ def load_inputs(runtime: Runtime, config: ClassificationConfig) -> Inputs:
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         as_of = config.as_of or inputs.latest_invoice_date(session=session)
         if as_of is None:
-            raise ClassificationRefused("还没有可分类的发票（需关联客户且有价税合计）；请先导入发票或指定基准日 / "
-                                        "no invoices to classify: import invoices (linked to customers) or give an as-of date")
+            raise ClassificationRefused("还没有可分类的发票（需已确认、关联客户且有价税合计）；请先导入发票、复核待复核的发票，或指定基准日 / "
+                                        "no invoices to classify (accepted, linked to customers): import invoices, "
+                                        "review the waiting ones, or give an as-of date")
         window = window_ending(as_of, config.window_months)
         return Inputs(
             columns=inputs.invoice_columns(session=session, as_of=as_of, window_start=window.start),
@@ -166,6 +170,14 @@ def load_inputs(runtime: Runtime, config: ClassificationConfig) -> Inputs:
             payments=inputs.payment_facts(session=session, as_of=as_of),
             config=config.model_copy(update={"as_of": as_of}),
         )
+
+
+def with_counted_invoices(run: ClassificationRun) -> ClassificationRun:
+    """Record in the run's parameters (and so its fingerprint) which invoices it counted:
+    accepted ones only (see :data:`store.repos.classification_inputs.COUNTED`)."""
+    params = {**run.params, "counted_invoices": inputs.COUNTED}
+    canonical = json.dumps(params, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return dataclasses.replace(run, params=params, fingerprint=hashlib.sha256(canonical.encode("utf-8")).hexdigest())
 
 
 def group_summary(run: ClassificationRun, config: ClassificationConfig) -> dict[str, list[dict[str, Any]]]:
@@ -206,7 +218,7 @@ def run_classification(runtime: Runtime, *, actor: Actor, trigger: Trigger,
         try:
             loaded = load_inputs(runtime, config)
             read_done = time.perf_counter()
-            run = classify_all(loaded.columns, loaded.customers, loaded.payments, loaded.config)
+            run = with_counted_invoices(classify_all(loaded.columns, loaded.customers, loaded.payments, loaded.config))
             summary = group_summary(run, loaded.config)
             del loaded
             classified = time.perf_counter()

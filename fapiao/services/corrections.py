@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from capture.types import InvoiceDraft, InvoiceLine
@@ -18,7 +19,8 @@ from capture.validate import validate_draft
 from fapiao.services import drafts, integrity
 from fapiao.services.actors import Actor
 from fapiao.services.customers import learn_alias, match_buyer, require_customer
-from fapiao.services.errors import Conflict, DuplicateInvoice, FieldError, NotFound, OverReversal, ValidationFailed
+from fapiao.services.errors import DuplicateInvoice, FieldError, NotFound, OverReversal, ValidationFailed
+from fapiao.services.invoice_status import Action, InvoiceStatus, lock_for
 from fapiao.services.records import field_errors, reason_dict
 from store.models import Invoice
 from store.repos import audit
@@ -28,7 +30,9 @@ from store.types import utcnow
 
 CORRECTABLE = tuple(name for name in drafts.FIELDS) + ("items",)
 #: reasons that come from outside validate_draft and survive a correction of other fields
-_CARRIED_CODES = {"low_confidence", "duplicate_number_conflict"}
+_CARRIED_CODES = {"low_confidence", "duplicate_number_conflict", "reopened"}
+#: reasons a reopen or an approval works out again instead of carrying over
+_RECOMPUTED_CODES = {"duplicate_number_conflict", "reopened", *integrity.RED_LINK_CODES}
 
 
 def require_invoice(session: Session, invoice_id: int) -> Invoice:
@@ -42,6 +46,23 @@ def _root(field: str | None) -> str | None:
     if field is None:
         return None
     return "items" if field.startswith("items") else field
+
+
+#: fields whose change can break each red ↔ blue rule
+_LINK_FIELDS = {
+    "over_reversal": {"total_amount", "amount_with_tax", "total_tax", "items", "original_invoice_code",
+                      "original_invoice_number", "is_red"},
+    "red_of_red": {"original_invoice_code", "original_invoice_number", "is_red"},
+    "red_buyer_mismatch": {"buyer_tax_id", "buyer_name"},
+    "red_seller_mismatch": {"seller_tax_id", "seller_name"},
+}
+
+
+def _touches(reason: dict, changed: list[str]) -> bool:
+    """Whether a red ↔ blue reason follows from a field the person just changed."""
+    fields = _LINK_FIELDS.get(reason.get("code") or "", set()) | {_root(reason.get("field"))}
+    fields |= {"original_invoice_code", "original_invoice_number", "is_red"}  # a new blue invoice: every rule is new
+    return any(name in fields for name in changed)
 
 
 def _items_key(items: list[InvoiceLine]) -> list[tuple]:
@@ -71,9 +92,7 @@ def correct_invoice(
         raise ValidationFailed(
             [FieldError(name, "unknown_field", f"不能修改的字段 / not a correctable field: {name}") for name in sorted(unknown)]
         )
-    invoice = require_invoice(session, invoice_id)
-    if invoice.status == "rejected":
-        raise Conflict(f"发票 #{invoice_id} 已驳回，不能修改 / invoice #{invoice_id} was rejected")
+    invoice = lock_for(session, invoice_id, Action.CORRECT)
     before = drafts.draft_from_invoice(invoice)
     draft = drafts.draft_from_invoice(invoice)
     _apply_changes(draft, changes)
@@ -126,12 +145,15 @@ def correct_invoice(
 
     if invoice.is_red:
         result = integrity.link_red(session=session, red=invoice, actor=actor)
-        if result.problem is not None:
-            raise result.problem
+        link_reasons = result.reasons()
+        if link_reasons and not override_checks and any(_touches(r, changed) for r in link_reasons):
+            raise result.problem  # the person just broke a red ↔ blue rule: refuse, as for any check
+        stored += link_reasons
     elif was_red:
         invoice.blue_invoice_id = None
     if not invoice.is_red:
         _check_blue_still_covers(session=session, blue=invoice)
+        _check_blue_keeps_its_reds(blue=invoice, override_checks=override_checks)
         if old_blue_key != invoice.dedup_key:
             for red in list(invoice.red_invoices):
                 if red.original_key != invoice.dedup_key:
@@ -140,7 +162,10 @@ def correct_invoice(
 
     _set_customer(session=session, invoice=invoice, actor=actor, customer_id=customer_id,
                   rematch="buyer_name" in changed or "buyer_tax_id" in changed, reasons=stored)
-    integrity.set_reasons(session=session, invoice=invoice, reasons=stored)
+    if invoice.status == InvoiceStatus.ACCEPTED and all(r.get("code") in integrity.SOFT_REASON_CODES for r in stored):
+        invoice.review_reasons = stored  # accepted → (correction) → accepted: nothing failed that needs a look
+    else:
+        integrity.set_reasons(session=session, invoice=invoice, reasons=stored)
     session.flush()
     return invoice
 
@@ -150,6 +175,19 @@ def _check_blue_still_covers(*, session: Session, blue: Invoice) -> None:
     for total, reversed_total in ((blue.amount_with_tax, done.amount_with_tax), (blue.total_amount, done.total_amount)):
         if total is not None and abs(reversed_total) > abs(total):
             raise OverReversal(blue.id, f"{abs(total):.2f}", f"{abs(reversed_total):.2f}")
+
+
+def _check_blue_keeps_its_reds(*, blue: Invoice, override_checks: bool) -> None:
+    """A correction of a blue invoice may not break the red ↔ blue rules with the reds linked to it."""
+    errors = []
+    for red in blue.red_invoices:
+        if red.status == "rejected":
+            continue
+        errors += [FieldError(e.field if not e.field.startswith("items") else "items", e.code,
+                              f"红字发票 #{red.id}：{e.message}")
+                   for e in integrity.red_blue_problems(blue=blue, red=red)]
+    if errors and not override_checks:
+        raise ValidationFailed(errors)
 
 
 def _set_customer(
@@ -171,6 +209,37 @@ def _set_customer(
         )
 
 
+def _claim_key(session: Session, invoice: Invoice) -> Invoice | None:
+    """Give ``invoice`` its identity key (``dedup_key``) back — after a rejection, or once the
+    record it clashed with is gone. Returns the live invoice that holds the key instead, if any."""
+    wanted = drafts.dedup_key(invoice.invoice_code, invoice.invoice_number)
+    if wanted is None or invoice.dedup_key == wanted:
+        return None
+    other = invoice_repo.by_dedup_key(session=session, key=wanted)
+    if other is not None and other.id != invoice.id:
+        return other
+    try:
+        with session.begin_nested():
+            invoice.dedup_key, invoice.duplicate_of_id = wanted, None
+            session.flush()
+    except IntegrityError:  # PostgreSQL: another transaction took the key a moment ago
+        other = invoice_repo.by_dedup_key(session=session, key=wanted)
+        if other is None:
+            raise
+        invoice.dedup_key = None
+        return other
+    return None
+
+
+def _duplicate_reason(other: Invoice) -> dict[str, str | None]:
+    return {
+        "code": "duplicate_number_conflict",
+        "message": f"号码已由记录 #{other.id} 使用，请核对后驳回其中一张或更正号码 / "
+                   f"number already recorded as #{other.id}: reject one of them or correct the number",
+        "field": "invoice_number",
+    }
+
+
 def approve(
     *,
     session: Session,
@@ -181,52 +250,93 @@ def approve(
     note: str | None = None,
     override_checks: bool = False,
 ) -> Invoice:
-    """Confirm an invoice, with optional corrections. A corrected buyer name
-    (and the name as first read) become aliases of the chosen customer."""
-    invoice = require_invoice(session, invoice_id)
+    """Confirm an invoice that waits for review, with optional corrections. A corrected
+    buyer name (and the name as first read) become aliases of the chosen customer.
+
+    Refused with 409 when the invoice is not waiting for review (someone else decided
+    first, or it was rejected) and when another live record holds its number: two
+    accepted invoices never share one number, whatever ``override_checks`` says."""
+    invoice = lock_for(session, invoice_id, Action.APPROVE)
     read_name = invoice.buyer_name
     if changes or customer_id is not None:
         invoice = correct_invoice(
             session=session, invoice_id=invoice_id, changes=changes or {}, actor=actor,
             customer_id=customer_id, override_checks=override_checks,
         )
-    hard = [r for r in invoice.review_reasons or [] if r.get("code") not in integrity.SOFT_REASON_CODES]
+    holder = _claim_key(session, invoice)
+    if holder is not None:
+        raise DuplicateInvoice(holder.id, drafts.dedup_key(invoice.invoice_code, invoice.invoice_number) or "")
+    reasons = [r for r in invoice.review_reasons or [] if r.get("code") not in ("duplicate_number_conflict", "reopened")
+               or (r.get("code") == "duplicate_number_conflict" and invoice.duplicate_of_id is not None)]
+    hard = [r for r in reasons if r.get("code") not in integrity.SOFT_REASON_CODES]
     if hard and not override_checks:
         raise ValidationFailed([FieldError(r.get("field"), r["code"], r["message"]) for r in hard])
     if invoice.customer_id is not None and (customer_id is not None or (changes or {}).get("buyer_name")):
         customer = require_customer(session, invoice.customer_id)
         for name in (read_name, invoice.buyer_name):
             learn_alias(session=session, customer=customer, name=name, source="review", actor=actor)
-    invoice.status = "accepted"
+    invoice.review_reasons = reasons
+    invoice.status = InvoiceStatus.ACCEPTED.value
+    if not invoice.is_red:
+        integrity.link_waiting_reds(session=session, blue=invoice, actor=actor)
     task = review_repo.task_for(session=session, invoice_id=invoice.id)
     if task is not None:
         task.status, task.resolved_at, task.resolved_by_id, task.resolution_note = "approved", utcnow(), actor.user_id, note
     audit.add_entry(
         session=session, user_id=actor.user_id, actor=actor.name, action="approve", entity="invoice",
-        entity_id=invoice.id, field="status", old="needs_review", new="accepted",
+        entity_id=invoice.id, field="status", old=InvoiceStatus.NEEDS_REVIEW.value, new=InvoiceStatus.ACCEPTED.value,
     )
     session.flush()
     return invoice
 
 
 def reject(*, session: Session, invoice_id: int, actor: Actor, reason: str) -> Invoice:
-    """Mark an invoice as not a valid record; it gives up its number so a better
-    capture of the same invoice can be recorded, and stops counting as a reversal."""
-    invoice = require_invoice(session, invoice_id)
-    if invoice.status == "rejected":
-        return invoice
+    """Mark an invoice that waits for review as not a valid record; it gives up its number
+    so a better capture of the same invoice can be recorded, and stops counting as a
+    reversal. Final until a reviewer reopens it (:func:`reopen`)."""
+    invoice = lock_for(session, invoice_id, Action.REJECT)
     old_status = invoice.status
-    invoice.status = "rejected"
+    invoice.status = InvoiceStatus.REJECTED.value
     invoice.dedup_key = None
     invoice.blue_invoice_id = None
     for red in list(invoice.red_invoices):
         red.blue_invoice_id = None
+        integrity.note_waiting(session, red)
     task = review_repo.task_for(session=session, invoice_id=invoice.id)
     if task is not None:
         task.status, task.resolved_at, task.resolved_by_id, task.resolution_note = "rejected", utcnow(), actor.user_id, reason
     audit.add_entry(
         session=session, user_id=actor.user_id, actor=actor.name, action="reject", entity="invoice",
         entity_id=invoice.id, field="status", old=old_status, new=f"rejected: {reason}",
+    )
+    session.flush()
+    return invoice
+
+
+def reopen(*, session: Session, invoice_id: int, actor: Actor, reason: str) -> Invoice:
+    """Put a rejected or accepted invoice back in the review queue, with the reviewer's reason.
+
+    A rejected invoice takes its number back when no other live record holds it
+    (otherwise it waits in review as a duplicate, and approving it is refused); a
+    red invoice is linked to its blue one again if the red↔blue rules allow, and a
+    blue invoice takes back the red invoices that wait for it."""
+    invoice = lock_for(session, invoice_id, Action.REOPEN)
+    old_status = invoice.status
+    reasons = [r for r in invoice.review_reasons or [] if r.get("code") not in _RECOMPUTED_CODES]
+    invoice.status = InvoiceStatus.NEEDS_REVIEW.value
+    holder = _claim_key(session, invoice)
+    if holder is not None:
+        invoice.duplicate_of_id = holder.id
+        reasons.append(_duplicate_reason(holder))
+    if invoice.is_red:
+        reasons += integrity.link_red(session=session, red=invoice, actor=actor).reasons()
+    else:
+        integrity.link_waiting_reds(session=session, blue=invoice, actor=actor)
+    reasons.append({"code": "reopened", "message": f"重新打开：{reason} / reopened by {actor.name}", "field": None})
+    integrity.set_reasons(session=session, invoice=invoice, reasons=reasons)
+    audit.add_entry(
+        session=session, user_id=actor.user_id, actor=actor.name, action="reopen", entity="invoice",
+        entity_id=invoice.id, field="status", old=old_status, new=f"needs_review: {reason}",
     )
     session.flush()
     return invoice

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -17,6 +17,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy.orm import Session
 
+from fapiao.services import integrity
 from fapiao.services.tables import CUSTOMER_HEADERS, INVOICE_HEADERS, TEXT_FIELDS
 from store.models import Invoice
 from store.repos import customers as customer_repo
@@ -30,10 +31,10 @@ INVOICE_EXPORT_FIELDS = (
 #: columns only exports carry (the import ignores them)
 INVOICE_EXTRA_COLUMNS = (
     ("id", "记录编号"), ("status", "状态"), ("way_in", "来源"), ("blue_invoice_id", "对应蓝字记录编号"),
-    ("customer_id", "客户编号"),
+    ("customer_id", "客户编号"), ("remaining_reversible", "剩余可冲红金额"),
 )
 CUSTOMER_EXPORT_FIELDS = ("code", "name", "tax_id", "industry", "region", "aliases")
-MONEY = frozenset({"total_amount", "total_tax", "amount_with_tax"})
+MONEY = frozenset({"total_amount", "total_tax", "amount_with_tax", "remaining_reversible"})
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -63,18 +64,22 @@ def _save(workbook: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def invoice_rows(invoices: Iterable[Invoice]) -> Iterable[list[tuple[str, Any]]]:
+def invoice_rows(
+    invoices: Iterable[Invoice], remaining: Callable[[Invoice], Decimal | None] = lambda _invoice: None
+) -> Iterable[list[tuple[str, Any]]]:
     for invoice in invoices:
         values = [(name, getattr(invoice, name)) for name in INVOICE_EXPORT_FIELDS]
         values = [(n, v.isoformat() if n == "issue_date" and v else v) for n, v in values]
-        yield values + [(name, getattr(invoice, name)) for name, _ in INVOICE_EXTRA_COLUMNS]
+        yield values + [(name, remaining(invoice) if name == "remaining_reversible" else getattr(invoice, name))
+                        for name, _ in INVOICE_EXTRA_COLUMNS]
 
 
 def export_invoices(session: Session, flt: invoice_repo.InvoiceFilter) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("发票")
     _header(sheet, [INVOICE_HEADERS[n][0] for n in INVOICE_EXPORT_FIELDS] + [t for _, t in INVOICE_EXTRA_COLUMNS])
-    for values in invoice_rows(invoice_repo.iterate(session=session, flt=flt)):
+    remaining = integrity.remaining_reversible_lookup(session=session)
+    for values in invoice_rows(invoice_repo.iterate(session=session, flt=flt), remaining):
         sheet.append([_cell(sheet, value, name) for name, value in values])
     return _save(workbook)
 

@@ -2,33 +2,158 @@
 
 * one real invoice, one record: ``dedup_key`` is unique;
 * red ↔ blue links only on an exact number match;
+* a red invoice keeps to its blue one (:func:`red_blue_problems`): same buyer
+  and seller (tax IDs, names when a tax ID is missing), not dated before it,
+  the tax rates of its lines among the blue's, never a red of a red;
+* one 信息表/确认单 number (``red_info_number``) serves one red invoice;
 * the red invoices against one blue invoice never reverse more than it
   (剩余可冲红金额), checked on 价税合计 and on 合计金额 with the blue row
   locked (``FOR UPDATE`` on PostgreSQL; SQLite write transactions are
   serialised by ``BEGIN IMMEDIATE``).
+
+Manual entry and import are strict (a broken rule is a field error, nothing
+written); for a recognised invoice each broken rule is a review reason and the
+red invoice stays unlinked until it is fixed.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from capture.validate import parse_tax_rate
+from fapiao.services import drafts
 from fapiao.services.actors import Actor
-from fapiao.services.errors import OverReversal
+from fapiao.services.errors import FieldError, OverReversal, RecordsError, ValidationFailed
 from store.models import Invoice
 from store.repos import audit
 from store.repos import invoices as invoice_repo
 
-SOFT_REASON_CODES = frozenset({"low_confidence", "customer_unmatched", "customer_ambiguous"})
+SOFT_REASON_CODES = frozenset({"low_confidence", "customer_unmatched", "customer_ambiguous", "reopened"})
+#: review reasons the red ↔ blue rules give (worked out again whenever a red is linked)
+RED_LINK_CODES = frozenset({
+    "over_reversal", "red_of_red", "red_buyer_mismatch", "red_seller_mismatch", "red_before_blue",
+    "red_rate_mismatch", "red_info_reused",
+})
 
 
 @dataclass(frozen=True, slots=True)
 class Reversal:
-    """Whether a red invoice fits on its blue one; ``problem`` is None when it does."""
+    """Whether a red invoice may be linked to its blue one: ``problem`` is None when it may.
+
+    ``problem`` is an :class:`OverReversal` when only the amount does not fit, or a
+    :class:`ValidationFailed` with one field error per broken red ↔ blue rule."""
 
     blue: Invoice | None
-    problem: OverReversal | None = None
+    problem: RecordsError | None = None
+
+    def reasons(self) -> list[dict[str, str | None]]:
+        return problem_reasons(self.problem)
+
+
+def problem_reasons(problem: RecordsError | None) -> list[dict[str, str | None]]:
+    """A link problem as review reasons (the lenient path: recognition, reopen, relinking)."""
+    if problem is None:
+        return []
+    if isinstance(problem, OverReversal):
+        return [over_reversal_reason(problem)]
+    if isinstance(problem, ValidationFailed):
+        return [{"code": e.code, "message": e.message, "field": e.field} for e in problem.errors]
+    return [{"code": "red_link", "message": problem.message, "field": None}]
+
+
+def _same_party(red_tax_id: str | None, red_name: str | None, blue_tax_id: str | None, blue_name: str | None) -> bool:
+    """Tax IDs decide when both are known; otherwise the names, when both are known."""
+    if red_tax_id and blue_tax_id:
+        return red_tax_id == blue_tax_id
+    left, right = drafts.clean_text(red_name), drafts.clean_text(blue_name)
+    if left and right:
+        return left.replace(" ", "") == right.replace(" ", "")
+    return True
+
+
+def _rates(invoice: Invoice) -> set:
+    return {parse_tax_rate(line.tax_rate) for line in invoice.lines if line.tax_rate} - {None}
+
+
+def red_blue_problems(*, blue: Invoice, red: Invoice) -> list[FieldError]:
+    """What keeps ``red`` from reversing ``blue`` apart from the amount (DOMAIN: a red keeps
+    the blue's seller and buyer, is not dated before it, and reverses lines at the blue's rates)."""
+    if blue.is_red:
+        return [FieldError("original_invoice_number", "red_of_red",
+                           f"原发票（记录 #{blue.id}）本身是红字发票，不能再冲红 / "
+                           f"the invoice named (#{blue.id}) is itself a red invoice")]
+    found = []
+    if not _same_party(red.buyer_tax_id, red.buyer_name, blue.buyer_tax_id, blue.buyer_name):
+        found.append(FieldError("buyer_tax_id", "red_buyer_mismatch",
+                                f"购买方与蓝字发票 #{blue.id} 不一致（{blue.buyer_tax_id or blue.buyer_name}）/ "
+                                f"buyer differs from blue invoice #{blue.id}"))
+    if not _same_party(red.seller_tax_id, red.seller_name, blue.seller_tax_id, blue.seller_name):
+        found.append(FieldError("seller_tax_id", "red_seller_mismatch",
+                                f"销售方与蓝字发票 #{blue.id} 不一致（{blue.seller_tax_id or blue.seller_name}）/ "
+                                f"seller differs from blue invoice #{blue.id}"))
+    if red.issue_date is not None and blue.issue_date is not None and red.issue_date < blue.issue_date:
+        found.append(FieldError("issue_date", "red_before_blue",
+                                f"红字发票开票日期早于蓝字发票 #{blue.id}（{blue.issue_date.isoformat()}）/ "
+                                f"red invoice dated before its blue invoice #{blue.id}"))
+    blue_rates = _rates(blue)
+    if blue_rates:
+        for index, line in enumerate(red.lines):
+            rate = parse_tax_rate(line.tax_rate) if line.tax_rate else None
+            if rate is not None and rate not in blue_rates:
+                found.append(FieldError(f"items[{index}].tax_rate", "red_rate_mismatch",
+                                        f"税率 {line.tax_rate} 不在蓝字发票 #{blue.id} 的税率中 / "
+                                        f"tax rate not on blue invoice #{blue.id}"))
+    return found
+
+
+def red_info_problem(*, session: Session, red: Invoice) -> FieldError | None:
+    """A 信息表/确认单 number serves one red invoice only (rejected records give theirs up)."""
+    if not red.is_red or not red.red_info_number:
+        return None
+    stmt = select(Invoice.id).where(
+        Invoice.red_info_number == red.red_info_number, Invoice.is_red.is_(True), Invoice.status != "rejected"
+    )
+    if red.id is not None:
+        stmt = stmt.where(Invoice.id != red.id)
+    other = session.scalars(stmt.order_by(Invoice.id).limit(1)).first()
+    if other is None:
+        return None
+    return FieldError("red_info_number", "red_info_reused",
+                      f"信息表/确认单编号已用于红字发票 #{other} / red_info_number already used by red invoice #{other}")
+
+
+def check_link(*, session: Session, blue: Invoice | None, red: Invoice) -> RecordsError | None:
+    """Every red ↔ blue rule at once; ``blue`` is the invoice the red one names (or None)."""
+    errors = []
+    reused = red_info_problem(session=session, red=red)
+    if reused is not None:
+        errors.append(reused)
+    if blue is not None:
+        errors += red_blue_problems(blue=blue, red=red)
+    if errors:
+        return ValidationFailed(errors)
+    if blue is None:
+        return None
+    return check_reversal(session=session, blue=blue, red_total_amount=red.total_amount,
+                          red_amount_with_tax=red.amount_with_tax, exclude_id=red.id)
+
+
+def check_new_red(*, session: Session, red: Invoice, strict: bool) -> Reversal:
+    """The one call the recording path makes for a new red invoice (not yet flushed).
+
+    Strict (manual entry, import): a broken rule raises. Lenient (recognition): the
+    problems come back as :meth:`Reversal.reasons` and the red stays unlinked."""
+    blue = find_named(session=session, original_key=red.original_key)
+    problem = check_link(session=session, blue=blue, red=red)
+    if problem is not None and strict:
+        raise problem
+    if problem is None and blue is not None:
+        red.blue_invoice_id = blue.id
+    return Reversal(blue=blue, problem=problem)
 
 
 def _magnitude(value: Decimal | None) -> Decimal | None:
@@ -53,30 +178,49 @@ def check_reversal(
     return None
 
 
-def find_blue(*, session: Session, original_key: str | None) -> Invoice | None:
-    """The blue invoice a red one names, locked for the reversal check; None if not recorded (yet)."""
+def find_named(*, session: Session, original_key: str | None) -> Invoice | None:
+    """The live invoice a red one names (blue, or red by mistake), locked for the reversal check."""
     if not original_key:
         return None
-    blue = invoice_repo.by_dedup_key(session=session, key=original_key, for_update=True)
-    if blue is None or blue.is_red or blue.status == "rejected":
+    named = invoice_repo.by_dedup_key(session=session, key=original_key, for_update=True)
+    if named is None or named.status == "rejected":
         return None
-    return blue
+    return named
+
+
+def find_blue(*, session: Session, original_key: str | None) -> Invoice | None:
+    """The blue invoice a red one names, locked for the reversal check; None if not recorded (yet)."""
+    named = find_named(session=session, original_key=original_key)
+    return None if named is None or named.is_red else named
+
+
+def remaining_reversible(*, session: Session, blue: Invoice) -> Decimal | None:
+    """剩余可冲红金额 of a blue invoice: its 价税合计 less what linked live reds reverse (CNY, ≥ 0 unless
+    over-reversed); None for red, rejected or amount-less invoices."""
+    if blue.is_red or blue.status == "rejected" or blue.amount_with_tax is None:
+        return None
+    done = invoice_repo.reversed_totals(session=session, blue_id=blue.id)
+    return abs(blue.amount_with_tax) - abs(done.amount_with_tax)
+
+
+def remaining_reversible_lookup(*, session: Session) -> Callable[[Invoice], Decimal | None]:
+    """:func:`remaining_reversible` for many invoices at once (exports): one query up front."""
+    done = invoice_repo.reversed_by_blue(session=session)
+
+    def remaining(blue: Invoice) -> Decimal | None:
+        if blue.is_red or blue.status == "rejected" or blue.amount_with_tax is None:
+            return None
+        return abs(blue.amount_with_tax) - done.get(blue.id, Decimal("0.00"))
+
+    return remaining
 
 
 def link_red(*, session: Session, red: Invoice, actor: Actor) -> Reversal:
-    """Link ``red`` to its blue invoice if that exists and has room; report why not otherwise."""
-    blue = find_blue(session=session, original_key=red.original_key)
-    if blue is None:
-        red.blue_invoice_id = None
-        return Reversal(blue=None)
-    problem = check_reversal(
-        session=session,
-        blue=blue,
-        red_total_amount=red.total_amount,
-        red_amount_with_tax=red.amount_with_tax,
-        exclude_id=red.id,
-    )
-    if problem is not None:
+    """Link ``red`` to its blue invoice if that exists, keeps the red ↔ blue rules and
+    has room; report why not otherwise (the red is left unlinked)."""
+    blue = find_named(session=session, original_key=red.original_key)
+    problem = check_link(session=session, blue=blue, red=red)
+    if problem is not None or blue is None:
         red.blue_invoice_id = None
         return Reversal(blue=blue, problem=problem)
     if red.blue_invoice_id != blue.id:
@@ -100,8 +244,6 @@ def waiting_keys(session: Session) -> set[str]:
     (a batch import asks for every row) and kept current by :func:`note_waiting`."""
     keys = session.info.get(_WAITING)
     if keys is None:
-        from sqlalchemy import select
-
         keys = set(session.scalars(
             select(Invoice.original_key).where(
                 Invoice.is_red.is_(True), Invoice.blue_invoice_id.is_(None), Invoice.original_key.is_not(None),
@@ -130,11 +272,13 @@ def link_waiting_reds(*, session: Session, blue: Invoice, actor: Actor) -> list[
     for red in invoice_repo.unlinked_reds_for(session=session, original_key=blue.dedup_key):
         result = link_red(session=session, red=red, actor=actor)
         session.flush()
+        reasons = [r for r in (red.review_reasons or []) if r.get("code") not in RED_LINK_CODES]
         if result.problem is None:
             linked.append(red)
+            if len(reasons) != len(red.review_reasons or []):
+                set_reasons(session=session, invoice=red, reasons=reasons)
         else:
-            reasons = [r for r in (red.review_reasons or []) if r.get("code") != "over_reversal"]
-            set_reasons(session=session, invoice=red, reasons=reasons + [over_reversal_reason(result.problem)])
+            set_reasons(session=session, invoice=red, reasons=reasons + result.reasons())
     return linked
 
 

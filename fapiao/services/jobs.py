@@ -8,10 +8,18 @@
 A worker killed at any point leaves either nothing (the lease expires and
 another worker retries) or everything (the document is done and a retry
 finds nothing to claim): never half a document, never a document twice.
+
+After a crash, :func:`requeue_at_start` gives the documents in progress back
+to the queue when the server starts instead of waiting for their leases:
+every one on SQLite (the embedded mode: one server owns the file), and on
+PostgreSQL those whose lease expired or whose owner was a process of this
+host that no longer runs — another server's live work is never taken over.
 """
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import traceback
 from contextlib import contextmanager
@@ -136,6 +144,45 @@ def _after_crash(runtime: Runtime, doc_id: int, owner: str, attempts: int, reaso
             document.status = "queued"
             document.error = reason[:2000]
             document.lease_owner = document.lease_expires_at = None
+
+
+def _dead_local_owner(owner: str | None) -> bool:
+    """Whether ``owner`` (``host:pid:…``, see pool.owner_prefix) was a process of this host that is gone."""
+    if not owner:
+        return True
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname()[:24] or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # a live process of another user
+        return False
+    return False
+
+
+def requeue_at_start(runtime: Runtime) -> list[int]:
+    """Requeue the documents a crashed server left ``processing`` (call when a worker pool starts).
+
+    SQLite is the embedded mode, one server per file: whatever is ``processing``
+    belonged to a process that is gone (a concurrent ``fapiao ingest`` would lose
+    its lease and write nothing: still exactly once). On PostgreSQL several
+    servers share the queue, so only expired leases and leases of dead processes
+    of this host are taken; other hosts' leases run out by themselves."""
+    with runtime.write() as session:
+        expired = document_repo.requeue_expired(session=session)
+        owners = document_repo.processing_owners(session=session)
+        if runtime.engine.dialect.name != "sqlite":
+            owners = {doc_id: owner for doc_id, owner in owners.items() if _dead_local_owner(owner)}
+        requeued = expired + document_repo.requeue(session=session, ids_owners=owners)
+    if requeued:
+        log.info("requeued %d documents left in progress by a stopped worker: %s", len(requeued), requeued[:20])
+    return requeued
 
 
 def drain(runtime: Runtime, *, owner: str, extractor: Extractor) -> int:

@@ -116,6 +116,7 @@ class _Lookups:
     by_name: dict[str, list[int]]
     by_alias: dict[str, int]
     invoices: dict[str, list[tuple[int, int | None]]]
+    red_numbers: set[str]
     existing: dict[tuple[int, str, dt.date], Payment]
 
 
@@ -128,6 +129,7 @@ def _lookups(session: Session, rows: list[dict[str, Any]]) -> _Lookups:
         by_name=payment_repo.customer_ids_by_name(session=session, names=names),
         by_alias=payment_repo.customer_ids_by_alias_key(session=session, keys=[alias_key(n) for n in names]),
         invoices=payment_repo.invoices_by_number(session=session, numbers=numbers),
+        red_numbers=payment_repo.red_invoice_numbers(session=session, numbers=numbers),
         existing=payment_repo.existing(session=session, numbers=numbers),
     )
 
@@ -172,6 +174,10 @@ def _customer(row: dict[str, Any], found: _Lookups) -> tuple[int, int | None]:
 
 
 def _record(session: Session, number: int, row: dict[str, Any], found: _Lookups, actor: Actor) -> RowResult:
+    if row["number"] in found.red_numbers and row["number"] not in found.invoices:
+        raise RowError([FieldError("invoice_number", "invoice_is_red",
+                                   f"发票 {row['number']} 是红字发票，应收只能记在蓝字发票上 / "
+                                   "a receivable is owed on a blue invoice, not on a red one")])
     customer_id, invoice_id = _customer(row, found)
     key = (customer_id, row["number"], row["due"])
     payment = found.existing.get(key)

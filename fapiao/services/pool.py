@@ -15,7 +15,7 @@ import uuid
 from typing import Callable
 
 from fapiao.services.extractors import Extractor
-from fapiao.services.jobs import process_next
+from fapiao.services.jobs import process_next, requeue_at_start
 from fapiao.services.runtime import Runtime
 from store.repos import documents as document_repo
 
@@ -41,10 +41,7 @@ class WorkerPool:
         self.processed = 0
 
     def start(self) -> None:
-        with self.runtime.write() as session:
-            requeued = document_repo.requeue_expired(session=session)
-        if requeued:
-            log.info("requeued %d documents whose worker stopped: %s", len(requeued), requeued[:20])
+        requeue_at_start(self.runtime)
         extractor = self.extractor_factory()
         for index in range(self.threads):
             thread = threading.Thread(target=self._run, args=(f"{self.prefix}-{index}", extractor),

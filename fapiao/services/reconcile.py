@@ -5,7 +5,8 @@
 * duplicates: number conflicts kept from recognition, and probable duplicates
   (same seller, buyer, date and 价税合计 under different numbers — usually a
   misread number),
-* invalid records: invoices that fail today's checks,
+* invalid records: invoices that fail today's checks (a linked red invoice
+  that breaks a red ↔ blue rule included: it was linked before the rule),
 * documents that failed to process.
 
 It also repairs what it safely can: red invoices whose blue invoice has since
@@ -111,10 +112,13 @@ def reconcile(*, session: Session, actor: Actor | None = None, fix: bool = False
                     invoice_repo.by_dedup_key(session=session, key=invoice.original_key)
                     if invoice.original_key else None
                 )
+                problem = (integrity.check_link(session=session, blue=blue, red=invoice)
+                           if blue is not None and blue.status != "rejected" else None)
                 item["reason"] = (
                     "未注明原发票号码 / no blue invoice number" if not invoice.original_key
-                    else "蓝字发票未录入 / blue invoice not recorded" if blue is None
-                    else f"蓝字发票 #{blue.id} 剩余可冲红金额不足 / blue invoice #{blue.id} has no room left"
+                    else "蓝字发票未录入 / blue invoice not recorded" if blue is None or blue.status == "rejected"
+                    else problem.message if problem is not None
+                    else f"可以关联蓝字发票 #{blue.id}（运行关联修复）/ can be linked to #{blue.id} (run relink)"
                 )
                 report.unlinked_red.append(item)
             else:
@@ -126,11 +130,15 @@ def reconcile(*, session: Session, actor: Actor | None = None, fix: bool = False
         if invoice.amount_with_tax is not None and invoice.issue_date is not None:
             who = invoice.buyer_tax_id or drafts.clean_text(invoice.buyer_name) or ""
             groups[(invoice.seller_tax_id, who, invoice.issue_date, invoice.amount_with_tax)].append(invoice)
-        reasons = validate_draft(drafts.draft_from_invoice(invoice))
+        reasons = [{"code": r.code, "message": r.message, "field": r.field}
+                   for r in validate_draft(drafts.draft_from_invoice(invoice))]
+        if invoice.is_red and invoice.blue_invoice_id is not None:  # linked before the red ↔ blue rules existed
+            linked_blue = blues.get(invoice.blue_invoice_id) or session.get(Invoice, invoice.blue_invoice_id)
+            if linked_blue is not None:
+                reasons += [{"code": e.code, "message": e.message, "field": e.field}
+                            for e in integrity.red_blue_problems(blue=linked_blue, red=invoice)]
         if reasons:
-            report.invalid.append(_brief(invoice) | {"reasons": [
-                {"code": r.code, "message": r.message, "field": r.field} for r in reasons
-            ]})
+            report.invalid.append(_brief(invoice) | {"reasons": reasons})
 
     for blue_id, reds in reds_by_blue.items():
         blue = blues.get(blue_id) or session.get(Invoice, blue_id)

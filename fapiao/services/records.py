@@ -143,18 +143,8 @@ def record_draft(
             reasons.append(ReviewReason("customer_ambiguous", "购买方匹配到多个相近客户，请确认 / several customers match", "buyer_name"))
 
     stored = [reason_dict(r) for r in reasons]
-    blue = integrity.find_blue(session=session, original_key=invoice.original_key) if draft.is_red else None
-    if blue is not None:
-        problem = integrity.check_reversal(
-            session=session, blue=blue, red_total_amount=invoice.total_amount,
-            red_amount_with_tax=invoice.amount_with_tax, exclude_id=None,
-        )
-        if problem is not None and strict:
-            raise problem
-        if problem is not None:
-            stored.append(integrity.over_reversal_reason(problem))
-        else:
-            invoice.blue_invoice_id = blue.id
+    if draft.is_red:  # red ↔ blue rules: raise when strict, else review reasons and the red stays unlinked
+        stored += integrity.check_new_red(session=session, red=invoice, strict=strict).reasons()
 
     invoice.status = "needs_review" if stored else "accepted"
     try:

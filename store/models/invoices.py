@@ -58,7 +58,7 @@ class Invoice(Timestamped, Base):
     original_invoice_code: Mapped[str | None] = mapped_column(String(12))
     original_invoice_number: Mapped[str | None] = mapped_column(String(20))
     original_key: Mapped[str | None] = mapped_column(String(40), index=True)
-    red_info_number: Mapped[str | None] = mapped_column(String(20))
+    red_info_number: Mapped[str | None] = mapped_column(String(20), index=True)  # one red per 信息表/确认单
     remarks: Mapped[str | None] = mapped_column(Text)
     blue_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="SET NULL"), index=True)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="SET NULL"), index=True)

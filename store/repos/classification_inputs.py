@@ -7,8 +7,10 @@ fills numpy arrays partition by partition. The amount is converted to 分 in
 SQL: exact on PostgreSQL (NUMERIC), and exact on SQLite for any amount below
 10¹³ CNY (the stored double rounds back to the same cents, see store.types).
 
-Which invoices count: linked to a customer, dated, with a 价税合计, not
-rejected and not a duplicate of another record. Goods lines are read only for
+Which invoices count (:data:`COUNTED`): accepted ones only — an invoice still
+waiting for review may be a misreading, and must not move a customer's grade —
+linked to a customer, dated, with a 价税合计, and not a duplicate of another
+record. Goods lines are read only for
 blue invoices inside the window, the only ones whose product classes
 classification counts.
 """
@@ -28,6 +30,13 @@ from store.models import Customer, Invoice, InvoiceLineRecord
 from store.repos import payments as payment_repo
 
 PARTITION_ROWS = 200_000
+COUNTED_STATUSES = ("accepted",)
+#: which invoices a run counts, stored in the run's parameters (and so in its fingerprint)
+COUNTED = {
+    "statuses": list(COUNTED_STATUSES),
+    "requires": ["customer_id", "issue_date", "amount_with_tax"],
+    "excludes": ["needs_review", "rejected", "duplicate_of_another_record", "issued_after_as_of"],
+}
 
 
 def _counted(stmt: Select, as_of: dt.date) -> Select:
@@ -36,7 +45,7 @@ def _counted(stmt: Select, as_of: dt.date) -> Select:
         Invoice.issue_date.is_not(None),
         Invoice.issue_date <= as_of,
         Invoice.amount_with_tax.is_not(None),
-        Invoice.status != "rejected",
+        Invoice.status.in_(COUNTED_STATUSES),
         Invoice.duplicate_of_id.is_(None),
     )
 
@@ -50,7 +59,7 @@ def _day_number(session: Session):  # type: ignore[no-untyped-def]
 def latest_invoice_date(*, session: Session) -> dt.date | None:
     stmt = select(func.max(Invoice.issue_date)).where(
         Invoice.customer_id.is_not(None), Invoice.amount_with_tax.is_not(None),
-        Invoice.status != "rejected", Invoice.duplicate_of_id.is_(None))
+        Invoice.status.in_(COUNTED_STATUSES), Invoice.duplicate_of_id.is_(None))
     value = session.scalar(stmt)
     if isinstance(value, str):  # SQLite returns max() of a date column as text
         return dt.date.fromisoformat(value)

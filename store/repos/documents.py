@@ -95,6 +95,27 @@ def requeue_expired(*, session: Session) -> list[int]:
     return ids
 
 
+def processing_owners(*, session: Session) -> dict[int, str | None]:
+    """Document id → lease owner of every document being processed."""
+    rows = session.execute(select(Document.id, Document.lease_owner).where(Document.status == "processing"))
+    return {document_id: owner for document_id, owner in rows}
+
+
+def requeue(*, session: Session, ids_owners: dict[int, str | None]) -> list[int]:
+    """Put these documents back in the queue if the same owner still holds them (its worker is dead)."""
+    now, done = utcnow(), []
+    for document_id, owner in ids_owners.items():
+        result = session.execute(
+            update(Document)
+            .where(Document.id == document_id, Document.status == "processing", Document.lease_owner == owner)
+            .values(status="queued", lease_owner=None, lease_expires_at=None, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount:
+            done.append(document_id)
+    return done
+
+
 def stale_for_dispatch(*, session: Session, older_than_seconds: int, limit: int = 500) -> list[int]:
     """Queued documents whose job message may have been lost (Celery mode re-sends them)."""
     cutoff = utcnow() - timedelta(seconds=older_than_seconds)

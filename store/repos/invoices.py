@@ -12,10 +12,14 @@ from sqlalchemy.orm import Session, selectinload
 from store.models import DocumentSubmission, Invoice
 
 
-def get(*, session: Session, invoice_id: int, with_lines: bool = True) -> Invoice | None:
+def get(*, session: Session, invoice_id: int, with_lines: bool = True, for_update: bool = False) -> Invoice | None:
+    """One invoice; ``for_update`` locks its row until the transaction ends (PostgreSQL ``FOR UPDATE``;
+    SQLite write sessions hold the database lock from ``BEGIN IMMEDIATE``) and re-reads it."""
     stmt = select(Invoice).where(Invoice.id == invoice_id)
     if with_lines:
         stmt = stmt.options(selectinload(Invoice.lines))
+    if for_update:
+        stmt = stmt.with_for_update(of=Invoice).execution_options(populate_existing=True)
     return session.scalars(stmt).first()
 
 
@@ -59,6 +63,17 @@ def reversed_totals(*, session: Session, blue_id: int, exclude_id: int | None = 
         with_tax += red_with_tax or 0
         ids.append(red_id)
     return ReversedTotals(amount, with_tax, tuple(ids))
+
+
+def reversed_by_blue(*, session: Session) -> dict[int, Decimal]:
+    """|价税合计| reversed so far per blue invoice id, over every linked live red (exports: one query)."""
+    stmt = select(Invoice.blue_invoice_id, Invoice.amount_with_tax).where(
+        Invoice.blue_invoice_id.is_not(None), Invoice.status != "rejected"
+    )
+    done: dict[int, Decimal] = {}
+    for blue_id, with_tax in session.execute(stmt):  # summed in Python: exact on SQLite too
+        done[blue_id] = done.get(blue_id, Decimal("0.00")) + abs(with_tax or 0)
+    return done
 
 
 def unlinked_reds_for(*, session: Session, original_key: str) -> list[Invoice]:

@@ -51,14 +51,25 @@ def customer_ids_by_alias_key(*, session: Session, keys: Iterable[str]) -> dict[
 
 
 def invoices_by_number(*, session: Session, numbers: Iterable[str]) -> dict[str, list[tuple[int, int | None]]]:
-    """Invoice number → [(invoice id, customer id)] over invoices not rejected; legacy
-    8-digit numbers repeat across 发票代码, hence a list."""
+    """Invoice number → [(invoice id, customer id)] over blue invoices not rejected (receivables
+    are owed on blue invoices only); legacy 8-digit numbers repeat across 发票代码, hence a list."""
     found: dict[str, list[tuple[int, int | None]]] = {}
     for chunk in _batches(numbers):
         stmt = (select(Invoice.invoice_number, Invoice.id, Invoice.customer_id)
-                .where(Invoice.invoice_number.in_(chunk), Invoice.status != "rejected").order_by(Invoice.id))
+                .where(Invoice.invoice_number.in_(chunk), Invoice.status != "rejected", Invoice.is_red.is_(False))
+                .order_by(Invoice.id))
         for number, invoice_id, customer_id in session.execute(stmt):
             found.setdefault(number, []).append((invoice_id, customer_id))
+    return found
+
+
+def red_invoice_numbers(*, session: Session, numbers: Iterable[str]) -> set[str]:
+    """Which of these numbers belong to a live red invoice."""
+    found: set[str] = set()
+    for chunk in _batches(numbers):
+        stmt = select(Invoice.invoice_number).where(
+            Invoice.invoice_number.in_(chunk), Invoice.status != "rejected", Invoice.is_red.is_(True))
+        found.update(session.scalars(stmt))
     return found
 
 

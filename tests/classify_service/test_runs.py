@@ -18,6 +18,7 @@ from fapiao.services.classification import (
     current_config,
     run_classification,
     save_config,
+    with_counted_invoices,
 )
 from fapiao.services.classification_codec import features_from_json
 from store.models import ClassificationResultRecord, ClassificationRunRecord, CustomerFeatureRecord
@@ -41,8 +42,9 @@ def small_store(store) -> dict[str, int]:
     store.invoice(ids["regular"], "2023-05-01", "500.00")  # previous window
     store.invoice(ids["only_red"], "2024-03-01", "200.00", red=True)  # unsigned red: still negative
     store.invoice(ids["inferred"], "2024-11-30", "80.00", goods=("详见销货清单", "*运输服务*运费", "*运输服务*装卸"))
-    # not counted: rejected, a duplicate record, unlinked to a customer, after the as-of date
+    # not counted: rejected, still waiting for review, a duplicate record, unlinked to a customer, after the as-of date
     first = store.invoice(ids["inferred"], "2024-10-01", "999.00", status="rejected")
+    store.invoice(ids["only_red"], "2024-10-01", "99999.00", status="needs_review")  # an unreviewed misreading
     store.invoice(ids["inferred"], "2024-10-02", "999.00", duplicate_of=first)
     store.invoice(None, "2024-10-03", "999.00")
     store.invoice(ids["inferred"], "2025-01-05", "999.00")
@@ -68,7 +70,7 @@ def pure_run(ids: dict[str, int], config: ClassificationConfig):
     payments = [PaymentFact(r, "00000001", Decimal("100.00"), d("2024-05-01"), d("2024-05-20")),
                 PaymentFact(r, "00000002", Decimal("100.00"), d("2024-08-01"), d("2024-08-01")),
                 PaymentFact(o, "00000003", Decimal("250.00"), d("2024-09-01"), None)]
-    return classify_all(facts, customers, payments, config)
+    return with_counted_invoices(classify_all(facts, customers, payments, config))
 
 
 def test_database_run_equals_classify_all_on_the_same_facts(runtime, store) -> None:
@@ -80,7 +82,8 @@ def test_database_run_equals_classify_all_on_the_same_facts(runtime, store) -> N
     assert record.customers == 4
     assert record.fingerprint == expected.fingerprint
     assert record.params == expected.params
-    assert record.params["inputs"]["invoices"] == 16  # the rejected, duplicate, unlinked and later ones left out
+    assert record.params["inputs"]["invoices"] == 16  # the rejected, unreviewed, duplicate, unlinked and later ones left out
+    assert record.params["counted_invoices"]["statuses"] == ["accepted"]
     with runtime.read() as session:
         stored = {(str(r.customer_id), r.dimension): (r.segment, r.explanation, r.details)
                   for r in session.scalars(select(ClassificationResultRecord))}

@@ -55,7 +55,7 @@ def red(of: str, number: str, *, amount: str = "100.00", rate: str = "13%", issu
     item = draft.items[0]
     item.quantity, item.amount, item.tax = -item.quantity, -item.amount, -item.tax
     draft.original_invoice_number = of
-    draft.red_info_number = "4403012403000123"
+    draft.red_info_number = "4403" + number[-16:]  # one 确认单 per red invoice
     return draft
 
 

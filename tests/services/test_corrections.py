@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from fapiao.services.actors import SYSTEM, Actor
-from fapiao.services.corrections import approve, correct_invoice, reject
+from fapiao.services.corrections import approve, correct_invoice, reject, reopen
 from fapiao.services.customers import match_buyer
 from fapiao.services.errors import Conflict, DuplicateInvoice, OverReversal, ValidationFailed
 from fapiao.services.records import record_draft
@@ -105,7 +105,8 @@ def test_rejection_frees_the_number_and_the_reversal(runtime) -> None:
     with runtime.write() as session:
         recognised(session, blue(number, amount="100.00"))
         red_id = recognised(session, red(number, digital_number(2), amount="100.00")).id
-    with runtime.write() as session:
+    with runtime.write() as session:  # an accepted invoice is reopened for review before it can be rejected
+        reopen(session=session, invoice_id=red_id, actor=REVIEWER, reason="发现拍错了")
         reject(session=session, invoice_id=red_id, actor=REVIEWER, reason="拍错了")
     with runtime.write() as session:
         again = record_draft(session=session, draft=red(number, digital_number(2), amount="100.00"), way_in="manual",

@@ -236,3 +236,57 @@ def _alive(pid: int) -> bool:
         return False
     with open(f"/proc/{pid}/stat") as handle:
         return handle.read().split()[2] != "Z"
+
+
+def _left_processing(rt, owner: str) -> int:
+    """A document a worker claimed (lease still valid for minutes) before its process died."""
+    submit_files(rt, [("a.png", invoice_png(1))], actor=CLERK)
+    with rt.write() as session:
+        document = session.scalars(select(Document)).one()
+        document.status, document.lease_owner = "processing", owner
+        document.lease_expires_at = utcnow() + timedelta(minutes=5)
+        return document.id
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_restarted_server_requeues_what_its_dead_predecessor_was_reading(rt) -> None:
+    """Issue #10 item 7: was requeued only once the lease expired (≈50 s after a crash)."""
+    import socket
+
+    owner = f"{socket.gethostname()[:24]}:{_dead_pid()}:abc123-0"
+    document_id = _left_processing(rt, owner)
+    pool = WorkerPool(rt, lambda: extract, threads=1)
+    pool.start()
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with rt.read() as session:
+                if session.get(Document, document_id).status == "done":
+                    break
+            time.sleep(0.1)
+    finally:
+        pool.stop()
+    with rt.read() as session:
+        assert session.get(Document, document_id).status == "done"
+        assert session.scalar(select(func.count(Invoice.id))) == 1
+
+
+def test_another_hosts_live_lease_is_left_alone_on_postgresql_only(rt) -> None:
+    from fapiao.services.jobs import requeue_at_start
+
+    document_id = _left_processing(rt, "other-host:4242:abc123-0")
+    requeued = requeue_at_start(rt)
+    if rt.engine.dialect.name == "sqlite":  # embedded: one server per file, so the owner is gone
+        assert requeued == [document_id]
+    else:  # several servers share PostgreSQL: that lease is another server's until it expires
+        assert requeued == []
+        with rt.read() as session:
+            assert session.get(Document, document_id).status == "processing"

@@ -196,3 +196,22 @@ def test_receivables_import_page_for_managers(pages) -> None:
     assert 'action="/imports/payments"' in pages.get("/imports", "manager").text
     assert 'action="/imports/payments"' not in pages.get("/imports", "clerk").text
     assert pages.post("/imports/payments", "clerk", files={"file": ("aging.csv", sheet, "text/csv")}).status_code == 403
+
+
+def test_decided_invoices_offer_reopen_and_blues_show_what_remains_to_reverse(pages) -> None:
+    """Issue #10: a reviewer reopens a decided invoice from its pages; a blue invoice shows
+    its 剩余可冲红金额 (remaining reversible amount)."""
+    blue_id, red_id = _process(pages, [blue(digital_number(1), amount="100.00"),
+                                       red(digital_number(1), digital_number(5), amount="40.00")])
+    detail = pages.get(f"/invoices/{blue_id}", "reviewer").text
+    remaining = re.search(r'id="remaining-reversible".*?<span class="num">([^<]+)</span>', detail, re.S)
+    assert remaining and remaining.group(1).strip().replace(",", "").endswith("67.80")  # 113.00 − 45.20
+    assert f'href="/review/{blue_id}#reopen-panel"' in detail
+    assert 'id="reopen-link"' not in pages.get(f"/invoices/{blue_id}", "clerk").text
+    assert 'id="remaining-reversible"' not in pages.get(f"/invoices/{red_id}", "reviewer").text
+    screen = pages.get(f"/review/{blue_id}", "reviewer").text
+    assert 'id="reopen-panel"' in screen and 'id="reopen"' in screen
+    response = pages.client.post(f"/api/v1/review/{blue_id}/reopen", headers=pages.as_("reviewer"),
+                                 json={"reason": "客户说金额不对"})
+    assert response.status_code == 200 and response.json()["status"] == "needs_review"
+    assert 'id="reopen-panel"' not in pages.get(f"/review/{blue_id}", "reviewer").text

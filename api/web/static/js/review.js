@@ -246,6 +246,24 @@
       setTimeout(function () { window.location.href = root.dataset.nextUrl; }, 400);
     } else showProblems(F.problems(r.data));
   }
+  async function reopen() {
+    const input = document.getElementById("reopen-reason");
+    const reason = input.value.trim();
+    if (!reason) { status.className = "status-line error"; status.textContent = "请填写重新打开的原因"; input.focus(); return; }
+    const r = await F.call("POST", "/api/v1/review/" + invoiceId + "/reopen", { reason: reason });
+    if (r.ok) {
+      status.className = "status-line ok"; status.textContent = "已重新打开 #" + invoiceId;
+      root.dataset.done = "reopened";
+      setTimeout(function () { window.location.reload(); }, 400);
+    } else showProblems(F.problems(r.data));
+  }
+  const reopenButton = document.getElementById("reopen");
+  if (reopenButton) {
+    reopenButton.addEventListener("click", reopen);
+    document.getElementById("reopen-reason").addEventListener("keydown", function (e) {
+      if (e.key === "Enter") { e.preventDefault(); e.stopPropagation(); reopen(); }
+    });
+  }
   approveButton.addEventListener("click", approve);
   document.getElementById("reject-open").addEventListener("click", openReject);
   document.getElementById("reject").addEventListener("click", reject);
