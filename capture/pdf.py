@@ -5,16 +5,19 @@ PDF_RENDER_DPI, so the parser sees the same geometry as for a scan.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from capture.errors import ImageTooLarge, UnreadableFile
-from capture.image import MAX_PDF_PAGES, PDF_RENDER_DPI, LoadedPage
+from capture.errors import FileTooLarge, UnreadableFile
+from capture.image import DEFAULT_LIMITS, PDF_RENDER_DPI, Limits, LoadedPage
 from capture.types import OcrLine, PageText
 
 MIN_TEXT_CHARS = 20  # fewer characters than this: a scanned PDF, so OCR it
 
 
-def load_pdf_pages(data: bytes, *, max_pixels: int) -> list[LoadedPage]:
+def load_pdf_pages(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> list[LoadedPage]:
+    """Every page's declared size and the page count are checked before any page is rendered."""
     import pypdfium2 as pdfium
 
     try:
@@ -24,17 +27,21 @@ def load_pdf_pages(data: bytes, *, max_pixels: int) -> list[LoadedPage]:
     try:
         if len(document) == 0:
             raise UnreadableFile("PDF has no pages")
-        if len(document) > MAX_PDF_PAGES:
-            raise UnreadableFile(f"PDF has {len(document)} pages; at most {MAX_PDF_PAGES} are read")
+        if len(document) > limits.max_pages:
+            raise FileTooLarge(f"PDF has {len(document)} pages; at most {limits.max_pages} are read")
         pages = []
         scale = PDF_RENDER_DPI / 72
         for index in range(len(document)):
             page = document[index]
             width_pt, height_pt = page.get_size()
+            if not (math.isfinite(width_pt) and math.isfinite(height_pt)) or width_pt <= 0 or height_pt <= 0:
+                raise UnreadableFile(f"PDF page {index + 1} declares an impossible size ({width_pt}×{height_pt} pt)")
+            error = limits.pixel_error(f"PDF page {index + 1} at {PDF_RENDER_DPI} dpi", width_pt * scale, height_pt * scale)
+            if error is not None:
+                raise error
             width, height = int(width_pt * scale), int(height_pt * scale)
-            if width * height > max_pixels:
-                raise ImageTooLarge(f"PDF page {index + 1} is too large ({width_pt:.0f}×{height_pt:.0f} pt)")
-            text = _text_layer(page, scale=scale, height_pt=height_pt, width=width, height=height)
+            text = _text_layer(page, scale=scale, height_pt=height_pt, width=width, height=height,
+                               max_chars=limits.max_page_chars, number=index + 1)
             if text is not None:
                 pages.append(LoadedPage(number=index + 1, text=text))
             else:
@@ -46,11 +53,15 @@ def load_pdf_pages(data: bytes, *, max_pixels: int) -> list[LoadedPage]:
         document.close()
 
 
-def _text_layer(page, *, scale: float, height_pt: float, width: int, height: int) -> PageText | None:
+def _text_layer(page, *, scale: float, height_pt: float, width: int, height: int, max_chars: int,
+                number: int) -> PageText | None:
     textpage = page.get_textpage()
     try:
-        if textpage.count_chars() < MIN_TEXT_CHARS:
+        chars = textpage.count_chars()
+        if chars < MIN_TEXT_CHARS:
             return None
+        if chars > max_chars:
+            raise FileTooLarge(f"PDF page {number} holds {chars} characters; at most {max_chars} are read")
         lines = []
         for i in range(textpage.count_rects()):
             left, bottom, right, top = textpage.get_rect(i)

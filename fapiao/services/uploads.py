@@ -17,7 +17,9 @@ from pathlib import PurePosixPath, PureWindowsPath
 from sqlalchemy.exc import IntegrityError
 
 from fapiao.services.actors import Actor
+from capture.image import Limits
 from fapiao.services.errors import BadUpload, RecordsError, UnsupportedFile, UploadTooLarge
+from fapiao.services.limits import capture_limits
 from fapiao.services.runtime import Runtime
 from fapiao.services.storage import sha256_hex
 from fapiao.services.zipguard import ZipLimits, iter_members
@@ -110,31 +112,18 @@ def zip_limits(runtime: Runtime) -> ZipLimits:
     )
 
 
-_heif_ready = False
+def check_image_size(name: str, data: bytes, limits: Limits) -> None:
+    """Refuse a decompression bomb at upload with the reader's own limits, from
+    headers alone: every TIFF frame's size and the frame count (nothing is decoded)."""
+    from capture.errors import FileTooLarge, ImageTooLarge, UnreadableFile
+    from capture.image import check_frames
 
-
-def check_image_size(name: str, data: bytes, max_pixels: int) -> None:
-    """Refuse a decompression bomb at upload, from the image header alone (nothing is decoded)."""
-    global _heif_ready
-    from PIL import Image, UnidentifiedImageError
-
-    if not _heif_ready:
-        try:
-            from pillow_heif import register_heif_opener
-
-            register_heif_opener()
-        except ImportError:
-            pass
-        _heif_ready = True
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            width, height = image.size
-    except Image.DecompressionBombError:
-        raise UploadTooLarge(f"{name}: 图片像素过多 / image has too many pixels") from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise UnsupportedFile(f"{name}: 图片已损坏或无法识别 / damaged or unreadable image") from None
-    if width * height > max_pixels:
-        raise UploadTooLarge(f"{name}: 图片 {width}×{height} 像素超过上限 / image above {max_pixels // 1_000_000} megapixels")
+        check_frames(data, limits=limits, min_side=1)
+    except (ImageTooLarge, FileTooLarge) as exc:
+        raise UploadTooLarge(f"{name}: 图片像素或页数过多 / {exc}") from None
+    except UnreadableFile as exc:
+        raise UnsupportedFile(f"{name}: 图片已损坏或无法识别 / {exc}") from None
 
 
 def _expand(runtime: Runtime, name: str, data: bytes) -> list[tuple[str, bytes, str]]:
@@ -146,8 +135,9 @@ def _expand(runtime: Runtime, name: str, data: bytes) -> list[tuple[str, bytes, 
     media_type = sniff_media_type(data)
     if media_type is None:
         raise UnsupportedFile(f"{name}: 不支持的文件类型（支持 PDF、OFD、JPEG、PNG、TIFF、HEIC、ZIP）/ unsupported file type")
+    limits = capture_limits(runtime.settings)
     if media_type.startswith("image/"):
-        check_image_size(name, data, runtime.settings.max_image_pixels)
+        check_image_size(name, data, limits)
     if media_type != "application/zip":
         return [(name, data, media_type)]
     out = []
@@ -158,7 +148,7 @@ def _expand(runtime: Runtime, name: str, data: bytes) -> list[tuple[str, bytes, 
             out.append((inner, b"", "refused"))
             continue
         if inner_type.startswith("image/"):
-            check_image_size(inner, member, runtime.settings.max_image_pixels)
+            check_image_size(inner, member, limits)
         out.append((inner, member, inner_type))
     return out
 
