@@ -145,6 +145,8 @@ def parse_tax_rate(text: str | None) -> Decimal | Literal["exempt"] | None:
         value = Decimal(s)
     except ArithmeticError:
         return None
+    if not value.is_finite():  # "NaN", "sNaN", "Infinity": no rate, and NaN < 1 would raise
+        return None
     if value < 1 and (value * 100).normalize() in {v * 100 for v in TAX_RATES.values()}:
         return value
     return None

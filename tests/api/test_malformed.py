@@ -306,3 +306,41 @@ def test_hostile_text_is_stored_inert_and_traversal_names_are_neutralised(small_
     storage = runtime.settings.storage_dir.resolve()
     for path in storage.rglob("*"):
         assert storage in path.resolve().parents
+
+
+NON_FINITE = ["NaN", "nan", "sNaN", "-sNaN", "Infinity", "-Infinity", "inf", "NaN%", " nan % "]
+
+
+def test_non_finite_numbers_and_out_of_range_dates_are_422_everywhere(small_api) -> None:
+    """NaN tax rates raised InvalidOperation in the checks (a 500) on manual
+    entry, PATCH and approve-with-corrections; ``as_of: 0001-01-01`` was a 500."""
+    client, keys, _runtime = small_api
+    admin = {"X-API-Key": keys["admin"]}
+    created = client.post("/api/v1/invoices", headers=admin, json=invoice_json(blue()))
+    assert created.status_code == 201, created.text
+    invoice_id = created.json()["id"]
+    failures = []
+
+    def expect_422(method: str, url: str, body: dict) -> None:
+        response = client.request(method, url, headers=admin, json=body)
+        if response.status_code != 422 or not response.json().get("detail"):
+            failures.append(f"{method} {url} {json.dumps(body, ensure_ascii=False)[:120]}: "
+                            f"{response.status_code} {response.text[:150]}")
+
+    for index, rate in enumerate(NON_FINITE):
+        body = invoice_json(blue(digital_number(700 + index)))
+        body["items"][0]["tax_rate"] = rate
+        expect_422("POST", "/api/v1/invoices", body)
+        line = dict(invoice_json(blue())["items"][0], tax_rate=rate)
+        expect_422("PATCH", f"/api/v1/invoices/{invoice_id}", {"items": [line]})
+        expect_422("POST", f"/api/v1/review/{invoice_id}/approve", {"corrections": {"items": [line]}})
+    for money in ("NaN", "sNaN", "Infinity", "1e999"):
+        expect_422("PATCH", f"/api/v1/invoices/{invoice_id}", {"total_tax": money})
+        expect_422("POST", f"/api/v1/review/{invoice_id}/approve", {"corrections": {"total_amount": money}})
+    for date in ("0001-01-01", "1899-12-31", "1989-12-31", "2999-01-01", "9999-12-31"):
+        expect_422("POST", "/api/v1/classifications/run", {"as_of": date})
+        expect_422("PATCH", f"/api/v1/invoices/{invoice_id}", {"issue_date": date})
+        expect_422("POST", "/api/v1/invoices", dict(invoice_json(blue(digital_number(800))), issue_date=date))
+    assert not failures, "\n".join(failures)
+    ran = client.post("/api/v1/classifications/run", headers=admin, json={"as_of": "2024-06-30"})
+    assert ran.status_code == 201, ran.text
