@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     zip_max_members: int = Field(500, ge=1, description="Most files accepted inside one uploaded ZIP.")
     zip_max_total_mb: int = Field(500, ge=1, description="Largest total uncompressed size of one ZIP, MiB.")
     zip_max_ratio: int = Field(100, ge=1, description="Largest compression ratio of a ZIP member (bomb guard).")
+    reader_niceness: int = Field(
+        19, ge=0, le=19,
+        description="CPU niceness of OCR (reader processes, their ONNX threads, Celery workers): uploads are "
+                    "acknowledged at once while OCR runs. 0 = same priority as the API.",
+    )
     lease_seconds: int = Field(60, ge=5, description="How long a worker owns a document before others may retry it.")
     max_attempts: int = Field(3, ge=1, description="Tries per document before it is marked failed.")
     session_hours: int = Field(12, ge=1, description="Lifetime of a login session.")
