@@ -23,7 +23,7 @@ from fapiao.services.limits import capture_limits
 from fapiao.services.runtime import Runtime
 from fapiao.services.storage import sha256_hex
 from fapiao.services.zipguard import ZipLimits, iter_members
-from store.models import Document, DocumentSubmission
+from store.models import Document
 from store.repos import documents as document_repo
 from store.types import utcnow
 
@@ -154,23 +154,17 @@ def _expand(runtime: Runtime, name: str, data: bytes) -> list[tuple[str, bytes, 
 
 
 def _store_one(runtime: Runtime, name: str, data: bytes, media_type: str, actor: Actor) -> AcceptedFile:
+    """Write the file durably, then queue it in one short write transaction (the
+    acknowledgement waits for both; nothing is decoded here)."""
     digest = sha256_hex(data)
     key = runtime.storage.put(data, sha256=digest, suffix=_SUFFIX.get(media_type, ".bin"))
     for _attempt in range(3):
         try:
             with runtime.write() as session:
-                document = document_repo.by_sha256(session=session, sha256=digest)
-                duplicate = document is not None
-                if document is None:
-                    document = Document(sha256=digest, filename=name, media_type=media_type, size_bytes=len(data),
-                                        storage_key=key, status="queued", uploaded_by_id=actor.user_id)
-                    session.add(document)
-                elif document.status == "failed":  # a fresh try for a file that failed before
-                    document.status, document.attempts, document.error = "queued", 0, None
-                    document.lease_owner = document.lease_expires_at = None
-                session.add(DocumentSubmission(document=document, user_id=actor.user_id, filename=name))
-                session.flush()
-                return AcceptedFile(document.id, name, document.status, duplicate)
+                document_id, status, duplicate = document_repo.accept_upload(
+                    session=session, sha256=digest, filename=name, media_type=media_type, size_bytes=len(data),
+                    storage_key=key, user_id=actor.user_id)
+            return AcceptedFile(document_id, name, status, duplicate)
         except IntegrityError:  # the same new file uploaded concurrently: the other insert won
             continue
     raise BadUpload(f"{name}: 并发上传冲突，请重试 / concurrent upload conflict, please retry")
