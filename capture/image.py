@@ -130,8 +130,8 @@ def decode_frames(data: bytes, *, max_pixels: int | None = None, max_frames: int
     """Frames of an image file, all decoded (small callers only; the reader uses load_pages)."""
     if max_pixels is not None:
         limits = replace(limits, max_pixels=max_pixels)
-    count = check_frames(data, limits=limits)
-    return [decode_frame(data, i, limits=limits) for i in range(min(count, max_frames or count))]
+    count = check_frames(data, limits=limits, first=max_frames)
+    return [decode_frame(data, i, limits=limits) for i in range(count)]
 
 
 @contextmanager
@@ -161,17 +161,19 @@ def _check_frame_size(img: Image.Image, index: int, limits: Limits, min_side: in
         raise UnreadableFile(f"{what} is only {width}×{height} pixels")
 
 
-def check_frames(data: bytes, *, limits: Limits = DEFAULT_LIMITS, min_side: int = MIN_SIDE) -> int:
+def check_frames(data: bytes, *, limits: Limits = DEFAULT_LIMITS, min_side: int = MIN_SIDE,
+                 first: int | None = None) -> int:
     """How many frames the reader will decode, after checking every frame's
     declared size and the frame count from headers alone (Pillow checks the
     first frame only, and nothing on ``seek()``). Only TIFF is read as several
-    pages (multi-page scans); other formats give their first frame."""
+    pages (multi-page scans); other formats give their first frame. With
+    ``first``, only that many frames are looked at (and counted)."""
     with _opened(data, limits) as img:
         _check_frame_size(img, 0, limits, min_side)
         if img.format != "TIFF":
             return 1
         count = 1
-        while True:
+        while first is None or count < first:
             try:
                 img.seek(count)  # reads the next frame's header (IFD); decodes nothing
             except EOFError:
@@ -180,6 +182,7 @@ def check_frames(data: bytes, *, limits: Limits = DEFAULT_LIMITS, min_side: int 
                 raise FileTooLarge(f"TIFF has more than {limits.max_pages} pages; at most {limits.max_pages} are read")
             _check_frame_size(img, count, limits, min_side)
             count += 1
+        return count
 
 
 def decode_frame(data: bytes, index: int, *, limits: Limits = DEFAULT_LIMITS) -> np.ndarray:

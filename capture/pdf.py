@@ -6,6 +6,7 @@ PDF_RENDER_DPI, so the parser sees the same geometry as for a scan.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -16,8 +17,11 @@ from capture.types import OcrLine, PageText
 MIN_TEXT_CHARS = 20  # fewer characters than this: a scanned PDF, so OCR it
 
 
-def load_pdf_pages(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> list[LoadedPage]:
-    """Every page's declared size and the page count are checked before any page is rendered."""
+def load_pdf_pages(data: bytes, *, limits: Limits = DEFAULT_LIMITS, max_pixels: int | None = None) -> list[LoadedPage]:
+    """Every page's declared size and the page count are checked before any page is rendered.
+    (``max_pixels`` overrides the limits' pixel budget: page views of a stored file use it.)"""
+    if max_pixels is not None:
+        limits = replace(limits, max_pixels=max_pixels)
     import pypdfium2 as pdfium
 
     try:
