@@ -178,3 +178,22 @@ def test_non_finite_rates_and_odd_dates_are_row_errors_and_the_other_rows_import
     assert all(any(e.field == "items[0].tax_rate" for e in r.errors) for r in report.rows[1:7])
     with runtime.read() as session:
         assert session.scalar(select(func.count(Invoice.id))) == 2
+
+
+def test_an_unforeseen_arithmetic_error_rejects_its_row_only(runtime, monkeypatch) -> None:
+    """Whatever value slips past the checks and breaks a computation fails that row, never the file."""
+    from decimal import InvalidOperation
+
+    import fapiao.services.imports as imports
+
+    real = imports.record_draft
+
+    def flaky(*, draft, **kwargs):
+        if draft.invoice_number == digital_number(2):
+            raise InvalidOperation("[<class 'decimal.InvalidOperation'>]")
+        return real(draft=draft, **kwargs)
+
+    monkeypatch.setattr(imports, "record_draft", flaky)
+    report = import_invoices(runtime, xlsx([HEADER_CN, good_row(1), good_row(2), good_row(3)]), "i.xlsx", actor=CLERK)
+    assert [r.status for r in report.rows] == ["imported", "rejected", "imported"]
+    assert report.rows[1].errors[0].code == "bad_value"
