@@ -37,12 +37,7 @@ def load_pdf_pages(data: bytes, *, limits: Limits = DEFAULT_LIMITS, max_pixels: 
         scale = PDF_RENDER_DPI / 72
         for index in range(len(document)):
             page = document[index]
-            width_pt, height_pt = page.get_size()
-            if not (math.isfinite(width_pt) and math.isfinite(height_pt)) or width_pt <= 0 or height_pt <= 0:
-                raise UnreadableFile(f"PDF page {index + 1} declares an impossible size ({width_pt}×{height_pt} pt)")
-            error = limits.pixel_error(f"PDF page {index + 1} at {PDF_RENDER_DPI} dpi", width_pt * scale, height_pt * scale)
-            if error is not None:
-                raise error
+            width_pt, height_pt = _checked_size(page, index + 1, limits)
             width, height = int(width_pt * scale), int(height_pt * scale)
             text = _text_layer(page, scale=scale, height_pt=height_pt, width=width, height=height,
                                max_chars=limits.max_page_chars, number=index + 1)
@@ -53,6 +48,44 @@ def load_pdf_pages(data: bytes, *, limits: Limits = DEFAULT_LIMITS, max_pixels: 
                 image = np.asarray(bitmap.to_pil().convert("RGB"))
                 pages.append(LoadedPage(number=index + 1, image=image))
         return pages
+    finally:
+        document.close()
+
+
+def _checked_size(page, number: int, limits: Limits) -> tuple[float, float]:
+    """The page's size in points, refused when not finite or above the pixel budget at PDF_RENDER_DPI."""
+    width_pt, height_pt = page.get_size()
+    if not (math.isfinite(width_pt) and math.isfinite(height_pt)) or width_pt <= 0 or height_pt <= 0:
+        raise UnreadableFile(f"PDF page {number} declares an impossible size ({width_pt}×{height_pt} pt)")
+    scale = PDF_RENDER_DPI / 72
+    error = limits.pixel_error(f"PDF page {number} at {PDF_RENDER_DPI} dpi", width_pt * scale, height_pt * scale)
+    if error is not None:
+        raise error
+    return width_pt, height_pt
+
+
+def check_pdf(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> int:
+    """The page count, after checking it and every page's size against the limits;
+    nothing is rendered and no text is extracted (the upload guard uses this)."""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise UnreadableFile(f"PDF is damaged or encrypted ({exc})") from None
+    try:
+        count = len(document)
+        if count == 0:
+            raise UnreadableFile("PDF has no pages")
+        if count > limits.max_pages:
+            raise FileTooLarge(f"PDF has {count} pages; at most {limits.max_pages} are read")
+        for index in range(count):
+            page = document[index]
+            try:
+                _checked_size(page, index + 1, limits)
+            finally:
+                page.close()
+        return count
     finally:
         document.close()
 

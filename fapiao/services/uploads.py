@@ -126,8 +126,24 @@ def check_image_size(name: str, data: bytes, limits: Limits) -> None:
         raise UnsupportedFile(f"{name}: 图片已损坏或无法识别 / {exc}") from None
 
 
-def _expand(runtime: Runtime, name: str, data: bytes) -> list[tuple[str, bytes, str]]:
-    """(name, bytes, media type) of every readable file; a ZIP is opened one level deep."""
+def check_pdf_size(name: str, data: bytes, limits: Limits) -> None:
+    """Refuse a PDF with too many pages or a page too large to render, at upload, with the
+    reader's own limits (page tree and boxes only). A damaged PDF still goes to the reader,
+    which says what is wrong with it."""
+    from capture.errors import FileTooLarge, ImageTooLarge, UnreadableFile
+    from capture.pdf import check_pdf
+
+    try:
+        check_pdf(data, limits=limits)
+    except (ImageTooLarge, FileTooLarge) as exc:
+        raise UploadTooLarge(f"{name}: PDF 页数或页面过大 / {exc}") from None
+    except UnreadableFile:
+        pass
+
+
+def _expand(runtime: Runtime, name: str, data: bytes) -> list[tuple[str, bytes | RecordsError, str]]:
+    """(name, bytes, media type) of every readable file; a ZIP is opened one level deep.
+    A ZIP member that is refused comes back as (name, its error, "refused")."""
     if not data:
         raise BadUpload(f"{name}: 文件为空 / empty file")
     if len(data) > runtime.settings.max_upload_bytes:
@@ -138,6 +154,8 @@ def _expand(runtime: Runtime, name: str, data: bytes) -> list[tuple[str, bytes, 
     limits = capture_limits(runtime.settings)
     if media_type.startswith("image/"):
         check_image_size(name, data, limits)
+    elif media_type == "application/pdf":
+        check_pdf_size(name, data, limits)
     if media_type != "application/zip":
         return [(name, data, media_type)]
     out = []
@@ -145,10 +163,16 @@ def _expand(runtime: Runtime, name: str, data: bytes) -> list[tuple[str, bytes, 
         inner = sanitize_filename(member_name)
         inner_type = sniff_media_type(member) if member else None
         if inner_type is None or inner_type == "application/zip":
-            out.append((inner, b"", "refused"))
+            out.append((inner, UnsupportedFile(f"{inner}: 不支持的文件类型 / unsupported file type"), "refused"))
             continue
-        if inner_type.startswith("image/"):
-            check_image_size(inner, member, limits)
+        try:
+            if inner_type.startswith("image/"):
+                check_image_size(inner, member, limits)
+            elif inner_type == "application/pdf":
+                check_pdf_size(inner, member, limits)
+        except RecordsError as exc:  # one oversized file never sinks the rest of the ZIP
+            out.append((inner, exc, "refused"))
+            continue
         out.append((inner, member, inner_type))
     return out
 
@@ -181,8 +205,8 @@ def submit_files(runtime: Runtime, files: list[tuple[str | None, bytes]], *, act
             result.refused.append(RefusedFile(name, exc.message, exc.status))
             continue
         for inner_name, inner_data, media_type in expanded:
-            if media_type == "refused":
-                result.refused.append(RefusedFile(inner_name, f"{inner_name}: 不支持的文件类型 / unsupported file type", 415))
+            if isinstance(inner_data, RecordsError):
+                result.refused.append(RefusedFile(inner_name, inner_data.message, inner_data.status))
                 continue
             result.accepted.append(_store_one(runtime, inner_name, inner_data, media_type, actor))
     queued = [a.document_id for a in result.accepted if a.status == "queued"]

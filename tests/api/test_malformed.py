@@ -358,7 +358,7 @@ def test_upload_guard_and_reader_share_one_set_of_limits(make_settings, database
     from fapiao.services.jobs import process_next
     from fapiao.services.limits import capture_limits
     from fapiao.services.runtime import open_runtime
-    from tests.capture.test_bombs import ofd, tiff
+    from tests.capture.test_bombs import ofd, pdf, tiff
 
     settings = make_settings(database_url=database_url, max_image_pixels=2_000_000, max_pages=3)
     runtime = open_runtime(settings)
@@ -381,6 +381,17 @@ def test_upload_guard_and_reader_share_one_set_of_limits(make_settings, database
             second_frame = upload("scan.tif", tiff([(200, 200), (1500, 1400)]))
             assert second_frame.status_code == 413 and "frame 2" in second_frame.json()["detail"]
             assert upload("many.tif", tiff([(64, 64)] * 4)).status_code == 413
+            # PDFs: page count and page size at upload too (page tree and boxes only, nothing rendered)
+            assert upload("long.pdf", pdf(count=4)).status_code == 413
+            assert upload("huge-page.pdf", pdf(media_box="0 0 20000 20000")).status_code == 413
+            assert upload("small.pdf", pdf(media_box="0 0 300 300")).status_code == 202  # 0.7 MP at 200 dpi
+            # a ZIP: the oversized member is refused with its reason, the others are accepted
+            zipped = _zip({"big.png": above, "ok.png": png_with_records([], salt="zip-ok"), "long.pdf": pdf(count=4)})
+            mixed = client.post("/api/v1/documents", headers=clerk, files=[("files", ("b.zip", zipped, "application/zip"))])
+            assert mixed.status_code == 202, mixed.text
+            assert [d["filename"] for d in mixed.json()["documents"]] == ["ok.png"]
+            assert sorted((r["filename"], r["status_code"]) for r in mixed.json()["refused"]) == [
+                ("big.png", 413), ("long.pdf", 413)]
 
             # a bomb the upload cannot see (OFD internals) fails in the reader at once, never retried
             bomb = client.post("/api/v1/documents", headers=clerk,
