@@ -37,7 +37,7 @@ def load_pdf_pages(data: bytes, *, limits: Limits = DEFAULT_LIMITS, max_pixels: 
         scale = PDF_RENDER_DPI / 72
         for index in range(len(document)):
             page = document[index]
-            width_pt, height_pt = _checked_size(page, index + 1, limits)
+            width_pt, height_pt = _checked_size(page.get_size(), index + 1, limits)
             width, height = int(width_pt * scale), int(height_pt * scale)
             text = _text_layer(page, scale=scale, height_pt=height_pt, width=width, height=height,
                                max_chars=limits.max_page_chars, number=index + 1)
@@ -52,9 +52,9 @@ def load_pdf_pages(data: bytes, *, limits: Limits = DEFAULT_LIMITS, max_pixels: 
         document.close()
 
 
-def _checked_size(page, number: int, limits: Limits) -> tuple[float, float]:
-    """The page's size in points, refused when not finite or above the pixel budget at PDF_RENDER_DPI."""
-    width_pt, height_pt = page.get_size()
+def _checked_size(size: tuple[float, float], number: int, limits: Limits) -> tuple[float, float]:
+    """A page's size in points, refused when not finite or above the pixel budget at PDF_RENDER_DPI."""
+    width_pt, height_pt = size
     if not (math.isfinite(width_pt) and math.isfinite(height_pt)) or width_pt <= 0 or height_pt <= 0:
         raise UnreadableFile(f"PDF page {number} declares an impossible size ({width_pt}×{height_pt} pt)")
     scale = PDF_RENDER_DPI / 72
@@ -79,12 +79,8 @@ def check_pdf(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> int:
             raise UnreadableFile("PDF has no pages")
         if count > limits.max_pages:
             raise FileTooLarge(f"PDF has {count} pages; at most {limits.max_pages} are read")
-        for index in range(count):
-            page = document[index]
-            try:
-                _checked_size(page, index + 1, limits)
-            finally:
-                page.close()
+        for index in range(count):  # from the page tree: no page is loaded (loading one costs ~5 ms)
+            _checked_size(document.get_page_size(index), index + 1, limits)
         return count
     finally:
         document.close()
