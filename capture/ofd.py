@@ -30,6 +30,7 @@ from capture.types import OcrLine, PageText
 
 MAX_MEMBERS = 2000
 MAX_XML_BYTES = 8 * 1024 * 1024  # one XML part; real invoice parts are a few KiB
+MAX_TOTAL_XML_BYTES = 32 * 1024 * 1024  # all parts read for one file (50 pages of 8 MiB would be minutes of CPU)
 MAX_COORDINATE_MM = 100_000.0  # any position, size or advance beyond ±100 m is a damaged file
 MAX_TEMPLATES_PER_PAGE = 16
 MAX_TEXT_OBJECTS_PER_PAGE = 20_000
@@ -88,6 +89,7 @@ class _Package:
         if len(infos) > MAX_MEMBERS:
             raise UnreadableFile(f"OFD file has {len(infos)} parts; at most {MAX_MEMBERS} are read")
         self.names = {info.filename.lstrip("/"): info for info in infos}
+        self.bytes_read = 0
 
     def xml(self, path: str) -> ET.Element:
         info = self.names.get(path.lstrip("/"))
@@ -96,7 +98,10 @@ class _Package:
         with self.archive.open(info) as handle:
             raw = handle.read(MAX_XML_BYTES + 1)
         if len(raw) > MAX_XML_BYTES:
-            raise UnreadableFile(f"OFD part {path} is larger than {MAX_XML_BYTES // 2**20} MiB")
+            raise FileTooLarge(f"OFD part {path} is larger than {MAX_XML_BYTES // 2**20} MiB")
+        self.bytes_read += len(raw)
+        if self.bytes_read > MAX_TOTAL_XML_BYTES:
+            raise FileTooLarge(f"OFD holds more than {MAX_TOTAL_XML_BYTES // 2**20} MiB of XML")
         if b"<!DOCTYPE" in raw[:1024] or b"<!ENTITY" in raw:
             raise UnreadableFile(f"OFD part {path} declares entities (refused)")
         try:

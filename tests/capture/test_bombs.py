@@ -31,8 +31,9 @@ NS = 'xmlns:ofd="http://www.ofdspec.org/2016"'
 TEXT = "电子发票（普通发票）购买方名称示例公司销售方名称示例公司合计"
 
 
-def ofd(*, delta_x: str = "g 5 1", box: str = "0 0 210 140", pages: int = 1, text: str = TEXT) -> bytes:
-    """A minimal OFD invoice: one text object per page, a page box, a glyph spacing."""
+def ofd(*, delta_x: str = "g 5 1", box: str = "0 0 210 140", pages: int = 1, text: str = TEXT, padding: int = 0) -> bytes:
+    """A minimal OFD invoice: one text object per page, a page box, a glyph spacing
+    (and ``padding`` bytes of filler in the page, to make a large XML part)."""
     refs = "".join(f'<ofd:Page ID="{i + 1}" BaseLoc="Pages/Page_0/Content.xml"/>' for i in range(pages))
     parts = {
         "OFD.xml": f'<ofd:OFD {NS} Version="1.0"><ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot>'
@@ -43,7 +44,7 @@ def ofd(*, delta_x: str = "g 5 1", box: str = "0 0 210 140", pages: int = 1, tex
         "Doc_0/Pages/Page_0/Content.xml": f'<ofd:Page {NS}><ofd:Content><ofd:Layer ID="4"><ofd:TextObject ID="5" '
                                           f'Boundary="10 10 150 8" Size="4"><ofd:TextCode X="0" Y="4" '
                                           f'DeltaX="{delta_x}">{text}</ofd:TextCode></ofd:TextObject></ofd:Layer>'
-                                          "</ofd:Content></ofd:Page>",
+                                          "</ofd:Content>" + (f"<b>{'x' * padding}</b>" if padding else "") + "</ofd:Page>",
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -137,6 +138,8 @@ BOMBS = {
     "box-nan.ofd": (lambda: ofd(box="0 0 nan 140"), "UnreadableFile", "impossible"),
     "box-huge.ofd": (lambda: ofd(box="0 0 90000 90000"), "ImageTooLarge", "OFD page 1"),
     "pages-5000.ofd": (lambda: ofd(pages=5000), "FileTooLarge", "5000 pages"),
+    # 10 pages sharing one 7.6 MiB part: 76 MiB of XML to parse from a 9 KiB file
+    "xml-76mib.ofd": (lambda: ofd(pages=10, padding=8_000_000), "FileTooLarge", "MiB of XML"),
     "second-frame-195mp.tif": (lambda: tiff([(200, 200), (15000, 13000)]), "ImageTooLarge", "image frame 2"),
     "second-frame-144mp.tif": (lambda: tiff([(200, 200), (12000, 12000)]), "ImageTooLarge", "image frame 2"),
     "frames-12x25mp.tif": (lambda: tiff([(5000, 5000)] * 12), None, None),  # allowed, but never all held at once
