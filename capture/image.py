@@ -104,7 +104,7 @@ def sniff_kind(data: bytes, name: str = "") -> str:
 def load_pages(data: bytes, name: str = "", *, limits: Limits = DEFAULT_LIMITS) -> list[LoadedPage]:
     """The pages of a file; every declared size is checked before decoding.
 
-    Image frames are decoded lazily, one at a time (see LoadedPage)."""
+    The frames of a multi-page TIFF are decoded lazily, one at a time (see LoadedPage)."""
     kind = sniff_kind(data, name)
     if kind == "pdf":
         from capture.pdf import load_pdf_pages
@@ -115,6 +115,8 @@ def load_pages(data: bytes, name: str = "", *, limits: Limits = DEFAULT_LIMITS) 
 
         return load_ofd_pages(data, limits=limits)
     count = check_frames(data, limits=limits)
+    if count == 1:  # the usual photo or scan: decoded now (a damaged file fails here, and "load" timing stays true)
+        return [LoadedPage(number=1, image=decode_frame(data, 0, limits=limits))]
     return [LoadedPage(number=i + 1, decode=partial(decode_frame, data, i, limits=limits)) for i in range(count)]
 
 
