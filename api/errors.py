@@ -6,6 +6,7 @@ input back (it may be huge, or HTML/SQL someone is probing with).
 from __future__ import annotations
 
 import logging
+from decimal import InvalidOperation
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -59,6 +60,12 @@ def database_busy(_request: Request, exc: Exception) -> JSONResponse:
                         headers={"Retry-After": "2"})
 
 
+def bad_number(_request: Request, exc: Exception) -> JSONResponse:
+    """Decimal arithmetic on a value the schemas let through (NaN, 1e999999): the input's fault, not a crash."""
+    log.warning("arithmetic error on request input: %r", exc)
+    return JSONResponse({"detail": "数值无效或超出范围 / a number is not finite or out of range"}, status_code=422)
+
+
 def unexpected(_request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=exc)
     return JSONResponse({"detail": "内部错误，已记录 / internal error (logged)"}, status_code=500)
@@ -68,5 +75,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RecordsError, records_error)
     app.add_exception_handler(RequestValidationError, request_validation)
     app.add_exception_handler(OperationalError, database_busy)
+    app.add_exception_handler(InvalidOperation, bad_number)
+    app.add_exception_handler(OverflowError, bad_number)
     app.add_exception_handler(Exception, unexpected)
     _ = StarletteHTTPException  # default handler keeps {"detail": ...}

@@ -11,3 +11,7 @@ class UnreadableFile(CaptureError):
 
 class ImageTooLarge(CaptureError):
     """The image is beyond the pixel budget (decompression-bomb guard)."""
+
+
+class FileTooLarge(CaptureError):
+    """The file declares more pages, frames, glyphs or text than the reader's limits allow."""

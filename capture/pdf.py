@@ -5,16 +5,23 @@ PDF_RENDER_DPI, so the parser sees the same geometry as for a scan.
 """
 from __future__ import annotations
 
+import math
+from dataclasses import replace
+
 import numpy as np
 
-from capture.errors import ImageTooLarge, UnreadableFile
-from capture.image import MAX_PDF_PAGES, PDF_RENDER_DPI, LoadedPage
+from capture.errors import FileTooLarge, UnreadableFile
+from capture.image import DEFAULT_LIMITS, PDF_RENDER_DPI, Limits, LoadedPage
 from capture.types import OcrLine, PageText
 
 MIN_TEXT_CHARS = 20  # fewer characters than this: a scanned PDF, so OCR it
 
 
-def load_pdf_pages(data: bytes, *, max_pixels: int) -> list[LoadedPage]:
+def load_pdf_pages(data: bytes, *, limits: Limits = DEFAULT_LIMITS, max_pixels: int | None = None) -> list[LoadedPage]:
+    """Every page's declared size and the page count are checked before any page is rendered.
+    (``max_pixels`` overrides the limits' pixel budget: page views of a stored file use it.)"""
+    if max_pixels is not None:
+        limits = replace(limits, max_pixels=max_pixels)
     import pypdfium2 as pdfium
 
     try:
@@ -24,17 +31,16 @@ def load_pdf_pages(data: bytes, *, max_pixels: int) -> list[LoadedPage]:
     try:
         if len(document) == 0:
             raise UnreadableFile("PDF has no pages")
-        if len(document) > MAX_PDF_PAGES:
-            raise UnreadableFile(f"PDF has {len(document)} pages; at most {MAX_PDF_PAGES} are read")
+        if len(document) > limits.max_pages:
+            raise FileTooLarge(f"PDF has {len(document)} pages; at most {limits.max_pages} are read")
         pages = []
         scale = PDF_RENDER_DPI / 72
         for index in range(len(document)):
             page = document[index]
-            width_pt, height_pt = page.get_size()
+            width_pt, height_pt = _checked_size(page.get_size(), index + 1, limits)
             width, height = int(width_pt * scale), int(height_pt * scale)
-            if width * height > max_pixels:
-                raise ImageTooLarge(f"PDF page {index + 1} is too large ({width_pt:.0f}×{height_pt:.0f} pt)")
-            text = _text_layer(page, scale=scale, height_pt=height_pt, width=width, height=height)
+            text = _text_layer(page, scale=scale, height_pt=height_pt, width=width, height=height,
+                               max_chars=limits.max_page_chars, number=index + 1)
             if text is not None:
                 pages.append(LoadedPage(number=index + 1, text=text))
             else:
@@ -46,11 +52,49 @@ def load_pdf_pages(data: bytes, *, max_pixels: int) -> list[LoadedPage]:
         document.close()
 
 
-def _text_layer(page, *, scale: float, height_pt: float, width: int, height: int) -> PageText | None:
+def _checked_size(size: tuple[float, float], number: int, limits: Limits) -> tuple[float, float]:
+    """A page's size in points, refused when not finite or above the pixel budget at PDF_RENDER_DPI."""
+    width_pt, height_pt = size
+    if not (math.isfinite(width_pt) and math.isfinite(height_pt)) or width_pt <= 0 or height_pt <= 0:
+        raise UnreadableFile(f"PDF page {number} declares an impossible size ({width_pt}×{height_pt} pt)")
+    scale = PDF_RENDER_DPI / 72
+    error = limits.pixel_error(f"PDF page {number} at {PDF_RENDER_DPI} dpi", width_pt * scale, height_pt * scale)
+    if error is not None:
+        raise error
+    return width_pt, height_pt
+
+
+def check_pdf(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> int:
+    """The page count, after checking it and every page's size against the limits;
+    nothing is rendered and no text is extracted (the upload guard uses this)."""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise UnreadableFile(f"PDF is damaged or encrypted ({exc})") from None
+    try:
+        count = len(document)
+        if count == 0:
+            raise UnreadableFile("PDF has no pages")
+        if count > limits.max_pages:
+            raise FileTooLarge(f"PDF has {count} pages; at most {limits.max_pages} are read")
+        for index in range(count):  # from the page tree: no page is loaded (loading one costs ~5 ms)
+            _checked_size(document.get_page_size(index), index + 1, limits)
+        return count
+    finally:
+        document.close()
+
+
+def _text_layer(page, *, scale: float, height_pt: float, width: int, height: int, max_chars: int,
+                number: int) -> PageText | None:
     textpage = page.get_textpage()
     try:
-        if textpage.count_chars() < MIN_TEXT_CHARS:
+        chars = textpage.count_chars()
+        if chars < MIN_TEXT_CHARS:
             return None
+        if chars > max_chars:
+            raise FileTooLarge(f"PDF page {number} holds {chars} characters; at most {max_chars} are read")
         lines = []
         for i in range(textpage.count_rects()):
             left, bottom, right, top = textpage.get_rect(i)

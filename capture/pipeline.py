@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from capture.errors import CaptureError
-from capture.image import LoadedPage, load_pages, read_file
+from capture.image import DEFAULT_LIMITS, Limits, LoadedPage, load_pages, read_file
 from capture.ocr import OcrEngine, get_engine
 from capture.output import draft_record, error_record
 from capture.parse import parse_page
@@ -30,8 +30,10 @@ class Pipeline:
         engine_name: str = "rapidocr",
         customers=None,  # capture.match.CustomerIndex
         low_confidence: float = LOW_CONFIDENCE,
+        limits: Limits = DEFAULT_LIMITS,  # file-size limits, from Settings at the entry point
     ) -> None:
         self._engine = engine
+        self.limits = limits
         self._engine_name = engine_name
         self.customers = customers
         self.low_confidence = low_confidence
@@ -58,7 +60,7 @@ class Pipeline:
         is called for each OCR'd page so a caller can keep what a reviewer sees."""
         start = time.perf_counter()
         try:
-            pages = load_pages(data, name)
+            pages = load_pages(data, name, limits=self.limits)
         except CaptureError as exc:
             return [error_record(name, str(exc))]
         load_ms = round((time.perf_counter() - start) * 1000, 1)

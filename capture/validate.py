@@ -145,6 +145,8 @@ def parse_tax_rate(text: str | None) -> Decimal | Literal["exempt"] | None:
         value = Decimal(s)
     except ArithmeticError:
         return None
+    if not value.is_finite():  # "NaN", "sNaN", "Infinity": no rate, and NaN < 1 would raise
+        return None
     if value < 1 and (value * 100).normalize() in {v * 100 for v in TAX_RATES.values()}:
         return value
     return None
@@ -427,13 +429,28 @@ def validate_draft(draft: InvoiceDraft, *, today: date | None = None) -> list[Re
             out.add("check_code_format", "check_code", f"应为 20 位数字，读到 {len(draft.check_code)} 位")
     out.extend(check_tax_id(draft.seller_tax_id, "seller_tax_id"))
     out.extend(check_tax_id(draft.buyer_tax_id, "buyer_tax_id"))
-    for index, item in enumerate(draft.items):
-        out.extend(check_line(item, index))
-    out.extend(check_totals(draft))
+    not_finite = _non_finite_numbers(draft)
+    for name in not_finite:  # NaN/Infinity from some door: a reason, never an InvalidOperation
+        out.add("number_invalid", name, "不是有限的数 / not a finite number")
+    if not not_finite:
+        for index, item in enumerate(draft.items):
+            out.extend(check_line(item, index))
+        out.extend(check_totals(draft))
     out.extend(check_red_fields(draft))
     if not draft.is_red and draft.amount_in_words and has_red_markers(draft.amount_in_words):
         out.add("sign_mismatch", "is_red", "大写金额带 ⊗/负 标记，但发票未标为红字")
     return out
+
+
+def _non_finite_numbers(draft: InvoiceDraft) -> list[str]:
+    """Fields holding a Decimal NaN or Infinity, which every comparison would raise on."""
+    found = [n for n in InvoiceDraft.MONEY_FIELDS if isinstance(getattr(draft, n), Decimal) and not getattr(draft, n).is_finite()]
+    for index, item in enumerate(draft.items):
+        for name in ("quantity", "unit_price", "amount", "tax"):
+            value = getattr(item, name)
+            if isinstance(value, Decimal) and not value.is_finite():
+                found.append(f"items[{index}].{name}")
+    return found
 
 
 # ---- identifiers -------------------------------------------------------------

@@ -53,10 +53,24 @@ class Settings(BaseSettings):
     dev_mode: bool = Field(False, description="Allow placeholder secrets (never in production).")
     customers_csv: Path | None = Field(None, description="Optional customer list imported at start-up when the table is empty.")
     max_upload_mb: int = Field(50, ge=1, le=2048, description="Largest accepted request body / single file, MiB.")
-    max_image_pixels: int = Field(80_000_000, ge=1_000_000, description="Decompression-bomb guard for images.")
+    max_image_pixels: int = Field(
+        80_000_000, ge=1_000_000, le=1_000_000_000,
+        description="Pixels of one image, TIFF frame or PDF/OFD page at 200 dpi; checked from headers at upload and "
+                    "again by the reader (decompression-bomb guard).",
+    )
+    max_pages: int = Field(50, ge=1, le=1000, description="Pages of one PDF/OFD and frames of one TIFF read; more is refused.")
+    max_page_chars: int = Field(
+        50_000, ge=1000, le=10_000_000,
+        description="Text characters (and OFD glyph advances) of one PDF/OFD page; more is refused as a damaged file.",
+    )
     zip_max_members: int = Field(500, ge=1, description="Most files accepted inside one uploaded ZIP.")
     zip_max_total_mb: int = Field(500, ge=1, description="Largest total uncompressed size of one ZIP, MiB.")
     zip_max_ratio: int = Field(100, ge=1, description="Largest compression ratio of a ZIP member (bomb guard).")
+    reader_niceness: int = Field(
+        19, ge=0, le=19,
+        description="CPU niceness of OCR (reader processes, their ONNX threads, Celery workers): uploads are "
+                    "acknowledged at once while OCR runs. 0 = same priority as the API.",
+    )
     lease_seconds: int = Field(60, ge=5, description="How long a worker owns a document before others may retry it.")
     max_attempts: int = Field(3, ge=1, description="Tries per document before it is marked failed.")
     session_hours: int = Field(12, ge=1, description="Lifetime of a login session.")

@@ -6,13 +6,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.schemas.invoices import SaneDate
 from classify.types import Dimension
 
 
 class RunIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    as_of: dt.date | None = Field(None, description="基准日; default: the latest counted invoice date")
+    as_of: SaneDate | None = Field(None, description="基准日 (1990-01-01 … today + 1 year); default: the latest "
+                                                     "counted invoice date")
     window_months: int | None = Field(None, ge=1, le=120, description="Window length; default: the saved thresholds'")
 
 

@@ -3,16 +3,41 @@ directions ("-1356.00"); numbers, codes and tax IDs are strings."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from capture.types import INVOICE_TYPES
 
 InvoiceType = Literal[INVOICE_TYPES]  # type: ignore[valid-type]
 Money = Annotated[Decimal, Field(max_digits=15, decimal_places=2, allow_inf_nan=False, examples=["-1356.00"])]
 Quantity = Annotated[Decimal, Field(max_digits=24, decimal_places=8, allow_inf_nan=False)]
+EARLIEST_DATE = dt.date(1990, 1, 1)  # before any invoice fapiao can hold (数电 2021, 税控 1994)
+
+
+def _finite_rate(text: str) -> str:
+    """"13%", "0.13", "免税" pass (the checks judge them); "NaN"/"Infinity" are no rate at all."""
+    number = text.strip().replace("％", "%").rstrip("%").strip()
+    try:
+        value = Decimal(number)
+    except InvalidOperation:
+        return text
+    if not value.is_finite():
+        raise ValueError("税率必须是有限的数 / tax rate must be a finite number")
+    return text
+
+
+def _sane_date(value: dt.date) -> dt.date:
+    """1990-01-01 … today + 1 year: year 1 or 9999 is a typo, and breaks date arithmetic downstream."""
+    latest = dt.date.today() + dt.timedelta(days=366)
+    if not EARLIEST_DATE <= value <= latest:
+        raise ValueError(f"日期应在 {EARLIEST_DATE} 至 {latest} 之间 / date must be between {EARLIEST_DATE} and {latest}")
+    return value
+
+
+SaneDate = Annotated[dt.date, AfterValidator(_sane_date)]
+TaxRate = Annotated[str, StringConstraints(max_length=16), AfterValidator(_finite_rate)]
 Digits = Annotated[str, StringConstraints(strip_whitespace=True, max_length=24)]
 TaxId = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
@@ -28,7 +53,7 @@ class InvoiceLineIn(BaseModel):
     quantity: Quantity | None = None
     unit_price: Quantity | None = None
     amount: Money | None = None
-    tax_rate: Annotated[str, StringConstraints(max_length=16)] | None = Field(None, examples=["13%"])
+    tax_rate: TaxRate | None = Field(None, examples=["13%"])
     tax: Money | None = None
 
 
@@ -41,7 +66,7 @@ class InvoiceFields(BaseModel):
     is_red: bool | None = None
     invoice_code: Digits | None = None
     invoice_number: Digits | None = None
-    issue_date: dt.date | None = None
+    issue_date: SaneDate | None = None
     check_code: Digits | None = None
     buyer_name: Name | None = None
     buyer_tax_id: TaxId | None = None
@@ -75,7 +100,7 @@ class InvoiceCreate(InvoiceFields):
 
     invoice_type: InvoiceType
     invoice_number: Digits
-    issue_date: dt.date
+    issue_date: SaneDate
     is_red: bool = False
 
 

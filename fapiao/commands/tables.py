@@ -24,6 +24,8 @@ def _read(path: Path) -> bytes:
 
 
 def _print_report(report, report_path: Optional[Path]) -> None:
+    from fapiao.services.exports import neutralise_formula
+
     summary = report.summary
     print(f"{summary['total']} rows: {summary['imported']} imported, {summary['duplicate']} duplicate, "
           f"{summary['rejected']} rejected")
@@ -38,8 +40,9 @@ def _print_report(report, report_path: Optional[Path]) -> None:
             writer.writerow(["row", "status", "record_id", "field", "message"])
             for row in report.rows:
                 for error in row.errors or [None]:
-                    writer.writerow([row.row, row.status, row.record_id or "", error.field if error else "",
-                                     error.message if error else ""])
+                    writer.writerow([neutralise_formula(v) for v in (
+                        row.row, row.status, row.record_id or "", error.field if error else "",
+                        error.message if error else "")])
         print(f"report written to {report_path}")
 
 

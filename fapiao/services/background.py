@@ -24,6 +24,25 @@ class Background:
             self.readers.close()
 
 
+def _lowered(extractor: Any, niceness: int) -> Any:
+    """Threads mode: each worker thread lowers its own CPU priority before its
+    first read, so the OCR engine's threads (built lazily by that thread)
+    inherit it, while the API's threads keep theirs."""
+    import threading
+
+    from fapiao.services.procpool import lower_cpu_priority
+
+    local = threading.local()
+
+    def extract(path: Any) -> Any:
+        if not getattr(local, "lowered", False):
+            lower_cpu_priority(niceness, thread_only=True)
+            local.lowered = True
+        return extractor(path)
+
+    return extract
+
+
 def start_background(runtime: Runtime, *, workers: int | None = None) -> Background:
     settings = runtime.settings
     if settings.broker_url:
@@ -45,7 +64,7 @@ def start_background(runtime: Runtime, *, workers: int | None = None) -> Backgro
         readers = ProcessExtractor(settings, threads)
         pool = WorkerPool(runtime, lambda: readers, threads)
     else:
-        pool = WorkerPool(runtime, lambda: make_extractor(settings), threads)
+        pool = WorkerPool(runtime, lambda: _lowered(make_extractor(settings), settings.reader_niceness), threads)
     runtime.on_documents_queued.append(pool.notify)
     pool.start()
     log.info("in-process worker pool: %d workers (%s)", threads, settings.worker_mode)

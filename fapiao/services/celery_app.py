@@ -74,8 +74,10 @@ def _process_state(settings: Settings) -> tuple[Any, Any, str]:
         state = _worker_state.get("state")
         if state is None or state[0] != pid:
             from fapiao.services.extractors import make_extractor
+            from fapiao.services.procpool import lower_cpu_priority
             from fapiao.services.runtime import open_runtime
 
+            lower_cpu_priority(settings.reader_niceness)  # OCR yields to anything else on the machine
             runtime = open_runtime(settings, migrate=False)
             owner = f"celery:{socket.gethostname()[:24]}:{pid}:{uuid.uuid4().hex[:6]}"
             state = (pid, runtime, make_extractor(settings), owner)

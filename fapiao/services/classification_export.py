@@ -19,10 +19,12 @@ from classify.strategy import DIMENSION_NAMES
 from classify.types import Dimension
 from fapiao.services import classification_analysis as analysis
 from fapiao.services.classification import require_run
+from fapiao.services.exports import neutralise_formula
 
 Table = tuple[str, list[str], list[list[Any]]]
 TableName = Literal["results", "counts", "groups", "transitions", "psi", "trend", "history"]
 TEXT_HEADERS = {"客户编号"}
+MONEY_HEADERS = {"窗口内净额", "净额（价税合计）", "平均单张", "红冲金额", "上一窗口净额"}
 PSI_LEVELS = {"ok": "稳定", "warn": "关注", "alert": "预警"}
 
 
@@ -124,11 +126,13 @@ def to_xlsx(table: Table) -> bytes:
     title, headers, rows = table
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
-    sheet.append([_bold(sheet, h) for h in headers])
+    sheet.append([_bold(sheet, neutralise_formula(h)) for h in headers])
     for row in rows:
         cells = []
         for header, value in zip(headers, row):
-            cell = WriteOnlyCell(sheet, value=value)
+            if header in MONEY_HEADERS and isinstance(value, str):
+                value = _money(value)
+            cell = WriteOnlyCell(sheet, value=neutralise_formula(value))
             if isinstance(value, Decimal):
                 cell.number_format = "0.00"
             elif header in TEXT_HEADERS:
@@ -138,6 +142,15 @@ def to_xlsx(table: Table) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _money(text: str) -> Decimal | str:
+    """Money the services hand over as text ("-1356.00") is written as a number, so sums work."""
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        return text
+    return value if value.is_finite() else text
 
 
 def _bold(sheet: Any, text: str) -> WriteOnlyCell:

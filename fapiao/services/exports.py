@@ -4,10 +4,15 @@ Numbers, codes and tax IDs are written as text cells (format ``@``) so Excel
 keeps every digit; money is written as numbers with two decimals so sums
 work. Headers are the first (Chinese) name of each import column, so an
 export can be edited and imported again.
+
+Text that a spreadsheet would run as a formula (a buyer name
+``=HYPERLINK(...)`` imported from someone's CSV) is neutralised in every
+export by one helper, ``neutralise_formula``, as OWASP advises.
 """
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 from typing import Any, Callable, Iterable
 
@@ -38,10 +43,27 @@ MONEY = frozenset({"total_amount", "total_tax", "amount_with_tax", "remaining_re
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+#: A cell starting with one of these is run as a formula by Excel/LibreOffice (OWASP CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def neutralise_formula(value: Any) -> Any:
+    """Text a spreadsheet would evaluate gets a leading apostrophe; everything
+    else (numbers, dates, plain text, "-1356.00") is returned unchanged, so
+    money stays numeric and a negative amount stays a number.
+
+    Every .xlsx/.csv writer passes its cells through here; the import strips
+    the apostrophe again (``tables.cell_text``), so exports round-trip."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def _cell(sheet: WriteOnlyWorksheet, value: Any, field: str) -> WriteOnlyCell:
     if isinstance(value, bool):
         value = "是" if value else "否"
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = WriteOnlyCell(sheet, value=neutralise_formula(value))
     if field in TEXT_FIELDS or field in ("remarks", "buyer_name", "seller_name", "name"):
         cell.number_format = "@"
     elif field in MONEY and isinstance(value, Decimal):

@@ -13,17 +13,20 @@ from fapiao.settings import Settings
 Extractor = Callable[[Path], list[dict]]
 
 _lock = threading.Lock()
-_pipelines: dict[str, object] = {}
+_pipelines: dict[tuple, object] = {}
 
 
 def pipeline_extractor(settings: Settings) -> Extractor:
     """The real pipeline; the OCR model loads lazily on the first image, once per process."""
     from capture.pipeline import Pipeline
+    from fapiao.services.limits import capture_limits
 
+    limits = capture_limits(settings)
+    key = (settings.ocr_engine, limits)
     with _lock:
-        pipeline = _pipelines.get(settings.ocr_engine)
+        pipeline = _pipelines.get(key)
         if pipeline is None:
-            pipeline = _pipelines[settings.ocr_engine] = Pipeline(engine_name=settings.ocr_engine)
+            pipeline = _pipelines[key] = Pipeline(engine_name=settings.ocr_engine, limits=limits)
 
     def extract(path: Path) -> list[dict]:
         from fapiao.services.pageviews import save_page_view

@@ -8,6 +8,7 @@ and importing the same file again reports its rows as duplicates.
 from __future__ import annotations
 
 import copy
+import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Literal
@@ -51,6 +52,8 @@ INVOICE_TYPE_NAMES = {
     "数电票(普通发票)": "digital_general",
     "其他": "other",
 }
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -235,6 +238,9 @@ def import_invoices(
             parsed.append((row_number, invoice_draft_from_row(values, numeric)))
         except RowError as exc:
             report.rows.append(RowResult(row_number, "rejected", errors=exc.errors))
+        except (ArithmeticError, ValueError) as exc:  # a value no check foresaw: this row's error only
+            log.warning("import row %s: %r", row_number, exc)
+            report.rows.append(RowResult(row_number, "rejected", errors=[_UNEXPECTED_VALUE]))
     # blue before red, so a red row can link to a blue row of the same file
     parsed.sort(key=lambda item: (item[1].is_red, item[0]))
     for chunk in _chunks(parsed, CHUNK_ROWS):
@@ -246,6 +252,9 @@ def import_invoices(
             progress(len(chunk))
     report.rows.sort(key=lambda r: r.row)
     return report
+
+
+_UNEXPECTED_VALUE = FieldError(None, "bad_value", "数值无效或超出范围 / a value is not finite or out of range")
 
 
 def _import_chunk(runtime: Runtime, chunk: list[tuple[int, InvoiceDraft]], actor: Actor, *, savepoints: bool) -> list[RowResult]:
@@ -266,6 +275,9 @@ def _import_chunk(runtime: Runtime, chunk: list[tuple[int, InvoiceDraft]], actor
             except RecordsError as exc:
                 rows.append(RowResult(row_number, "rejected",
                                       errors=[FieldError("amount_with_tax", "over_reversal", exc.message)]))
+            except ArithmeticError as exc:  # raised by the checks before anything is written: only this row fails
+                log.warning("import row %s: %r", row_number, exc)
+                rows.append(RowResult(row_number, "rejected", errors=[_UNEXPECTED_VALUE]))
     return rows
 
 

@@ -27,6 +27,7 @@ from datetime import datetime
 from typing import Iterator
 from typing import Any
 
+from capture.errors import CaptureError
 from capture.types import ReviewReason
 from fapiao.services.accounts import actor_for
 from fapiao.services.actors import SYSTEM, Actor
@@ -70,6 +71,8 @@ def process_next(runtime: Runtime, *, owner: str, extractor: Extractor, document
 
     try:
         records = extractor(runtime.storage.path(storage_key))
+    except CaptureError as exc:  # the file itself is bad (damaged, a bomb): another try reads it the same way
+        records = [{"error": str(exc)}]
     except Exception as exc:  # noqa: BLE001 - a bug or resource problem in the reader: retry, then fail
         log.exception("extractor failed on document %s", doc_id)
         _after_crash(runtime, doc_id, owner, attempts, f"{type(exc).__name__}: {exc}")

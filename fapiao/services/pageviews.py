@@ -113,12 +113,12 @@ def _pdf_view(stored_file: Path, page: int) -> PageView | None:
 
 
 def _image_view(stored_file: Path, page: int) -> PageView | None:
-    from capture.image import decode_frames
+    from capture.image import check_frames, decode_frame
 
-    frames = decode_frames(stored_file.read_bytes(), max_frames=page)
-    if len(frames) < page:
+    data = stored_file.read_bytes()
+    if check_frames(data, first=page) < page:
         return None
-    return save_page_view(stored_file, page, frames[page - 1], {}, source="original")
+    return save_page_view(stored_file, page, decode_frame(data, page - 1), {}, source="original")  # one frame held
 
 
 def page_view(stored_file: Path, media_type: str, page: int | None) -> PageView | None:

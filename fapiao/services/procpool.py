@@ -21,7 +21,36 @@ from fapiao.settings import Settings
 
 log = logging.getLogger(__name__)
 _child_extractor: Any = None
-READER_NICENESS = 10
+
+
+def lower_cpu_priority(niceness: int, *, thread_only: bool = False) -> int | None:
+    """Make OCR yield the CPU to the API, so an upload is acknowledged at once
+    even while both cores read invoices.
+
+    Linux keeps a niceness per thread and a new thread inherits its creator's:
+    call this before the OCR engine is built, and ONNX Runtime's intra-op
+    threads (created with the session) run at the same low priority. With
+    ``thread_only`` only the calling thread is lowered (threads mode: the
+    API's own threads keep theirs). Returns the niceness now in force, or
+    None where it cannot be set."""
+    if niceness <= 0:
+        return None
+    try:
+        own = threading.get_native_id()
+        targets = [own] if thread_only else _thread_ids(own)
+        for target in targets:  # PRIO_PROCESS with a thread id lowers that thread (Linux)
+            if os.getpriority(os.PRIO_PROCESS, target) < niceness:
+                os.setpriority(os.PRIO_PROCESS, target, niceness)
+        return os.getpriority(os.PRIO_PROCESS, own)
+    except (OSError, AttributeError):  # not permitted, or no setpriority on this platform
+        return None
+
+
+def _thread_ids(own: int) -> list[int]:
+    try:
+        return sorted({int(tid) for tid in os.listdir("/proc/self/task")} | {own})
+    except OSError:
+        return [own]
 
 
 class ReaderCrashed(RuntimeError):
@@ -44,11 +73,8 @@ def _init_child(settings: Settings, parent_pid: int) -> None:
     global _child_extractor
     from fapiao.services.extractors import make_extractor
 
+    lower_cpu_priority(settings.reader_niceness)  # first: every thread started below inherits it
     threading.Thread(target=_exit_with_parent, args=(parent_pid,), name="fapiao-parent-watch", daemon=True).start()
-    try:
-        os.nice(READER_NICENESS)  # OCR yields the CPU to the API: uploads are acknowledged promptly
-    except OSError:
-        pass
     _child_extractor = make_extractor(settings)
 
 

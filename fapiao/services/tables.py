@@ -100,6 +100,8 @@ def cell_text(value: Any, field: str | None) -> str | None:
             return str(int(value))
         return repr(value) if isinstance(value, float) else str(value)
     text = unicodedata.normalize("NFC", str(value)).strip()
+    if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@"):  # neutralised by our export: undo
+        text = text[1:]
     if len(text) > MAX_CELL_CHARS:
         raise ValueError(f"单元格过长（{len(text)} 字）/ cell longer than {MAX_CELL_CHARS} characters")
     return text or None

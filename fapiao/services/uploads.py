@@ -17,11 +17,13 @@ from pathlib import PurePosixPath, PureWindowsPath
 from sqlalchemy.exc import IntegrityError
 
 from fapiao.services.actors import Actor
+from capture.image import Limits
 from fapiao.services.errors import BadUpload, RecordsError, UnsupportedFile, UploadTooLarge
+from fapiao.services.limits import capture_limits
 from fapiao.services.runtime import Runtime
 from fapiao.services.storage import sha256_hex
 from fapiao.services.zipguard import ZipLimits, iter_members
-from store.models import Document, DocumentSubmission
+from store.models import Document
 from store.repos import documents as document_repo
 from store.types import utcnow
 
@@ -110,35 +112,38 @@ def zip_limits(runtime: Runtime) -> ZipLimits:
     )
 
 
-_heif_ready = False
+def check_image_size(name: str, data: bytes, limits: Limits) -> None:
+    """Refuse a decompression bomb at upload with the reader's own limits, from
+    headers alone: every TIFF frame's size and the frame count (nothing is decoded)."""
+    from capture.errors import FileTooLarge, ImageTooLarge, UnreadableFile
+    from capture.image import check_frames
 
-
-def check_image_size(name: str, data: bytes, max_pixels: int) -> None:
-    """Refuse a decompression bomb at upload, from the image header alone (nothing is decoded)."""
-    global _heif_ready
-    from PIL import Image, UnidentifiedImageError
-
-    if not _heif_ready:
-        try:
-            from pillow_heif import register_heif_opener
-
-            register_heif_opener()
-        except ImportError:
-            pass
-        _heif_ready = True
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            width, height = image.size
-    except Image.DecompressionBombError:
-        raise UploadTooLarge(f"{name}: 图片像素过多 / image has too many pixels") from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise UnsupportedFile(f"{name}: 图片已损坏或无法识别 / damaged or unreadable image") from None
-    if width * height > max_pixels:
-        raise UploadTooLarge(f"{name}: 图片 {width}×{height} 像素超过上限 / image above {max_pixels // 1_000_000} megapixels")
+        check_frames(data, limits=limits, min_side=1)
+    except (ImageTooLarge, FileTooLarge) as exc:
+        raise UploadTooLarge(f"{name}: 图片像素或页数过多 / {exc}") from None
+    except UnreadableFile as exc:
+        raise UnsupportedFile(f"{name}: 图片已损坏或无法识别 / {exc}") from None
 
 
-def _expand(runtime: Runtime, name: str, data: bytes) -> list[tuple[str, bytes, str]]:
-    """(name, bytes, media type) of every readable file; a ZIP is opened one level deep."""
+def check_pdf_size(name: str, data: bytes, limits: Limits) -> None:
+    """Refuse a PDF with too many pages or a page too large to render, at upload, with the
+    reader's own limits (page tree and boxes only). A damaged PDF still goes to the reader,
+    which says what is wrong with it."""
+    from capture.errors import FileTooLarge, ImageTooLarge, UnreadableFile
+    from capture.pdf import check_pdf
+
+    try:
+        check_pdf(data, limits=limits)
+    except (ImageTooLarge, FileTooLarge) as exc:
+        raise UploadTooLarge(f"{name}: PDF 页数或页面过大 / {exc}") from None
+    except UnreadableFile:
+        pass
+
+
+def _expand(runtime: Runtime, name: str, data: bytes) -> list[tuple[str, bytes | RecordsError, str]]:
+    """(name, bytes, media type) of every readable file; a ZIP is opened one level deep.
+    A ZIP member that is refused comes back as (name, its error, "refused")."""
     if not data:
         raise BadUpload(f"{name}: 文件为空 / empty file")
     if len(data) > runtime.settings.max_upload_bytes:
@@ -146,8 +151,11 @@ def _expand(runtime: Runtime, name: str, data: bytes) -> list[tuple[str, bytes, 
     media_type = sniff_media_type(data)
     if media_type is None:
         raise UnsupportedFile(f"{name}: 不支持的文件类型（支持 PDF、OFD、JPEG、PNG、TIFF、HEIC、ZIP）/ unsupported file type")
+    limits = capture_limits(runtime.settings)
     if media_type.startswith("image/"):
-        check_image_size(name, data, runtime.settings.max_image_pixels)
+        check_image_size(name, data, limits)
+    elif media_type == "application/pdf":
+        check_pdf_size(name, data, limits)
     if media_type != "application/zip":
         return [(name, data, media_type)]
     out = []
@@ -155,32 +163,32 @@ def _expand(runtime: Runtime, name: str, data: bytes) -> list[tuple[str, bytes, 
         inner = sanitize_filename(member_name)
         inner_type = sniff_media_type(member) if member else None
         if inner_type is None or inner_type == "application/zip":
-            out.append((inner, b"", "refused"))
+            out.append((inner, UnsupportedFile(f"{inner}: 不支持的文件类型 / unsupported file type"), "refused"))
             continue
-        if inner_type.startswith("image/"):
-            check_image_size(inner, member, runtime.settings.max_image_pixels)
+        try:
+            if inner_type.startswith("image/"):
+                check_image_size(inner, member, limits)
+            elif inner_type == "application/pdf":
+                check_pdf_size(inner, member, limits)
+        except RecordsError as exc:  # one oversized file never sinks the rest of the ZIP
+            out.append((inner, exc, "refused"))
+            continue
         out.append((inner, member, inner_type))
     return out
 
 
 def _store_one(runtime: Runtime, name: str, data: bytes, media_type: str, actor: Actor) -> AcceptedFile:
+    """Write the file durably, then queue it in one short write transaction (the
+    acknowledgement waits for both; nothing is decoded here)."""
     digest = sha256_hex(data)
     key = runtime.storage.put(data, sha256=digest, suffix=_SUFFIX.get(media_type, ".bin"))
     for _attempt in range(3):
         try:
             with runtime.write() as session:
-                document = document_repo.by_sha256(session=session, sha256=digest)
-                duplicate = document is not None
-                if document is None:
-                    document = Document(sha256=digest, filename=name, media_type=media_type, size_bytes=len(data),
-                                        storage_key=key, status="queued", uploaded_by_id=actor.user_id)
-                    session.add(document)
-                elif document.status == "failed":  # a fresh try for a file that failed before
-                    document.status, document.attempts, document.error = "queued", 0, None
-                    document.lease_owner = document.lease_expires_at = None
-                session.add(DocumentSubmission(document=document, user_id=actor.user_id, filename=name))
-                session.flush()
-                return AcceptedFile(document.id, name, document.status, duplicate)
+                document_id, status, duplicate = document_repo.accept_upload(
+                    session=session, sha256=digest, filename=name, media_type=media_type, size_bytes=len(data),
+                    storage_key=key, user_id=actor.user_id)
+            return AcceptedFile(document_id, name, status, duplicate)
         except IntegrityError:  # the same new file uploaded concurrently: the other insert won
             continue
     raise BadUpload(f"{name}: 并发上传冲突，请重试 / concurrent upload conflict, please retry")
@@ -197,8 +205,8 @@ def submit_files(runtime: Runtime, files: list[tuple[str | None, bytes]], *, act
             result.refused.append(RefusedFile(name, exc.message, exc.status))
             continue
         for inner_name, inner_data, media_type in expanded:
-            if media_type == "refused":
-                result.refused.append(RefusedFile(inner_name, f"{inner_name}: 不支持的文件类型 / unsupported file type", 415))
+            if isinstance(inner_data, RecordsError):
+                result.refused.append(RefusedFile(inner_name, inner_data.message, inner_data.status))
                 continue
             result.accepted.append(_store_one(runtime, inner_name, inner_data, media_type, actor))
     queued = [a.document_id for a in result.accepted if a.status == "queued"]

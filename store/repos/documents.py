@@ -143,3 +143,32 @@ def counts_by_status(*, session: Session) -> dict[str, int]:
 
     rows = session.execute(select(Document.status, func.count()).group_by(Document.status))
     return {status: count for status, count in rows}
+
+
+def accept_upload(*, session: Session, sha256: str, filename: str, media_type: str, size_bytes: int,
+                  storage_key: str, user_id: int | None) -> tuple[int, str, bool]:
+    """Queue an uploaded file (or requeue it if it failed before) and record who sent it, in
+    three short statements with no ORM unit of work: the upload's write lock is held for
+    as little as possible. Returns (document id, status, whether the content was known)."""
+    from sqlalchemy import insert
+
+    from store.models import DocumentSubmission
+
+    now = utcnow()
+    found = session.execute(select(Document.id, Document.status).where(Document.sha256 == sha256)).first()
+    if found is None:
+        document_id = session.execute(
+            insert(Document).values(sha256=sha256, filename=filename, media_type=media_type, size_bytes=size_bytes,
+                                    storage_key=storage_key, status="queued", attempts=0, uploaded_by_id=user_id,
+                                    created_at=now, updated_at=now).returning(Document.id)
+        ).scalar_one()
+        status, known = "queued", False
+    else:
+        document_id, status, known = found.id, found.status, True
+        if status == "failed":  # a fresh try for a file that failed before
+            session.execute(update(Document).where(Document.id == document_id).values(
+                status="queued", attempts=0, error=None, lease_owner=None, lease_expires_at=None, updated_at=now))
+            status = "queued"
+    session.execute(insert(DocumentSubmission).values(document_id=document_id, user_id=user_id, filename=filename,
+                                                      created_at=now))
+    return document_id, status, known

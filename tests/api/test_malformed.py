@@ -307,3 +307,112 @@ def test_hostile_text_is_stored_inert_and_traversal_names_are_neutralised(small_
     storage = runtime.settings.storage_dir.resolve()
     for path in storage.rglob("*"):
         assert storage in path.resolve().parents
+
+
+NON_FINITE = ["NaN", "nan", "sNaN", "-sNaN", "Infinity", "-Infinity", "inf", "NaN%", " nan % "]
+
+
+def test_non_finite_numbers_and_out_of_range_dates_are_422_everywhere(small_api) -> None:
+    """NaN tax rates raised InvalidOperation in the checks (a 500) on manual
+    entry, PATCH and approve-with-corrections; ``as_of: 0001-01-01`` was a 500."""
+    client, keys, _runtime = small_api
+    admin = {"X-API-Key": keys["admin"]}
+    created = client.post("/api/v1/invoices", headers=admin, json=invoice_json(blue()))
+    assert created.status_code == 201, created.text
+    invoice_id = created.json()["id"]
+    failures = []
+
+    def expect_422(method: str, url: str, body: dict) -> None:
+        response = client.request(method, url, headers=admin, json=body)
+        if response.status_code != 422 or not response.json().get("detail"):
+            failures.append(f"{method} {url} {json.dumps(body, ensure_ascii=False)[:120]}: "
+                            f"{response.status_code} {response.text[:150]}")
+
+    for index, rate in enumerate(NON_FINITE):
+        body = invoice_json(blue(digital_number(700 + index)))
+        body["items"][0]["tax_rate"] = rate
+        expect_422("POST", "/api/v1/invoices", body)
+        line = dict(invoice_json(blue())["items"][0], tax_rate=rate)
+        expect_422("PATCH", f"/api/v1/invoices/{invoice_id}", {"items": [line]})
+        expect_422("POST", f"/api/v1/review/{invoice_id}/approve", {"corrections": {"items": [line]}})
+    for money in ("NaN", "sNaN", "Infinity", "1e999"):
+        expect_422("PATCH", f"/api/v1/invoices/{invoice_id}", {"total_tax": money})
+        expect_422("POST", f"/api/v1/review/{invoice_id}/approve", {"corrections": {"total_amount": money}})
+    for date in ("0001-01-01", "1899-12-31", "1989-12-31", "2999-01-01", "9999-12-31"):
+        expect_422("POST", "/api/v1/classifications/run", {"as_of": date})
+        expect_422("PATCH", f"/api/v1/invoices/{invoice_id}", {"issue_date": date})
+        expect_422("POST", "/api/v1/invoices", dict(invoice_json(blue(digital_number(800))), issue_date=date))
+    assert not failures, "\n".join(failures)
+    ran = client.post("/api/v1/classifications/run", headers=admin, json={"as_of": "2024-06-30"})
+    assert ran.status_code == 201, ran.text
+
+
+def test_upload_guard_and_reader_share_one_set_of_limits(make_settings, database_url, tmp_path) -> None:
+    """FAPIAO_MAX_IMAGE_PIXELS reached only the upload guard (80 MP) while the
+    reader kept its own 60 MP: an 8500² PNG got 202, then failed in the worker.
+    Now one Limits, built from Settings, decides both; TIFF frames past the
+    first and the frame count are checked at upload too."""
+    from api.app import create_app
+    from capture.errors import ImageTooLarge
+    from capture.image import check_frames
+    from fapiao.services.extractors import pipeline_extractor
+    from fapiao.services.jobs import process_next
+    from fapiao.services.limits import capture_limits
+    from fapiao.services.runtime import open_runtime
+    from tests.capture.test_bombs import ofd, pdf, tiff
+
+    settings = make_settings(database_url=database_url, max_image_pixels=2_000_000, max_pages=3)
+    runtime = open_runtime(settings)
+    limits = capture_limits(settings)
+    assert (limits.max_pixels, limits.max_pages) == (2_000_000, 3)
+    app = create_app(settings, runtime=runtime, background=False)
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            clerk = {"X-API-Key": make_users(runtime)["clerk"]}
+
+            def upload(name: str, data: bytes):
+                return client.post("/api/v1/documents", headers=clerk, files=[("files", (name, data, "image/png"))])
+
+            above, below = png_header(1500, 1400), png_header(1400, 1400)  # 2.1 MP and 1.96 MP
+            assert upload("above.png", above).status_code == 413
+            with pytest.raises(ImageTooLarge):
+                check_frames(above, limits=limits)  # the reader refuses what the upload refused
+            assert upload("below.png", below).status_code == 202
+            assert check_frames(below, limits=limits) == 1  # … and reads what the upload accepted
+            second_frame = upload("scan.tif", tiff([(200, 200), (1500, 1400)]))
+            assert second_frame.status_code == 413 and "frame 2" in second_frame.json()["detail"]
+            assert upload("many.tif", tiff([(64, 64)] * 4)).status_code == 413
+            # PDFs: page count and page size at upload too (page tree and boxes only, nothing rendered)
+            assert upload("long.pdf", pdf(count=4)).status_code == 413
+            assert upload("huge-page.pdf", pdf(media_box="0 0 20000 20000")).status_code == 413
+            assert upload("small.pdf", pdf(media_box="0 0 300 300")).status_code == 202  # 0.7 MP at 200 dpi
+            # a ZIP: the oversized member is refused with its reason, the others are accepted
+            zipped = _zip({"big.png": above, "ok.png": png_with_records([], salt="zip-ok"), "long.pdf": pdf(count=4)})
+            mixed = client.post("/api/v1/documents", headers=clerk, files=[("files", ("b.zip", zipped, "application/zip"))])
+            assert mixed.status_code == 202, mixed.text
+            assert [d["filename"] for d in mixed.json()["documents"]] == ["ok.png"]
+            assert sorted((r["filename"], r["status_code"]) for r in mixed.json()["refused"]) == [
+                ("big.png", 413), ("long.pdf", 413)]
+
+            # a bomb the upload cannot see (OFD internals) fails in the reader at once, never retried
+            bomb = client.post("/api/v1/documents", headers=clerk,
+                               files=[("files", ("bomb.ofd", ofd(box="0 0 1e400 1e400"), "application/ofd"))])
+            assert bomb.status_code == 202, bomb.text
+            document_id = bomb.json()["documents"][0]["id"]
+            extractor = pipeline_extractor(settings)
+            assert process_next(runtime, owner="t", extractor=extractor, document_id=document_id) == document_id
+            status = client.get(f"/api/v1/documents/{document_id}", headers=clerk).json()
+            assert status["status"] == "failed" and status["attempts"] == 1, status
+            assert "impossible" in status["error"]
+
+            # an extractor that raises a capture error fails the document at once too
+            def raising(_path):
+                raise ImageTooLarge("image frame 2 is 15000×13000 pixels, above the limit of 2 megapixels")
+
+            other = upload("other.png", png_header(300, 300))
+            other_id = other.json()["documents"][0]["id"]
+            process_next(runtime, owner="t", extractor=raising, document_id=other_id)
+            status = client.get(f"/api/v1/documents/{other_id}", headers=clerk).json()
+            assert status["status"] == "failed" and status["attempts"] == 1 and "frame 2" in status["error"], status
+    finally:
+        runtime.close()

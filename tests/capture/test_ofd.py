@@ -14,8 +14,9 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from capture.errors import UnreadableFile
-from capture.ofd import _delta_x, load_ofd_pages
+from capture.errors import FileTooLarge, UnreadableFile
+from capture.image import Limits
+from capture.ofd import _advance, load_ofd_pages
 from capture.pdf import load_pdf_pages
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "fixed"
@@ -35,7 +36,7 @@ def _text_object(index: int, line) -> str:
 
 
 def ofd_from_pdf(pdf: Path) -> bytes:
-    (page,) = load_pdf_pages(pdf.read_bytes(), max_pixels=60_000_000)
+    (page,) = load_pdf_pages(pdf.read_bytes(), limits=Limits())
     lines = page.text.lines
     width_mm, height_mm = page.text.width / PX_PER_MM, page.text.height / PX_PER_MM
     template = "".join(_text_object(100 + i, line) for i, line in enumerate(lines) if i % 2 == 0)
@@ -73,14 +74,23 @@ def test_ofd_invoice_reads_like_its_pdf(sample: str) -> None:
 
 def test_template_and_page_text_are_both_read() -> None:
     (page,) = load_ofd_pages(ofd_from_pdf(SAMPLES / "inv_0017.pdf"))
-    (pdf_page,) = load_pdf_pages((SAMPLES / "inv_0017.pdf").read_bytes(), max_pixels=60_000_000)
+    (pdf_page,) = load_pdf_pages((SAMPLES / "inv_0017.pdf").read_bytes(), limits=Limits())
     assert sorted(line.text for line in page.text.lines) == sorted(line.text for line in pdf_page.text.lines)
     assert page.text.source == "pdf_text"
 
 
 def test_delta_x_repeat_notation() -> None:
-    assert _delta_x("g 3 2.5 1") == [2.5, 2.5, 2.5, 1.0]
-    assert _delta_x("x") == []
+    limits = Limits()
+    assert _advance("g 3 2.5 1", 4, limits) == 8.5
+    assert _advance("x", 1, limits) is None
+    assert _advance(None, 1, limits) is None
+
+
+def test_delta_x_repeat_count_is_capped_not_expanded() -> None:
+    with pytest.raises(FileTooLarge, match="glyph spacing declares"):
+        _advance("g 100000000 1", 3, Limits(max_page_chars=1000))
+    with pytest.raises(UnreadableFile, match="impossible"):
+        _advance("g 2 1e400", 3, Limits())
 
 
 @pytest.mark.parametrize(

@@ -443,3 +443,21 @@ def test_every_reason_names_its_field():
     assert len(reasons) >= 5
     for reason in reasons:
         assert reason.field and f"({reason.field})" in reason.message
+
+
+@pytest.mark.parametrize("text", ["NaN", "nan", "sNaN", "-sNaN", "Infinity", "-inf", "NaN%"])
+def test_non_finite_tax_rate_is_unknown_not_an_exception(text):
+    """NaN < 1 raised InvalidOperation (a 500 in manual entry, an aborted import)."""
+    assert parse_tax_rate(text) is None
+    line = InvoiceLine(name="x", amount=D("100.00"), tax_rate=text, tax=D("13.00"))
+    assert ("tax_rate_unknown", "tax_rate") in codes(check_line(line))
+
+
+def test_non_finite_amounts_are_review_reasons_not_exceptions():
+    draft = InvoiceDraft(invoice_type="digital_general", invoice_number="24312000000000000001", issue_date="2024-03-15",
+                         total_amount=D("NaN"), total_tax=D("13.00"), amount_with_tax=D("Infinity"),
+                         items=[InvoiceLine(name="x", quantity=D("sNaN"), unit_price=D("1"), amount=D("100.00"),
+                                            tax_rate="13%", tax=D("13.00"))])
+    found = codes(validate_draft(draft, today=TODAY))
+    assert {("number_invalid", "total_amount"), ("number_invalid", "amount_with_tax"),
+            ("number_invalid", "items[0].quantity")} <= set(found)

@@ -156,3 +156,44 @@ def test_templates_have_text_identifier_columns_and_import_cleanly(runtime, kind
     assert workbook.worksheets[1].title == "说明 Help"
     importer = import_invoices if kind == "invoices" else import_customers
     assert importer(runtime, data, "template.xlsx", actor=CLERK).rows == []
+
+
+def test_non_finite_rates_and_odd_dates_are_row_errors_and_the_other_rows_import(runtime) -> None:
+    """A tax rate of NaN/sNaN/Infinity raised InvalidOperation in the checks and
+    aborted the whole file; a date in year 1 or 2999 was accepted."""
+    header = HEADER_CN + ["税率"]
+    rows = [header, good_row(1) + ["13%"]]
+    for serial, rate in enumerate(["NaN", "sNaN", "Infinity", "-inf", "nan%", "1e999999"], start=10):
+        rows.append(good_row(serial) + [rate])
+    for serial, date in enumerate(["0001-01-01", "2999-01-01", "1899-12-31"], start=30):
+        row = good_row(serial) + ["13%"]
+        row[2] = date
+        rows.append(row)
+    rows.append(good_row(2) + ["0.13"])
+    report = import_invoices(runtime, xlsx(rows), "invoices.xlsx", actor=CLERK)
+    statuses = [r.status for r in report.rows]
+    assert statuses == ["imported"] + ["rejected"] * 9 + ["imported"], [(r.status, r.errors) for r in report.rows]
+    assert all(r.errors and r.errors[0].message for r in report.rows if r.status == "rejected")
+    assert all(any(e.field == "issue_date" for e in r.errors) for r in report.rows[7:10])
+    assert all(any(e.field == "items[0].tax_rate" for e in r.errors) for r in report.rows[1:7])
+    with runtime.read() as session:
+        assert session.scalar(select(func.count(Invoice.id))) == 2
+
+
+def test_an_unforeseen_arithmetic_error_rejects_its_row_only(runtime, monkeypatch) -> None:
+    """Whatever value slips past the checks and breaks a computation fails that row, never the file."""
+    from decimal import InvalidOperation
+
+    import fapiao.services.imports as imports
+
+    real = imports.record_draft
+
+    def flaky(*, draft, **kwargs):
+        if draft.invoice_number == digital_number(2):
+            raise InvalidOperation("[<class 'decimal.InvalidOperation'>]")
+        return real(draft=draft, **kwargs)
+
+    monkeypatch.setattr(imports, "record_draft", flaky)
+    report = import_invoices(runtime, xlsx([HEADER_CN, good_row(1), good_row(2), good_row(3)]), "i.xlsx", actor=CLERK)
+    assert [r.status for r in report.rows] == ["imported", "rejected", "imported"]
+    assert report.rows[1].errors[0].code == "bad_value"
