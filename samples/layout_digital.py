@@ -11,7 +11,7 @@ from samples import content as C
 from samples.invoice import InvoiceSpec
 from dataclasses import dataclass
 
-from samples.layout_paper import FaceStyle, label_text, money_cell, qr_matrix, wrap
+from samples.layout_paper import FaceStyle, amount_words, label_text, money_cell, qr_matrix, wrap
 from samples.sheet import Sheet
 from samples.stamps import stamp_seller_seal, stamp_supervision
 
@@ -126,7 +126,8 @@ def draw_data(sheet: Sheet, spec: InvoiceSpec, style: FaceStyle) -> None:
     _cell(sheet, COLUMNS[5], ITEMS_BOTTOM - 3.5, money_cell(g.total_amount), size, role)
     _cell(sheet, COLUMNS[7], ITEMS_BOTTOM - 3.5, "***" if g.all_exempt else money_cell(g.total_tax), size, role)
     mid = (ITEMS_BOTTOM + TOTAL_BOTTOM) / 2
-    sheet.text(d, 42, mid, (style.negative_words if spec.is_red else "") + C.amount_to_chinese(g.amount_with_tax), 3.5, role)
+    amount_words(sheet, d, 42, mid, style.negative_words if spec.is_red else "", C.amount_to_chinese(g.amount_with_tax),
+                 3.5, role)
     sheet.text(d, 156, mid, money_cell(g.amount_with_tax), 3.5, role)
     for i, line in enumerate(wrap(sheet, spec.remarks, size, role, RIGHT - LEFT - 10)):
         sheet.text(d, LEFT + 8, TOTAL_BOTTOM + 4 + i * 4.5, line, size, role)

@@ -118,6 +118,23 @@ def wrap(sheet: Sheet, text: str, size: float, role: str, width: float) -> list[
     return lines + ([current] if current else [])
 
 
+# families whose faces have no ⊗: the printer's driver falls back to another font for it
+NO_CIRCLED_TIMES = ("wqy-zenhei", "arphic-uming", "arphic-ukai")
+
+
+def amount_words(sheet, layer: str, x: float, y: float, prefix: str, words: str, size: float, role: str) -> None:
+    """The 大写 amount with its red prefix (⊗ or （负数）), the ⊗ in a font that has it."""
+    if "⊗" not in prefix or sheet.family not in NO_CIRCLED_TIMES:
+        sheet.text(layer, x, y, prefix + words, size, role)
+        return
+    family, sheet.family = sheet.family, None
+    try:
+        width = sheet.text(layer, x, y, prefix, size, role)
+    finally:
+        sheet.family = family
+    sheet.text(layer, x + width, y, words, size, role)
+
+
 def money_cell(value) -> str:
     return "¥" + C.fmt_money(value)
 
@@ -213,8 +230,12 @@ def draw_data(sheet: Sheet, spec: InvoiceSpec, style: FaceStyle) -> None:
     d, role = "data", style.data_role
     size = 3.3
     geo = style.paper_geometry
-    for i, (label, value) in enumerate(header_rows(spec, style)):
-        sheet.text(d, 177 + geo.header_dx, header_row_y(spec, i) + geo.header_dy, value, size, role)
+    rows = header_rows(spec, style)
+    value_x = 177.0
+    if style.labels != "classic" or style.colon != "：":  # right of the widest label
+        value_x = max(value_x, 160 + max(sheet.text_width(label, 3.0, "serif") for label, _ in rows) + 1.0)
+    for i, (label, value) in enumerate(rows):
+        sheet.text(d, value_x + geo.header_dx, header_row_y(spec, i) + geo.header_dy, value, size, role)
     if spec.machine_number:
         sheet.text(d, 24, 28, spec.machine_number, size, role)
     if spec.is_red:
@@ -238,7 +259,7 @@ def draw_data(sheet: Sheet, spec: InvoiceSpec, style: FaceStyle) -> None:
     cell_text(sheet, COLUMNS[7], ITEMS_BOTTOM - 3.5, "***" if g.all_exempt else money_cell(g.total_tax), size, role)
     mid = (ITEMS_BOTTOM + TOTAL_BOTTOM) / 2
     words = C.amount_to_chinese(g.amount_with_tax)
-    sheet.text(d, 54, mid, (style.negative_words if spec.is_red else "") + words, 3.6, role)
+    amount_words(sheet, d, 54, mid, style.negative_words if spec.is_red else "", words, 3.6, role)
     sheet.text(d, 174, mid, money_cell(g.amount_with_tax), 3.6, role)
     mid_cell = style.paper_geometry.mid_cell
     remark_lines = wrap(sheet, spec.remarks, size, role, RIGHT - mid_cell - 3)
