@@ -41,7 +41,7 @@ TAX_ID_LABEL = "统一社会信用代码/纳税人识别号："
 
 
 def _geometry(style: FaceStyle) -> DigitalGeometry:
-    return style.digital_geometry if isinstance(style.digital_geometry, DigitalGeometry) else DigitalGeometry()
+    return style.digital_geometry or DigitalGeometry()
 
 
 def _labels(style: FaceStyle) -> tuple[str, str, str, str]:

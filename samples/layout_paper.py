@@ -7,6 +7,7 @@ on paper kinds, reduced to dots.  Coordinates are millimetres from the top-left.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import qrcode
@@ -15,6 +16,9 @@ from samples import content as C
 from samples.invoice import PAPER_KINDS, InvoiceSpec
 from samples.sheet import Sheet, dotify
 from samples.stamps import stamp_seller_seal, stamp_supervision
+
+if TYPE_CHECKING:  # layout_digital imports this module
+    from samples.layout_digital import DigitalGeometry
 
 WIDTH, HEIGHT = 240.0, 131.0
 TOP, BUYER_BOTTOM, ITEMS_BOTTOM, TOTAL_BOTTOM, BOTTOM = 31.0, 52.0, 93.0, 100.0, 121.0
@@ -79,7 +83,7 @@ class FaceStyle:
     labels: str = "classic"  # PARTY_LABELS / HEADER_LABELS key
     colon: str = "："
     geometry: PaperGeometry | None = None  # None = the classic cells (digital faces read their own)
-    digital_geometry: object | None = None  # samples.layout_digital.DigitalGeometry
+    digital_geometry: DigitalGeometry | None = None  # None = the classic 数电 cells
     negative_words: str = "⊗"  # printed before the 大写 of a red invoice
     seal_on_tax_id: bool = False  # the seal centred on the seller's tax ID (not just the block)
 
