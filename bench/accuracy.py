@@ -206,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     n = tallies["all"].n
     print(f"## Accuracy on {n} invoices from {folder} (engine {args.engine}, {elapsed / n:.2f} s/invoice)\n")
     try:
-        from samples.generate import HELD_OUT_CONDITION, HELD_OUT_FONT
+        from samples.variation import HELD_OUT_CONDITION, HELD_OUT_FONT
 
         print(f"Held out of development: font family `{HELD_OUT_FONT}` and condition `{HELD_OUT_CONDITION}`.\n")
     except ImportError:  # pragma: no cover - samples is part of the repo

@@ -8,8 +8,9 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from samples.content import RATES, RED_REFERENCE_LABELS, amount_to_chinese, money
+from samples.content import RATES, amount_to_chinese, money
 from samples.parties import uscc_is_valid
+from samples.remarks import RED_REFERENCE_LABELS
 
 GOLDEN_KEYS = ("file", "page", "invoice_type", "is_red", "invoice_code", "invoice_number", "issue_date",
                "check_code", "buyer_name", "buyer_tax_id", "seller_name", "seller_tax_id", "total_amount",

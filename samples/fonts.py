@@ -8,7 +8,7 @@ Without a family (``family=None``) the roles resolve as they always did (Noto
 CJK first, WenQuanYi Micro Hei for ``hei``): the committed fixed set was drawn
 that way.  New sets draw each invoice in one of ``FAMILIES`` (chosen by seed),
 so the capture code is measured on glyph shapes it was not tuned on; one
-family is kept out of development (``samples.generate.HELD_OUT_FONT``).
+family is kept out of development (``samples.variation.HELD_OUT_FONT``).
 """
 from __future__ import annotations
 

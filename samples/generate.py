@@ -57,22 +57,18 @@ from PIL import Image
 
 from samples import degrade
 from samples.fonts import FAMILIES, FAMILY_PACKAGES, FontMissing, installed_families, require_fonts
-from samples.invoice import ALL_KINDS, ELECTRONIC_KINDS, PAPER_KINDS, InvoiceSpec, make_invoice
-from samples.layout_digital import HEIGHT as DIGITAL_H, WIDTH as DIGITAL_W, DigitalGeometry, render_digital
-from samples.layout_paper import BLUE, BROWN, HEIGHT as PAPER_H, WIDTH as PAPER_W, FaceStyle, PaperGeometry, \
-    render_paper
+from samples.invoice import ALL_KINDS, ELECTRONIC_KINDS, InvoiceSpec, make_invoice
+from samples.layout_digital import HEIGHT as DIGITAL_H, WIDTH as DIGITAL_W, render_digital
+from samples.layout_paper import HEIGHT as PAPER_H, WIDTH as PAPER_W, FaceStyle, render_paper
 from samples.parties import Customer, Party, build_master, make_company, make_individual, make_outsider, \
     write_customers_csv
+from samples.variation import HELD_OUT_CONDITION, HELD_OUT_FONT, SPLITS, classic_style, split_of, varied_style
 
 CONDITIONS = ("scan", "photo", "copy", "lowlight")
 CLASSIC_CONDITIONS = ("scan", "photo", "copy")
 CONDITION_SHARES = {"scan": 0.40, "photo": 0.35, "copy": 0.25}  # classic style
 VARIED_CONDITION_SHARES = {"scan": 0.34, "photo": 0.28, "copy": 0.22, "lowlight": 0.16}
 STYLES = ("varied", "classic")
-# Leave-one-out: never tune capture on these; bench/accuracy.py reports them apart.
-HELD_OUT_FONT = "arphic-ukai"  # 楷体: a printer face no dev invoice uses
-HELD_OUT_CONDITION = "lowlight"  # phone photo in dim indoor light: dark, noisy, warm, soft
-SPLITS = ("dev", "heldout")
 RED_SHARE = 0.6
 TURN_SHARE = 0.15
 PHOTO_RENDER_MAX_PPM = 11.0  # render no finer than this; the warp upsamples the rest
@@ -98,8 +94,7 @@ class SamplePlan:
 
     @property
     def split(self) -> str:
-        held = self.font_family == HELD_OUT_FONT or self.condition == HELD_OUT_CONDITION
-        return "heldout" if held else "dev"
+        return split_of(self.font_family, self.condition)
 
 
 @dataclass
@@ -192,61 +187,6 @@ def fixed_plans() -> list[SamplePlan]:
     return [SamplePlan(i + 1, k, red, cond, rot, mode, compact=True) for i, (k, red, cond, rot, mode) in enumerate(rows)]
 
 
-def _style(spec: InvoiceSpec, rng: random.Random) -> FaceStyle:
-    paper = spec.kind in PAPER_KINDS
-    base = BLUE if spec.copy_name == "抵扣联" else BROWN
-    jitter = tuple(max(0, min(255, c + rng.randint(-18, 18))) for c in base)
-    if spec.is_digital:
-        jitter = tuple(max(0, min(255, c + rng.randint(-12, 12))) for c in (160, 85, 50))
-    if paper:
-        role = rng.choice(("sans", "hei", "serif"))
-        offset = (round(rng.uniform(-3.0, 3.5), 1), round(rng.uniform(-2.5, 2.5), 1))
-        seal = rng.random() < 0.85
-        over = rng.random() < 0.7
-    else:
-        role = rng.choice(("serif", "serif", "sans", "hei"))
-        offset = (0.0, 0.0)
-        seal = rng.random() < (0.7 if spec.is_digital else 0.95)
-        over = spec.is_digital or rng.random() < 0.4
-    return FaceStyle(jitter, role, paper, offset, seal, over)
-
-
-LABEL_SHARES = {"paper": {"spaced": 0.55, "classic": 0.25, "tight": 0.20},
-                "electronic": {"classic": 0.45, "spaced": 0.30, "tight": 0.25},
-                "digital": {"classic": 0.55, "spaced": 0.25, "tight": 0.20}}
-
-
-def _pick(rng: random.Random, shares: dict[str, float]) -> str:
-    return rng.choices(list(shares), weights=list(shares.values()))[0]
-
-
-def _varied_style(spec: InvoiceSpec, rng: random.Random, family: str) -> FaceStyle:
-    """The classic draws, then what differs between real forms, printers and sellers."""
-    style = _style(spec, rng)
-    paper = spec.kind in PAPER_KINDS
-    style.family = family
-    style.labels = _pick(rng, LABEL_SHARES["paper" if paper else "digital" if spec.is_digital else "electronic"])
-    style.colon = "：" if rng.random() < 0.7 else ":"
-    if spec.is_digital:
-        style.digital_geometry = DigitalGeometry(
-            party_dy=round(rng.uniform(-1.5, 1.5), 2), party_pitch=round(rng.uniform(6.5, 9.0), 2),
-            header_dx=round(rng.uniform(-6, 4), 2), header_dy=round(rng.uniform(-1.5, 1.5), 2),
-            item_pitch=round(rng.uniform(4.0, 4.8), 2))
-        style.negative_words = "（负数）"
-    else:
-        style.geometry = PaperGeometry(
-            label_cell=round(rng.uniform(12.0, 18.0), 2), value_dx=round(rng.uniform(20.0, 28.0), 2),
-            party_pitch=round(rng.uniform(4.6, 5.2), 2), item_pitch=round(rng.uniform(4.0, 4.8), 2),
-            header_dx=round(rng.uniform(-6.0, 4.0), 2), header_dy=round(rng.uniform(-1.5, 2.0), 2),
-            mid=round(rng.uniform(136.0, 144.0), 2))
-    if paper:  # needle printers shift the data out of its boxes, up or down, left or right
-        dx = rng.choice((-1, 1)) * rng.uniform(0.3, 4.5)
-        dy = rng.choice((-1, 1)) * rng.uniform(0.2, 3.2)
-        style.offset_mm = (round(dx, 1), round(dy, 1))
-    style.seal_on_tax_id = style.seal and rng.random() < 0.5
-    return style
-
-
 def _pick_parties(rng: random.Random, world: World) -> tuple[Party, Party, Party]:
     seller = rng.choice(world.sellers)
     outsider = make_outsider(rng, {c.party.name for c in world.master})
@@ -276,7 +216,7 @@ def render_sample(plan: SamplePlan, world: World, seed: int, out: Path) -> dict:
     varied = plan.style == "varied"
     spec = make_invoice(rng, kind=plan.kind, is_red=plan.is_red, seller=seller, master=world.master,
                         outsider=outsider, individual=individual, buyer_mode=plan.buyer_mode, real_remarks=varied)
-    style = _varied_style(spec, rng, plan.font_family) if varied else _style(spec, rng)
+    style = varied_style(spec, rng, plan.font_family) if varied else classic_style(spec, rng)
     size_mm = (DIGITAL_W, DIGITAL_H) if spec.is_digital else (PAPER_W, PAPER_H)
     if plan.condition == "pdf":
         from samples.pdf import write_pdf  # optional dependency (fpdf2)

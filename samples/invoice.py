@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from samples import content as C
 from samples.parties import Customer, Party, Region, name_variant, with_name
+from samples.remarks import blue_remark_real
 
 PAPER_KINDS = ("vat_special", "vat_general")
 LEGACY_KINDS = ("vat_special", "vat_general", "vat_electronic_general", "vat_electronic_special")
@@ -167,7 +168,7 @@ def make_invoice(rng: random.Random, *, kind: str, is_red: bool, seller: Party, 
     if is_red:
         _make_red(rng, spec)
     elif real_remarks:
-        spec.remarks = C.blue_remark_real(rng, day, seller_name=seller.name, seller_tax_id=seller.tax_id)
+        spec.remarks = blue_remark_real(rng, day, seller_name=seller.name, seller_tax_id=seller.tax_id)
     else:
         spec.remarks = C.blue_remark(rng, day)
     return spec

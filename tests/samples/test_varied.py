@@ -16,13 +16,14 @@ import pytest
 from samples import content as C
 from samples.check import golden_problems
 from samples.fonts import FAMILIES
-from samples.generate import (HELD_OUT_CONDITION, HELD_OUT_FONT, _varied_style, build_world, generate,
-                              plan_samples)
+from samples.generate import build_world, generate, plan_samples
 from samples.invoice import ALL_KINDS, DIGITAL_KINDS, PAPER_KINDS, make_invoice
 from samples.layout_digital import HEIGHT as DH, WIDTH as DW, draw_digital
 from samples.layout_paper import HEIGHT as PH, WIDTH as PW, draw_paper, value_column
 from samples.parties import make_individual, make_outsider
+from samples.remarks import RED_REFERENCE_LABELS, blue_remark_real
 from samples.sheet import Sheet
+from samples.variation import HELD_OUT_CONDITION, HELD_OUT_FONT, varied_style
 
 from .conftest import FIXED
 
@@ -35,7 +36,7 @@ def _invoice(seed: int, kind: str, is_red: bool, *, labels: str | None = None, f
     seller = rng.choice(WORLD.sellers)
     spec = make_invoice(rng, kind=kind, is_red=is_red, seller=seller, master=WORLD.master,
                         outsider=make_outsider(rng, set()), individual=make_individual(rng), real_remarks=True)
-    style = _varied_style(spec, rng, family)
+    style = varied_style(spec, rng, family)
     if labels:
         style.labels = labels
     return spec, style
@@ -116,13 +117,13 @@ def test_blue_remarks_carry_numbers_but_never_a_labelled_red_reference() -> None
     rng = random.Random(8)
     with_long_numbers = 0
     for i in range(1500):
-        text = C.blue_remark_real(rng, C.issue_date(rng, "vat_general"), seller_name="某某有限公司",
+        text = blue_remark_real(rng, C.issue_date(rng, "vat_general"), seller_name="某某有限公司",
                                   seller_tax_id="91110108MA01ABCD2X")
-        assert not any(label in text for label in C.RED_REFERENCE_LABELS), text
+        assert not any(label in text for label in RED_REFERENCE_LABELS), text
         assert not re.search(r"发票(代码|号码)", text), text
         with_long_numbers += bool(re.search(r"\d{8,}", text))
     assert with_long_numbers > 600  # order, waybill, account and tax office numbers: bait for the parser
-    samples = {C.blue_remark_real(rng, C.issue_date(rng, "vat_general"), seller_name="甲公司",
+    samples = {blue_remark_real(rng, C.issue_date(rng, "vat_general"), seller_name="甲公司",
                                   seller_tax_id="91110108MA01ABCD2X") for _ in range(400)}
     joined = " ".join(samples)
     for word in ("订单号", "运单号", "车牌号", "项目名称", "代开企业税号", "税务机关代码", "身份证号码", "****"):
