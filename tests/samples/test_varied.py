@@ -184,3 +184,14 @@ def test_fixed_mix_still_draws_the_committed_goldens(tmp_path: Path, cjk_font: N
     for name in ("inv_0001.expected.json", "inv_0002.expected.json"):
         assert (tmp_path / name).read_bytes() == (FIXED / name).read_bytes(), name
     assert (tmp_path / "customers.csv").read_bytes() == (FIXED / "customers.csv").read_bytes()
+
+
+def test_a_missing_font_family_is_a_one_line_error_naming_its_package(tmp_path: Path, monkeypatch, capsys,
+                                                                      cjk_font: None) -> None:
+    from samples import generate as G
+
+    monkeypatch.setattr(G, "installed_families", lambda: ("noto", "wqy-microhei"))
+    assert G.main(["--out", str(tmp_path / "out"), "--n", "1", "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "fonts-arphic-ukai" in err and "make fonts" in err
+    assert not (tmp_path / "out").exists()
