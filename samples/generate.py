@@ -36,7 +36,8 @@ Output contract (the benchmark and tests rely on it):
   capture condition (``HELD_OUT_CONDITION``), else ``dev``: tune on dev, report both.
   The committed fixed set (``--fixed-mix``) predates these three keys and has none.
 * ``DIR/customers.csv`` (UTF-8 with BOM): ``customer_id,name,tax_id,industry,region``.
-* ``DIR/manifest.jsonl``: one ``{"stem", "kind", "condition"}`` per sample.
+* ``DIR/manifest.jsonl``: one ``{"stem", "kind", "condition", "split"}`` per sample
+  (no ``split`` in the fixed set's).
 
 Everything is derived from ``--seed`` (no clock, no global RNG): the same seed
 gives byte-identical goldens and images on the same fonts and library versions.
