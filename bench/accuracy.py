@@ -3,10 +3,13 @@
     python -m bench.accuracy --samples DIR            # an existing set
     python -m bench.accuracy --generate 120 --seed 99 # make a fresh set first
 
-Prints per-field accuracy, the all-header-fields-correct rate by capture
-condition and by kind, red detection, customer match, straight-through rate,
-straight-through precision and error catch rate. `--diffs FILE` writes every
-wrong field for inspection.
+Prints, for the dev and the held-out part of the set side by side (goldens'
+``sample.split``; see samples/generate.py), the all-header-fields-correct
+rate, field accuracy, red detection, customer match, straight-through rate,
+straight-through precision and error catch rate; then per part the accuracy
+of each field and the all-header rate per capture condition, font family,
+label style, kind and colour. `--split heldout` scores one part only.
+`--diffs FILE` writes every wrong field for inspection.
 """
 from __future__ import annotations
 
@@ -68,13 +71,90 @@ def rate(hits: int, total: int) -> str:
     return f"{hits / total:.3f}" if total else "—"
 
 
+def split_of(golden: dict) -> str:
+    """dev or heldout; sets drawn before the split (and the fixed set) are all dev."""
+    return (golden.get("sample") or {}).get("split", "dev")
+
+
+def font_of(golden: dict) -> str:
+    return (golden.get("sample") or {}).get("font_family", "classic")
+
+
+class Tally:
+    """Every measure over one group of invoices (a split, or all of them)."""
+
+    def __init__(self) -> None:
+        self.n = self.red_ok = self.match_ok = self.items_ok = self.flagged = 0
+        self.st_correct = self.wrong_any = self.wrong_flagged = 0
+        self.field_hits: dict[str, int] = defaultdict(int)
+        self.groups: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+
+    def add(self, golden: dict, record: dict, result: dict[str, bool]) -> None:
+        header_ok = all(result[f] for f in HEADER_FIELDS)
+        fully_ok = header_ok and result["customer_id"]
+        self.n += 1
+        for f in HEADER_FIELDS:
+            self.field_hits[f] += result[f]
+        self.red_ok += result["is_red"]
+        self.match_ok += result["customer_id"]
+        self.items_ok += result["items"]
+        needs_review = bool(record.get("needs_review", True))
+        self.flagged += needs_review
+        if not needs_review and fully_ok:
+            self.st_correct += 1
+        if not fully_ok:
+            self.wrong_any += 1
+            self.wrong_flagged += needs_review
+        sample = golden.get("sample") or {}
+        keys = [f"condition={sample.get('condition', '?')}", f"font={font_of(golden)}",
+                f"kind={golden.get('invoice_type')}", f"red={golden.get('is_red')}"]
+        if "labels" in sample:
+            keys.append(f"labels={sample['labels']}")
+        for key in keys:
+            self.groups[key][0] += header_ok
+            self.groups[key][1] += 1
+
+    @property
+    def header_all(self) -> int:
+        return sum(v[0] for k, v in self.groups.items() if k.startswith("condition="))
+
+    def summary(self) -> dict[str, str]:
+        n, not_flagged = self.n, self.n - self.flagged
+        return {
+            "invoices": str(n),
+            "all header fields correct": rate(self.header_all, n),
+            "field accuracy (16 header fields)": rate(sum(self.field_hits.values()), n * len(HEADER_FIELDS)),
+            "items (every line right)": rate(self.items_ok, n),
+            "red detection": rate(self.red_ok, n),
+            "customer match": rate(self.match_ok, n),
+            "straight-through rate": rate(not_flagged, n),
+            "straight-through precision": rate(self.st_correct, not_flagged),
+            "error catch rate": f"{rate(self.wrong_flagged, self.wrong_any)} ({self.wrong_flagged}/{self.wrong_any})",
+        }
+
+    def print_detail(self, title: str) -> None:
+        n = self.n
+        print(f"### {title}: {n} invoices\n")
+        print("| field | accuracy |\n|---|---|")
+        for f in HEADER_FIELDS:
+            print(f"| {f} | {rate(self.field_hits[f], n)} |")
+        print()
+        print("| group | all header fields correct | n |\n|---|---|---|")
+        for key in sorted(self.groups):
+            ok, total = self.groups[key]
+            print(f"| {key} | {rate(ok, total)} | {total} |")
+        print()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--samples", type=Path)
     parser.add_argument("--generate", type=int, metavar="N")
     parser.add_argument("--seed", type=int, default=12345)
     parser.add_argument("--engine", default="rapidocr")
-    parser.add_argument("--limit", type=int)
+    parser.add_argument("--limit", type=int, help="score only the first N invoices (after --split)")
+    parser.add_argument("--split", choices=("dev", "heldout", "all"), default="all",
+                        help="score one part of a set (the golden's sample.split; older sets are all dev)")
     parser.add_argument("--diffs", type=Path)
     args = parser.parse_args(argv)
 
@@ -83,12 +163,12 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(tempfile.mkdtemp(prefix="fapiao-bench-"))
         from samples.generate import main as generate
 
-        generate(["--out", str(folder), "--n", str(args.generate), "--seed", str(args.seed)])
+        generate(["--out", str(folder), "--n", str(args.generate), "--seed", str(args.seed), "--quiet"])
     if folder is None:
         parser.error("give --samples DIR or --generate N")
-    goldens = load_goldens(folder)[: args.limit]
+    goldens = [(image, g) for image, g in load_goldens(folder) if args.split in ("all", split_of(g))][: args.limit]
     if not goldens:
-        print(f"no goldens in {folder}", file=sys.stderr)
+        print(f"no goldens in {folder}" + (f" for split {args.split}" if args.split != "all" else ""), file=sys.stderr)
         return 2
 
     from capture.match import CustomerIndex
@@ -98,9 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     index = CustomerIndex.from_csv(customers_csv) if customers_csv.exists() else None
     pipeline = Pipeline(engine_name=args.engine, customers=index)
 
-    field_hits: dict[str, int] = defaultdict(int)
-    groups: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    n = red_ok = match_ok = flagged = st_correct = wrong_any = wrong_flagged = items_ok = 0
+    tallies: dict[str, Tally] = defaultdict(Tally)
     diffs = []
     started = time.perf_counter()
     for i, (image, golden) in enumerate(goldens, 1):
@@ -109,54 +187,39 @@ def main(argv: list[str] | None = None) -> int:
         if "error" in record:
             record = {}
         result = compare(record, golden)
-        header_ok = all(result[f] for f in HEADER_FIELDS)
-        fully_ok = header_ok and result["customer_id"]
-        n += 1
-        for f in HEADER_FIELDS:
-            field_hits[f] += result[f]
-        red_ok += result["is_red"]
-        match_ok += result["customer_id"]
-        items_ok += result["items"]
+        split = split_of(golden)
+        for key in (split, "all"):
+            tallies[key].add(golden, record, result)
         needs_review = bool(record.get("needs_review", True))
-        flagged += needs_review
-        if not needs_review and fully_ok:
-            st_correct += 1
-        if not fully_ok:
-            wrong_any += 1
-            wrong_flagged += needs_review
-        condition = (golden.get("sample") or {}).get("condition", "?")
-        for key in (f"condition={condition}", f"kind={golden.get('invoice_type')}", f"red={golden.get('is_red')}"):
-            groups[key][0] += header_ok
-            groups[key][1] += 1
         wrong = {f: {"got": record.get(f), "want": golden.get(f)} for f, ok in result.items() if not ok and f != "items"}
         if wrong or not result["items"]:
-            diffs.append({"file": image.name, "condition": condition, "needs_review": needs_review,
+            sample = golden.get("sample") or {}
+            diffs.append({"file": image.name, "split": split, "condition": sample.get("condition", "?"),
+                          "font_family": font_of(golden), "labels": sample.get("labels"),
+                          "needs_review": needs_review,
                           "reasons": [r["code"] + ":" + str(r.get("field")) for r in record.get("review_reasons", [])],
                           "wrong": wrong, "items_ok": result["items"]})
         print(f"\r{i}/{len(goldens)}", end="", file=sys.stderr)
     elapsed = time.perf_counter() - started
     print(file=sys.stderr)
 
+    n = tallies["all"].n
     print(f"## Accuracy on {n} invoices from {folder} (engine {args.engine}, {elapsed / n:.2f} s/invoice)\n")
-    print("| field | accuracy |\n|---|---|")
-    for f in HEADER_FIELDS:
-        print(f"| {f} | {rate(field_hits[f], n)} |")
-    total_fields = sum(field_hits.values())
-    print(f"| **all fields (overall field accuracy)** | {rate(total_fields, n * len(HEADER_FIELDS))} |")
-    print(f"| items (name, amount, tax, rate of every line) | {rate(items_ok, n)} |\n")
-    print("| group | all header fields correct | n |\n|---|---|---|")
-    for key in sorted(groups):
-        ok, total = groups[key]
-        print(f"| {key} | {rate(ok, total)} | {total} |")
-    header_all = sum(v[0] for k, v in groups.items() if k.startswith("condition="))
-    print(f"| **all** | {rate(header_all, n)} | {n} |\n")
-    not_flagged = n - flagged
-    print("| measure | value |\n|---|---|")
-    print(f"| red detection | {rate(red_ok, n)} |")
-    print(f"| customer match | {rate(match_ok, n)} |")
-    print(f"| straight-through rate | {rate(not_flagged, n)} |")
-    print(f"| straight-through precision | {rate(st_correct, not_flagged)} |")
-    print(f"| error catch rate | {rate(wrong_flagged, wrong_any)} ({wrong_flagged}/{wrong_any}) |")
+    try:
+        from samples.variation import HELD_OUT_CONDITION, HELD_OUT_FONT
+
+        print(f"Held out of development: font family `{HELD_OUT_FONT}` and condition `{HELD_OUT_CONDITION}`.\n")
+    except ImportError:  # pragma: no cover - samples is part of the repo
+        pass
+    parts = [k for k in ("dev", "heldout") if k in tallies] + ["all"]
+    rows = {k: tallies[k].summary() for k in parts}
+    print("| measure | " + " | ".join(parts) + " |\n|---|" + "---|" * len(parts))
+    for measure in rows["all"]:
+        print(f"| {measure} | " + " | ".join(rows[k][measure] for k in parts) + " |")
+    print()
+    for key in parts:
+        if key != "all" or len(parts) > 2:
+            tallies[key].print_detail(key)
     if args.diffs:
         args.diffs.write_text(json.dumps(diffs, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0

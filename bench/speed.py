@@ -1,17 +1,20 @@
 """Median latency per image in a warm process, OCR-only vs the whole pipeline.
 
-    python -m bench.speed --samples DIR [--engines rapidocr,paddle] [--per-condition 8]
+    python -m bench.speed --samples DIR [--engines rapidocr,paddle] [--per-condition 8] [--split heldout]
 
 OCR-only is detection + orientation + recognition on the rectified page; the
 whole pipeline is `Pipeline.extract_file` wall time (load, rectify, OCR, QR,
 parse, checks, customer match). Grouped by capture condition, photos split by
-size (12 MP vs low-res).
+size (12 MP vs low-res). `--split heldout` times only the held-out part of a
+set (goldens' ``sample.split``: the held-out font family and capture
+condition of samples/generate.py); older sets count as dev.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import statistics
+import sys
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -22,8 +25,9 @@ def group_of(golden: dict) -> str:
     condition = sample.get("condition", "?")
     if golden["file"].lower().endswith(".pdf"):
         return "pdf"
-    if condition == "photo":
-        return "photo 12MP" if (sample.get("megapixels") or 0) >= 8 else "photo low-res"
+    if condition in ("photo", "lowlight"):
+        name = "photo" if condition == "photo" else "lowlight photo"
+        return f"{name} 12MP" if (sample.get("megapixels") or 0) >= 8 else f"{name} low-res"
     return condition
 
 
@@ -32,17 +36,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=Path, required=True)
     parser.add_argument("--engines", default="rapidocr")
     parser.add_argument("--per-condition", type=int, default=8)
+    parser.add_argument("--split", choices=("dev", "heldout", "all"), default="all",
+                        help="time only that part of the set")
     args = parser.parse_args(argv)
 
     from capture.pipeline import Pipeline
 
+    if not any(args.samples.glob("*.expected.json")):
+        parser.error(f"no goldens in {args.samples}")
     by_group: dict[str, list[Path]] = defaultdict(list)
     for golden_path in sorted(args.samples.glob("*.expected.json")):
         golden = json.loads(golden_path.read_text(encoding="utf-8"))
+        if args.split != "all" and (golden.get("sample") or {}).get("split", "dev") != args.split:
+            continue
         group = group_of(golden)
         if len(by_group[group]) < args.per_condition:
             by_group[group].append(args.samples / golden["file"])
 
+    if not by_group:
+        print(f"no {args.split} invoices in {args.samples}", file=sys.stderr)
+        return 2
     print("| engine | input | n | OCR only (median s) | whole pipeline (median s) |\n|---|---|---|---|---|")
     for engine_name in args.engines.split(","):
         pipeline = Pipeline(engine_name=engine_name)

@@ -394,3 +394,22 @@ CITIES = ("北京", "上海", "广州", "深圳", "杭州", "南京", "苏州", 
 
 def person_name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + rng.choice(GIVEN)
+
+
+FUELS = (("汽油", "92号车用汽油(ⅥB)"), ("汽油", "95号车用汽油(ⅥB)"), ("柴油", "0号车用柴油(Ⅵ)"))
+
+
+def make_fuel_goods(rng: random.Random) -> Goods:
+    """A blue fuel invoice: fuel lines in 升, each followed by a negative 折扣 line
+    (same name and rate, amount and tax only).  Totals stay positive: blue."""
+    goods = Goods()
+    for short, name in rng.sample(FUELS, rng.choice((1, 1, 2))):
+        qty = Decimal(rng.randint(1500, 9000)) / 100
+        gross_price = Decimal(rng.randint(680, 860)) / 100
+        price = (gross_price / Decimal("1.13")).quantize(Decimal("0.00000001"), rounding=ROUND_HALF_UP).normalize()
+        amount = money(qty * price)
+        goods.items.append(Item(f"*{short}*{name}", None, "升", qty, price, amount, "13%", money(amount * RATES["13%"])))
+        discount = -money(amount * Decimal(rng.randint(2, 12)) / 100)
+        goods.items.append(Item(f"*{short}*{name}", None, None, None, None, discount, "13%",
+                                money(discount * RATES["13%"]) + 0))
+    return goods

@@ -191,6 +191,27 @@ def _blur(img: np.ndarray, rng: np.random.Generator, fw: int) -> np.ndarray:
     return cv2.GaussianBlur(img, (0, 0), float(rng.uniform(0.6, 1.6)) * max(s, 0.5))
 
 
+def lowlight(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The held-out capture condition: a phone photo in dim indoor light.
+
+    Under-exposed (the phone lifts it back with gain, so noise grows with it),
+    a warm tungsten cast, the sensor's colour noise, and the phone's noise
+    reduction smearing thin strokes; the JPEG is then saved at lower quality.
+    """
+    h, w = img.shape[:2]
+    exposure = float(rng.uniform(0.30, 0.48))
+    gain = float(rng.uniform(1.5, 2.0))  # the phone's auto-gain: brighter, but noisier, than the scene
+    cast = np.array([1.0, rng.uniform(0.78, 0.88), rng.uniform(0.50, 0.65)], dtype=np.float32)
+    lut = [np.clip(np.arange(256, dtype=np.float32) * exposure * c, 0, 255).astype(np.uint8) for c in cast]
+    dark = cv2.merge([cv2.LUT(ch, lut[i]) for i, ch in enumerate(cv2.split(img))])
+    noise = rng.normal(0.0, float(rng.uniform(4.0, 7.0)), (-(-h // 2), -(-w // 2), 3)).astype(np.float32)
+    noise = cv2.resize(noise, (w, h), interpolation=cv2.INTER_LINEAR)
+    lifted = (dark.astype(np.float32) + noise) * gain
+    out = np.clip(lifted, 0, 255).astype(np.uint8)
+    # noise reduction: a smoothing that keeps edges but eats fine strokes
+    return cv2.bilateralFilter(out, d=5, sigmaColor=float(rng.uniform(20, 35)), sigmaSpace=3)
+
+
 def crease(face: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """A fold line across the sheet (invoices are mailed folded): a thin dark
     valley beside a lighter ridge, with the sheet's tone shifting across it."""

@@ -1,7 +1,13 @@
 """Generate synthetic VAT invoice captures with golden JSON.
 
     python -m samples.generate --out DIR --n N --seed S [--kinds K ...] [--conditions C ...]
-                               [--pdf-share F] [--fixed-mix]
+                               [--pdf-share F] [--style varied|classic] [--split dev|heldout] [--fixed-mix]
+
+``--style varied`` (the default) draws each invoice in one of several CJK font
+families, with spaced or tight labels, moved cells, seals on the seller's tax
+ID, wider needle-printer offsets, real-looking 备注, fuel invoices with 折扣
+lines and the 数电 red form's （负数）; ``--style classic`` is the older
+single-look generator (the fixed set is drawn that way).
 
 Output contract (the benchmark and tests rely on it):
 
@@ -20,11 +26,18 @@ Output contract (the benchmark and tests rely on it):
   degrees to rotate the file's image **clockwise** to make the invoice upright.
   (The generator turned the upright capture counter-clockwise by that much.)
   The small in-plane tilt of photos (±15°) and scans (±1.5°) is not included.
-* ``sample``: ``{"condition": "scan"|"photo"|"copy"|"pdf", "seal": bool,
+* ``sample``: ``{"condition": "scan"|"photo"|"copy"|"lowlight"|"pdf", "seal": bool,
   "dot_matrix_offset_mm": [dx, dy] | null, "name_variant": bool,
-  "megapixels": float}`` (``pdf`` files have megapixels 0.0).
+  "megapixels": float, "font_family": str, "labels": str, "split": "dev"|"heldout"}``
+  (``pdf`` files have megapixels 0.0).  ``font_family`` is the ``samples.fonts.FAMILIES``
+  key every text of the face was drawn in ("classic" for ``--style classic``), ``labels``
+  the label style (classic, spaced ``名　　　　称``, tight).  ``split`` is ``heldout``
+  when the invoice uses the held-out font family (``HELD_OUT_FONT``) or the held-out
+  capture condition (``HELD_OUT_CONDITION``), else ``dev``: tune on dev, report both.
+  The committed fixed set (``--fixed-mix``) predates these three keys and has none.
 * ``DIR/customers.csv`` (UTF-8 with BOM): ``customer_id,name,tax_id,industry,region``.
-* ``DIR/manifest.jsonl``: one ``{"stem", "kind", "condition"}`` per sample.
+* ``DIR/manifest.jsonl``: one ``{"stem", "kind", "condition", "split"}`` per sample
+  (no ``split`` in the fixed set's).
 
 Everything is derived from ``--seed`` (no clock, no global RNG): the same seed
 gives byte-identical goldens and images on the same fonts and library versions.
@@ -44,15 +57,19 @@ import numpy as np
 from PIL import Image
 
 from samples import degrade
-from samples.fonts import FontMissing, require_fonts
-from samples.invoice import ALL_KINDS, ELECTRONIC_KINDS, PAPER_KINDS, InvoiceSpec, make_invoice
+from samples.fonts import FAMILIES, FAMILY_PACKAGES, FontMissing, installed_families, require_fonts
+from samples.invoice import ALL_KINDS, ELECTRONIC_KINDS, InvoiceSpec, make_invoice
 from samples.layout_digital import HEIGHT as DIGITAL_H, WIDTH as DIGITAL_W, render_digital
-from samples.layout_paper import BLUE, BROWN, HEIGHT as PAPER_H, WIDTH as PAPER_W, FaceStyle, render_paper
+from samples.layout_paper import HEIGHT as PAPER_H, WIDTH as PAPER_W, FaceStyle, render_paper
 from samples.parties import Customer, Party, build_master, make_company, make_individual, make_outsider, \
     write_customers_csv
+from samples.variation import HELD_OUT_CONDITION, HELD_OUT_FONT, SPLITS, classic_style, split_of, varied_style
 
-CONDITIONS = ("scan", "photo", "copy")
-CONDITION_SHARES = {"scan": 0.40, "photo": 0.35, "copy": 0.25}
+CONDITIONS = ("scan", "photo", "copy", "lowlight")
+CLASSIC_CONDITIONS = ("scan", "photo", "copy")
+CONDITION_SHARES = {"scan": 0.40, "photo": 0.35, "copy": 0.25}  # classic style
+VARIED_CONDITION_SHARES = {"scan": 0.34, "photo": 0.28, "copy": 0.22, "lowlight": 0.16}
+STYLES = ("varied", "classic")
 RED_SHARE = 0.6
 TURN_SHARE = 0.15
 PHOTO_RENDER_MAX_PPM = 11.0  # render no finer than this; the warp upsamples the rest
@@ -69,10 +86,16 @@ class SamplePlan:
     rotation: int  # degrees clockwise that make the file upright
     buyer_mode: str | None = None  # None (random) | "variant" | "outsider" | "individual"
     compact: bool = False  # small files (the committed fixed set)
+    style: str = "classic"  # STYLES
+    font_family: str = "classic"  # a samples.fonts.FAMILIES key on varied plans
 
     @property
     def stem(self) -> str:
         return f"inv_{self.index:04d}"
+
+    @property
+    def split(self) -> str:
+        return split_of(self.font_family, self.condition)
 
 
 @dataclass
@@ -101,7 +124,38 @@ def _quota(rng: random.Random, n: int, shares: dict[str, float]) -> list[str]:
 
 
 def plan_samples(n: int, seed: int, kinds: tuple[str, ...] = ALL_KINDS,
-                 conditions: tuple[str, ...] = CONDITIONS, pdf_share: float = 0.0) -> list[SamplePlan]:
+                 conditions: tuple[str, ...] | None = None, pdf_share: float = 0.0,
+                 style: str = "varied", split: str | None = None) -> list[SamplePlan]:
+    """What to draw: kinds, colours, conditions, turns and (varied) font families in
+    exact proportions.  ``split`` keeps only the plans of that split (numbering kept)."""
+    if style == "classic":
+        plans = _plan_classic(n, seed, kinds, conditions or CLASSIC_CONDITIONS, pdf_share)
+    else:
+        plans = _plan_varied(n, seed, kinds, conditions or CONDITIONS, pdf_share)
+    return [p for p in plans if split is None or p.split == split]
+
+
+def _plan_varied(n: int, seed: int, kinds: tuple[str, ...], conditions: tuple[str, ...],
+                 pdf_share: float) -> list[SamplePlan]:
+    rng = random.Random(f"{seed}:plan:varied")
+    kind_list = _quota(rng, n, {k: 1.0 for k in kinds})
+    cond_list = _quota(rng, n, {c: VARIED_CONDITION_SHARES[c] for c in conditions})
+    red_list = _quota(rng, n, {"red": RED_SHARE, "blue": 1 - RED_SHARE})
+    turn_list = _quota(rng, n, {"turn": TURN_SHARE, "up": 1 - TURN_SHARE})
+    font_list = _quota(rng, n, {f: 1.0 for f in FAMILIES})
+    plans = []
+    for i in range(n):
+        kind, condition = kind_list[i], cond_list[i]
+        if pdf_share > 0 and kind in ELECTRONIC_KINDS and condition != HELD_OUT_CONDITION and rng.random() < pdf_share:
+            condition = "pdf"
+        rotation = rng.choice((90, 180, 270)) if turn_list[i] == "turn" and condition != "pdf" else 0
+        plans.append(SamplePlan(i + 1, kind, red_list[i] == "red", condition, rotation,
+                                style="varied", font_family=font_list[i]))
+    return plans
+
+
+def _plan_classic(n: int, seed: int, kinds: tuple[str, ...], conditions: tuple[str, ...],
+                  pdf_share: float) -> list[SamplePlan]:
     rng = random.Random(f"{seed}:plan")
     kind_list = _quota(rng, n, {k: 1.0 for k in kinds})
     cond_list = _quota(rng, n, {c: CONDITION_SHARES[c] for c in conditions})
@@ -134,25 +188,6 @@ def fixed_plans() -> list[SamplePlan]:
     return [SamplePlan(i + 1, k, red, cond, rot, mode, compact=True) for i, (k, red, cond, rot, mode) in enumerate(rows)]
 
 
-def _style(spec: InvoiceSpec, rng: random.Random) -> FaceStyle:
-    paper = spec.kind in PAPER_KINDS
-    base = BLUE if spec.copy_name == "抵扣联" else BROWN
-    jitter = tuple(max(0, min(255, c + rng.randint(-18, 18))) for c in base)
-    if spec.is_digital:
-        jitter = tuple(max(0, min(255, c + rng.randint(-12, 12))) for c in (160, 85, 50))
-    if paper:
-        role = rng.choice(("sans", "hei", "serif"))
-        offset = (round(rng.uniform(-3.0, 3.5), 1), round(rng.uniform(-2.5, 2.5), 1))
-        seal = rng.random() < 0.85
-        over = rng.random() < 0.7
-    else:
-        role = rng.choice(("serif", "serif", "sans", "hei"))
-        offset = (0.0, 0.0)
-        seal = rng.random() < (0.7 if spec.is_digital else 0.95)
-        over = spec.is_digital or rng.random() < 0.4
-    return FaceStyle(jitter, role, paper, offset, seal, over)
-
-
 def _pick_parties(rng: random.Random, world: World) -> tuple[Party, Party, Party]:
     seller = rng.choice(world.sellers)
     outsider = make_outsider(rng, {c.party.name for c in world.master})
@@ -167,8 +202,8 @@ def _render_face(spec: InvoiceSpec, style: FaceStyle, ppm: float, nrng: np.rando
 def _encode(img: np.ndarray, condition: str, rng: random.Random, compact: bool) -> tuple[bytes, str]:
     buf = io.BytesIO()
     pil = Image.fromarray(img)
-    if condition == "photo":
-        quality = rng.randint(72, 80) if compact else rng.randint(70, 90)
+    if condition in ("photo", "lowlight"):
+        quality = rng.randint(72, 80) if compact else rng.randint(70, 90) if condition == "photo" else rng.randint(55, 72)
         pil.save(buf, "JPEG", quality=quality, optimize=False)
         return buf.getvalue(), "jpg"
     pil.save(buf, "PNG", compress_level=9 if compact else 3)
@@ -179,9 +214,10 @@ def render_sample(plan: SamplePlan, world: World, seed: int, out: Path) -> dict:
     rng = random.Random(f"{seed}:sample:{plan.index}")
     nrng = np.random.default_rng([seed, plan.index])
     seller, outsider, individual = _pick_parties(rng, world)
+    varied = plan.style == "varied"
     spec = make_invoice(rng, kind=plan.kind, is_red=plan.is_red, seller=seller, master=world.master,
-                        outsider=outsider, individual=individual, buyer_mode=plan.buyer_mode)
-    style = _style(spec, rng)
+                        outsider=outsider, individual=individual, buyer_mode=plan.buyer_mode, real_remarks=varied)
+    style = varied_style(spec, rng, plan.font_family) if varied else classic_style(spec, rng)
     size_mm = (DIGITAL_W, DIGITAL_H) if spec.is_digital else (PAPER_W, PAPER_H)
     if plan.condition == "pdf":
         from samples.pdf import write_pdf  # optional dependency (fpdf2)
@@ -201,10 +237,13 @@ def render_sample(plan: SamplePlan, world: World, seed: int, out: Path) -> dict:
         "name_variant": spec.name_variant,
         "megapixels": megapixels,
     }
+    if not plan.compact:  # the committed fixed set keeps its original goldens
+        sample.update(font_family=plan.font_family, labels=style.labels, split=plan.split)
     golden = spec.golden(file=name, rotation=plan.rotation, sample=sample)
     (out / f"{plan.stem}.expected.json").write_text(
         json.dumps(golden, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    return {"stem": plan.stem, "kind": plan.kind, "condition": plan.condition}
+    row = {"stem": plan.stem, "kind": plan.kind, "condition": plan.condition}
+    return row if plan.compact else {**row, "split": plan.split}
 
 
 def _render_at(spec: InvoiceSpec, style: FaceStyle, target_ppm: float, nrng: np.random.Generator) -> np.ndarray:
@@ -237,18 +276,32 @@ def _capture(plan: SamplePlan, spec: InvoiceSpec, style: FaceStyle, size_mm: tup
     angle, cover = rng.uniform(-15, 15), rng.uniform(0.62, 0.88)
     ppm = degrade.photo_scale(frame, size_mm, angle, cover)
     face = _render_at(spec, style, ppm, nrng)
-    return degrade.photo(face, nrng, frame, angle_deg=angle, cover=cover)
+    img = degrade.photo(face, nrng, frame, angle_deg=angle, cover=cover)
+    return degrade.lowlight(img, nrng) if plan.condition == "lowlight" else img
+
+
+def require_families() -> None:
+    """Varied sets draw in every family of FAMILIES: say which package is missing."""
+    missing = [FAMILY_PACKAGES[f] for f in FAMILIES if f not in installed_families()]
+    if missing:
+        raise FontMissing(f"font families missing: install {' '.join(missing)} (`make fonts`)")
 
 
 def generate(out: Path, n: int, seed: int, *, kinds: tuple[str, ...] = ALL_KINDS,
-             conditions: tuple[str, ...] = CONDITIONS, pdf_share: float = 0.0,
-             fixed_mix: bool = False, progress: bool = False) -> list[dict]:
-    """Write ``n`` samples plus customers.csv and manifest.jsonl into ``out``."""
+             conditions: tuple[str, ...] | None = None, pdf_share: float = 0.0,
+             fixed_mix: bool = False, progress: bool = False, style: str = "varied",
+             split: str | None = None) -> list[dict]:
+    """Write ``n`` samples (or those of ``split`` among them) plus customers.csv and
+    manifest.jsonl into ``out``."""
     require_fonts()
+    if style == "varied" and not fixed_mix:
+        require_families()
+    if conditions is not None and style == "classic" and not set(conditions) <= set(CLASSIC_CONDITIONS):
+        raise ValueError(f"--style classic draws only {', '.join(CLASSIC_CONDITIONS)}")
     out.mkdir(parents=True, exist_ok=True)
     world = build_world(seed)
     write_customers_csv(out / "customers.csv", world.master)
-    plans = fixed_plans()[:n] if fixed_mix else plan_samples(n, seed, kinds, conditions, pdf_share)
+    plans = fixed_plans()[:n] if fixed_mix else plan_samples(n, seed, kinds, conditions, pdf_share, style, split)
     if fixed_mix and pdf_share > 0:
         plans += [SamplePlan(len(plans) + 1, "vat_electronic_general", True, "pdf", 0, compact=True),
                   SamplePlan(len(plans) + 2, "digital_general", True, "pdf", 0, compact=True)]
@@ -269,7 +322,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=24, help="number of invoices")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--kinds", nargs="+", choices=ALL_KINDS, default=list(ALL_KINDS))
-    parser.add_argument("--conditions", nargs="+", choices=CONDITIONS, default=list(CONDITIONS))
+    parser.add_argument("--conditions", nargs="+", choices=CONDITIONS, default=None,
+                        help="capture conditions to draw (default: all of the style's)")
+    parser.add_argument("--style", choices=STYLES, default="varied",
+                        help="varied (default): several fonts, label spacings and layouts; classic: the older look")
+    parser.add_argument("--split", choices=SPLITS, default=None,
+                        help=f"write only that part of the plan (heldout = font {HELD_OUT_FONT} "
+                             f"or condition {HELD_OUT_CONDITION})")
     parser.add_argument("--pdf-share", type=float, default=0.0,
                         help="share of electronic kinds written as text-layer PDFs (needs fpdf2)")
     parser.add_argument("--fixed-mix", action="store_true",
@@ -277,9 +336,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     try:
-        rows = generate(args.out, args.n, args.seed, kinds=tuple(args.kinds), conditions=tuple(args.conditions),
-                        pdf_share=args.pdf_share, fixed_mix=args.fixed_mix, progress=not args.quiet)
-    except FontMissing as exc:
+        rows = generate(args.out, args.n, args.seed, kinds=tuple(args.kinds),
+                        conditions=tuple(args.conditions) if args.conditions else None,
+                        pdf_share=args.pdf_share, fixed_mix=args.fixed_mix, progress=not args.quiet,
+                        style=args.style, split=args.split)
+    except (FontMissing, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {len(rows)} invoices to {args.out}", file=sys.stderr)

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from samples import content as C
 from samples.parties import Customer, Party, Region, name_variant, with_name
+from samples.remarks import blue_remark_real
 
 PAPER_KINDS = ("vat_special", "vat_general")
 LEGACY_KINDS = ("vat_special", "vat_general", "vat_electronic_general", "vat_electronic_special")
@@ -126,13 +127,23 @@ def _pick_buyer(rng: random.Random, kind: str, master: list[Customer], outsider:
     return party, customer.customer_id, False
 
 
+FUEL_SHARE = 0.3  # of blue 普票 kinds in varied sets: fuel with negative 折扣 lines
+
+
 def make_invoice(rng: random.Random, *, kind: str, is_red: bool, seller: Party, master: list[Customer],
-                 outsider: Party, individual: Party, buyer_mode: str | None = None) -> InvoiceSpec:
+                 outsider: Party, individual: Party, buyer_mode: str | None = None,
+                 real_remarks: bool = False) -> InvoiceSpec:
+    """One invoice's content.  ``real_remarks`` (varied sets): blue 备注 full of the
+    numbers real invoices carry, and some blue fuel invoices with negative 折扣 lines;
+    False keeps the classic draws (the fixed set) unchanged."""
     day = C.issue_date(rng, kind)
     region = seller.region
     buyer, customer_id, variant = _pick_buyer(rng, kind, master, outsider, individual, buyer_mode)
     small = kind not in SPECIAL_KINDS and rng.random() < 0.2
-    goods = C.make_goods(rng, is_red=is_red, small_taxpayer=small)
+    if real_remarks and not is_red and kind not in SPECIAL_KINDS and rng.random() < FUEL_SHARE:
+        goods = C.make_fuel_goods(rng)
+    else:
+        goods = C.make_goods(rng, is_red=is_red, small_taxpayer=small)
     code = number = check = machine = None
     if kind in DIGITAL_KINDS:
         number = C.digital_number(rng, day.year, region.province)
@@ -156,6 +167,8 @@ def make_invoice(rng: random.Random, *, kind: str, is_red: bool, seller: Party, 
     )
     if is_red:
         _make_red(rng, spec)
+    elif real_remarks:
+        spec.remarks = blue_remark_real(rng, day, seller_name=seller.name, seller_tax_id=seller.tax_id)
     else:
         spec.remarks = C.blue_remark(rng, day)
     return spec

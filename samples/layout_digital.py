@@ -9,7 +9,9 @@ import numpy as np
 
 from samples import content as C
 from samples.invoice import InvoiceSpec
-from samples.layout_paper import FaceStyle, money_cell, qr_matrix, wrap
+from dataclasses import dataclass
+
+from samples.layout_paper import FaceStyle, amount_words, label_text, money_cell, qr_matrix, wrap
 from samples.sheet import Sheet
 from samples.stamps import stamp_seller_seal, stamp_supervision
 
@@ -19,6 +21,33 @@ TOP, PARTIES_BOTTOM, HEADER_BOTTOM, ITEMS_BOTTOM, TOTAL_BOTTOM, BOTTOM = 25.0, 4
 COLUMNS = ((LEFT, 62, "项目名称", "l"), (62, 84, "规格型号", "l"), (84, 95, "单位", "m"),
            (95, 114, "数 量", "r"), (114, 139, "单 价", "r"), (139, 164, "金 额", "r"),
            (164, 182, "税率/征收率", "m"), (182, RIGHT, "税 额", "r"))
+
+
+@dataclass(frozen=True)
+class DigitalGeometry:
+    """Cell positions of this rendition of the 数电 face, in mm; defaults = the classic face."""
+
+    party_dy: float = 0.0  # the 名称 / 纳税人识别号 rows moved down
+    party_pitch: float = 8.0  # 名称 row to 纳税人识别号 row
+    header_dx: float = 0.0  # the 发票号码 / 开票日期 block, top right
+    header_dy: float = 0.0
+    item_pitch: float = 4.3
+
+
+NAME_LABELS = {"classic": "名称：", "spaced": "名　　称：", "tight": "名称："}
+HEADER_LABELS = {"classic": ("发票号码：", "开票日期："), "spaced": ("发 票 号 码：", "开 票 日 期："),
+                 "tight": ("发票号码：", "开票日期：")}
+TAX_ID_LABEL = "统一社会信用代码/纳税人识别号："
+
+
+def _geometry(style: FaceStyle) -> DigitalGeometry:
+    return style.digital_geometry or DigitalGeometry()
+
+
+def _labels(style: FaceStyle) -> tuple[str, str, str, str]:
+    """(名称, 纳税人识别号, 发票号码, 开票日期) labels as this face prints them."""
+    number, day = HEADER_LABELS[style.labels]
+    return tuple(label_text(x, style.colon) for x in (NAME_LABELS[style.labels], TAX_ID_LABEL, number, day))
 
 
 def _cell(sheet: Sheet, col: tuple, y: float, s: str, size: float, role: str) -> None:
@@ -31,8 +60,10 @@ def _cell(sheet: Sheet, col: tuple, y: float, s: str, size: float, role: str) ->
         sheet.text("data", (left + right) / 2, y, s, size, role, anchor="mm", max_width=right - left - 1)
 
 
-def draw_form(sheet: Sheet, spec: InvoiceSpec) -> None:
+def draw_form(sheet: Sheet, spec: InvoiceSpec, style: FaceStyle) -> None:
     f = "form"
+    geo = _geometry(style)
+    name_label, tax_label, number_label, day_label = _labels(style)
     size = 6.2
     sheet.text(f, MID, 12, spec.title, size, "serif_bold", anchor="mm")
     w = sheet.text_width(spec.title, size, "serif_bold")
@@ -43,8 +74,8 @@ def draw_form(sheet: Sheet, spec: InvoiceSpec) -> None:
         x = MID - w / 2 - 15
         sheet.rect(f, x, 8.5, x + 11.5, 15.5, 0.35)
         sheet.text(f, x + 5.75, 12, "红字", 4.2, "serif_bold", anchor="mm")
-    sheet.text(f, 140, 8, "发票号码：", 3.2, "serif")
-    sheet.text(f, 140, 14.5, "开票日期：", 3.2, "serif")
+    sheet.text(f, 140 + geo.header_dx, 8 + geo.header_dy, number_label, 3.2, "serif")
+    sheet.text(f, 140 + geo.header_dx, 14.5 + geo.header_dy, day_label, 3.2, "serif")
     sheet.rect(f, LEFT, TOP, RIGHT, BOTTOM, 0.4)
     for y in (PARTIES_BOTTOM, ITEMS_BOTTOM, TOTAL_BOTTOM):
         sheet.line(f, LEFT, y, RIGHT, y)
@@ -52,8 +83,8 @@ def draw_form(sheet: Sheet, spec: InvoiceSpec) -> None:
     for x0, word in ((LEFT, "购买方信息"), (MID, "销售方信息")):
         sheet.line(f, x0 + 6, TOP, x0 + 6, PARTIES_BOTTOM)
         sheet.vertical(f, x0 + 3, TOP + 1, PARTIES_BOTTOM - 1, word, 2.9)
-        sheet.text(f, x0 + 8, TOP + 6, "名称：", 3.1, "serif")
-        sheet.text(f, x0 + 8, TOP + 14, "统一社会信用代码/纳税人识别号：", 3.1, "serif")
+        sheet.text(f, x0 + 8, TOP + 6 + geo.party_dy, name_label, 3.1, "serif")
+        sheet.text(f, x0 + 8, TOP + 6 + geo.party_dy + geo.party_pitch, tax_label, 3.1, "serif")
     for left, right, header, _ in COLUMNS:
         sheet.text(f, (left + right) / 2, PARTIES_BOTTOM + 3, header, 3.1, "serif", anchor="mm")
     sheet.text(f, 22, ITEMS_BOTTOM - 3.5, "合　　计", 3.2, "serif", anchor="mm")
@@ -68,25 +99,35 @@ def draw_form(sheet: Sheet, spec: InvoiceSpec) -> None:
 
 def draw_data(sheet: Sheet, spec: InvoiceSpec, style: FaceStyle) -> None:
     d, role, size = "data", style.data_role, 3.2
-    sheet.text(d, 157, 8, spec.number, 3.3, role)
+    geo = _geometry(style)
+    name_label, tax_label, number_label, day_label = _labels(style)
+    header_x = 157.0
+    if style.labels != "classic" or style.colon != "：":
+        header_x = 140 + max(sheet.text_width(number_label, 3.2, "serif"), 17.0) + 0.5
+    sheet.text(d, header_x + geo.header_dx, 8 + geo.header_dy, spec.number, 3.3, role)
     day = spec.issue_date
-    sheet.text(d, 157, 14.5, f"{day.year}年{day.month:02d}月{day.day:02d}日", 3.3, role)
+    sheet.text(d, header_x + geo.header_dx, 14.5 + geo.header_dy, f"{day.year}年{day.month:02d}月{day.day:02d}日",
+               3.3, role)
+    name_dx = 18.0
+    if style.labels != "classic" or style.colon != "：":
+        name_dx = max(18.0, 8 + sheet.text_width(name_label, 3.1, "serif") + 1.0)
     for x0, party in ((LEFT, spec.buyer), (MID, spec.seller)):
-        sheet.text(d, x0 + 18, TOP + 6, party.name, 3.3, role, max_width=MID - LEFT - 20)
-        label_w = sheet.text_width("统一社会信用代码/纳税人识别号：", 3.1, "serif")
-        sheet.text(d, x0 + 8 + label_w, TOP + 14, party.tax_id or "", 3.3, role,
+        sheet.text(d, x0 + name_dx, TOP + 6 + geo.party_dy, party.name, 3.3, role, max_width=MID - LEFT - name_dx - 2)
+        label_w = sheet.text_width(tax_label, 3.1, "serif")
+        sheet.text(d, x0 + 8 + label_w, TOP + 6 + geo.party_dy + geo.party_pitch, party.tax_id or "", 3.3, role,
                    max_width=MID - LEFT - 10 - label_w)
     y = HEADER_BOTTOM + 2.5
     for item in spec.goods.items:
         values = C.printed_cells(item)
         for col, value in zip(COLUMNS, values):
             _cell(sheet, col, y, value, size, role)
-        y += 4.3
+        y += geo.item_pitch
     g = spec.goods
     _cell(sheet, COLUMNS[5], ITEMS_BOTTOM - 3.5, money_cell(g.total_amount), size, role)
     _cell(sheet, COLUMNS[7], ITEMS_BOTTOM - 3.5, "***" if g.all_exempt else money_cell(g.total_tax), size, role)
     mid = (ITEMS_BOTTOM + TOTAL_BOTTOM) / 2
-    sheet.text(d, 42, mid, ("⊗" if spec.is_red else "") + C.amount_to_chinese(g.amount_with_tax), 3.5, role)
+    amount_words(sheet, d, 42, mid, style.negative_words if spec.is_red else "", C.amount_to_chinese(g.amount_with_tax),
+                 3.5, role)
     sheet.text(d, 156, mid, money_cell(g.amount_with_tax), 3.5, role)
     for i, line in enumerate(wrap(sheet, spec.remarks, size, role, RIGHT - LEFT - 10)):
         sheet.text(d, LEFT + 8, TOTAL_BOTTOM + 4 + i * 4.5, line, size, role)
@@ -100,16 +141,21 @@ def draw_digital(sheet, spec: InvoiceSpec, style: FaceStyle, rng: np.random.Gene
     sheet.layer("stamp", (215, 70, 60), opacity=0.55)
     sheet.layer("data", (15, 15, 20))
     sheet.layer("qr", (15, 15, 20))
-    draw_form(sheet, spec)
+    draw_form(sheet, spec, style)
     draw_data(sheet, spec, style)
     if style.seal:
         cx = rng.uniform(135, 185) if style.seal_over_seller else rng.uniform(160, 190)
         cy = rng.uniform(30, 42) if style.seal_over_seller else rng.uniform(100, 112)
+        if style.seal_on_tax_id:  # centred on the seller's tax ID value
+            geo = _geometry(style)
+            label_w = sheet.text_width(TAX_ID_LABEL, 3.1, "serif")
+            cx = MID + 8 + label_w + float(rng.uniform(4, 22))
+            cy = TOP + 6 + geo.party_dy + geo.party_pitch + float(rng.uniform(-3, 2))
         stamp_seller_seal(sheet, rng, cx_mm=cx, cy_mm=cy, name=spec.seller.name,
                           tax_id=spec.seller.tax_id or "", angle_deg=float(rng.uniform(-8, 8)))
 
 
 def render_digital(spec: InvoiceSpec, style: FaceStyle, px_per_mm: float, rng: np.random.Generator) -> np.ndarray:
-    sheet = Sheet(WIDTH, HEIGHT, px_per_mm, paper=(255, 255, 255))
+    sheet = Sheet(WIDTH, HEIGHT, px_per_mm, paper=(255, 255, 255), family=style.family)
     draw_digital(sheet, spec, style, rng)
     return sheet.compose(["form", "stamp", "data", "qr", "seal"])

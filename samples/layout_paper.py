@@ -7,6 +7,7 @@ on paper kinds, reduced to dots.  Coordinates are millimetres from the top-left.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import qrcode
@@ -15,6 +16,9 @@ from samples import content as C
 from samples.invoice import PAPER_KINDS, InvoiceSpec
 from samples.sheet import Sheet, dotify
 from samples.stamps import stamp_seller_seal, stamp_supervision
+
+if TYPE_CHECKING:  # layout_digital imports this module
+    from samples.layout_digital import DigitalGeometry
 
 WIDTH, HEIGHT = 240.0, 131.0
 TOP, BUYER_BOTTOM, ITEMS_BOTTOM, TOTAL_BOTTOM, BOTTOM = 31.0, 52.0, 93.0, 100.0, 121.0
@@ -26,9 +30,48 @@ COLUMNS = ((LEFT, 70, "货物或应税劳务、服务名称", "l"), (70, 95, "�
 BROWN, BLUE = (150, 82, 45), (40, 92, 150)
 
 
+@dataclass(frozen=True)
+class PaperGeometry:
+    """Where this print run of the form puts its cells, in mm.  The defaults are
+    the classic face (the committed fixed set); real forms differ between
+    printers and years by a few millimetres in every one of these."""
+
+    label_cell: float = LABEL_CELL  # right rule of the vertical 购买方/销售方 cell
+    value_dx: float = 24.0  # value column start, from label_cell (at least the label width)
+    party_pitch: float = 5.0  # between the 名称/纳税人识别号/地址电话/开户行 rows
+    item_pitch: float = 4.3  # between goods lines
+    header_dx: float = 0.0  # the top-right block (No, 开票日期, 校验码) moved right/down
+    header_dy: float = 0.0
+    mid: float = MID  # left rule of the 密码区 / 备注 cells
+
+    @property
+    def mid_cell(self) -> float:
+        return self.mid + (MID_CELL - MID)
+
+
+# party labels, as printed by form generation: classic, spaced out like most
+# paper forms (名　　　　称), or tight (later electronic forms)
+PARTY_LABELS = {
+    "classic": ("名        称：", "纳税人识别号：", "地 址、电 话：", "开户行及账号："),
+    "spaced": ("名　　　　称：", "纳 税 人 识 别 号：", "地 址、电 话：", "开 户 行 及 账 号："),
+    "tight": ("名称：", "纳税人识别号：", "地址、电话：", "开户行及账号："),
+}
+HEADER_LABELS = {
+    "classic": {"发票代码": "发票代码：", "发票号码": "发票号码：", "开票日期": "开票日期：", "校验码": "校 验 码："},
+    "spaced": {"发票代码": "发 票 代 码：", "发票号码": "发 票 号 码：", "开票日期": "开 票 日 期：",
+               "校验码": "校   验   码："},
+    "tight": {"发票代码": "发票代码：", "发票号码": "发票号码：", "开票日期": "开票日期：", "校验码": "校验码："},
+}
+
+
+def label_text(label: str, colon: str) -> str:
+    """A label with the form's colon (full- or half-width)."""
+    return label[:-1] + colon if label.endswith("：") else label
+
+
 @dataclass
 class FaceStyle:
-    """How this copy was printed: colours, data font, needle-printer offset, seal."""
+    """How this copy was printed: colours, fonts, needle-printer offset, seal, form variant."""
 
     form_color: tuple[int, int, int]
     data_role: str
@@ -36,6 +79,17 @@ class FaceStyle:
     offset_mm: tuple[float, float]
     seal: bool
     seal_over_seller: bool
+    family: str | None = None  # samples.fonts.FAMILIES key; None = classic role fonts
+    labels: str = "classic"  # PARTY_LABELS / HEADER_LABELS key
+    colon: str = "："
+    geometry: PaperGeometry | None = None  # None = the classic cells (digital faces read their own)
+    digital_geometry: DigitalGeometry | None = None  # None = the classic 数电 cells
+    negative_words: str = "⊗"  # printed before the 大写 of a red invoice
+    seal_on_tax_id: bool = False  # the seal centred on the seller's tax ID (not just the block)
+
+    @property
+    def paper_geometry(self) -> PaperGeometry:
+        return self.geometry or PaperGeometry()
 
 
 def qr_matrix(payload: str) -> list[list[bool]]:
@@ -68,6 +122,23 @@ def wrap(sheet: Sheet, text: str, size: float, role: str, width: float) -> list[
     return lines + ([current] if current else [])
 
 
+# families whose faces have no ⊗: the printer's driver falls back to another font for it
+NO_CIRCLED_TIMES = ("wqy-zenhei", "arphic-uming", "arphic-ukai")
+
+
+def amount_words(sheet, layer: str, x: float, y: float, prefix: str, words: str, size: float, role: str) -> None:
+    """The 大写 amount with its red prefix (⊗ or （负数）), the ⊗ in a font that has it."""
+    if "⊗" not in prefix or sheet.family not in NO_CIRCLED_TIMES:
+        sheet.text(layer, x, y, prefix + words, size, role)
+        return
+    family, sheet.family = sheet.family, None
+    try:
+        width = sheet.text(layer, x, y, prefix, size, role)
+    finally:
+        sheet.family = family
+    sheet.text(layer, x + width, y, words, size, role)
+
+
 def money_cell(value) -> str:
     return "¥" + C.fmt_money(value)
 
@@ -85,6 +156,7 @@ def draw_security_pattern(sheet: Sheet, rng: np.random.Generator) -> None:
 def draw_form(sheet: Sheet, spec: InvoiceSpec, style: FaceStyle) -> None:
     f = "form"
     paper = spec.kind in PAPER_KINDS
+    g = style.paper_geometry
     sheet.text(f, 120, 11, spec.title, 7.2 if len(spec.title) < 11 else 6.4, "serif_bold", anchor="mm")
     title_w = sheet.text_width(spec.title, 7.2 if len(spec.title) < 11 else 6.4, "serif_bold")
     for dy, w in ((17.0, 0.35), (17.9, 0.2)):
@@ -97,27 +169,26 @@ def draw_form(sheet: Sheet, spec: InvoiceSpec, style: FaceStyle) -> None:
     if paper:
         left = 32 if spec.has_qr else 10
         sheet.text("preprint", left, 9, spec.code or "", 5.2, "sans", anchor="lm")
-        sheet.text(f, 162, 9, "No", 5.0, "serif_bold", anchor="lm")
-        sheet.text("preprint", 171, 9, spec.number, 5.4, "sans", anchor="lm")
-    rows = header_rows(spec)
+        sheet.text(f, 162 + g.header_dx, 9, "No", 5.0, "serif_bold", anchor="lm")
+        sheet.text("preprint", 171 + g.header_dx, 9, spec.number, 5.4, "sans", anchor="lm")
+    rows = header_rows(spec, style)
     for i, (label, _) in enumerate(rows):
-        sheet.text(f, 160, header_row_y(spec, i), label, 3.0, "serif")
+        sheet.text(f, 160 + g.header_dx, header_row_y(spec, i) + g.header_dy, label, 3.0, "serif")
     if spec.machine_number:
-        sheet.text(f, 8, 28, "机器编号：", 3.0, "serif")
+        sheet.text(f, 8, 28, label_text("机器编号：", style.colon), 3.0, "serif")
     # the ruled box
     sheet.rect(f, LEFT, TOP, RIGHT, BOTTOM, 0.4)
     for y in (BUYER_BOTTOM, ITEMS_BOTTOM, TOTAL_BOTTOM):
         sheet.line(f, LEFT, y, RIGHT, y)
     for y0, y1, word in ((TOP, BUYER_BOTTOM, "购买方"), (TOTAL_BOTTOM, BOTTOM, "销售方")):
-        sheet.line(f, LABEL_CELL, y0, LABEL_CELL, y1)
-        sheet.line(f, MID, y0, MID, y1)
-        sheet.line(f, MID_CELL, y0, MID_CELL, y1)
-        sheet.vertical(f, (LEFT + LABEL_CELL) / 2, y0 + 1.5, y1 - 1.5, word, 3.2)
-        labels = ("名        称：", "纳税人识别号：", "地 址、电 话：", "开户行及账号：")
-        for i, label in enumerate(labels):
-            sheet.text(f, LABEL_CELL + 1.5, y0 + 2.9 + i * 5.0, label, 3.0, "serif", squeeze=0.95)
-    sheet.vertical(f, (MID + MID_CELL) / 2, TOP + 2, BUYER_BOTTOM - 2, "密码区", 3.2)
-    sheet.vertical(f, (MID + MID_CELL) / 2, TOTAL_BOTTOM + 3, BOTTOM - 3, "备注", 3.2)
+        sheet.line(f, g.label_cell, y0, g.label_cell, y1)
+        sheet.line(f, g.mid, y0, g.mid, y1)
+        sheet.line(f, g.mid_cell, y0, g.mid_cell, y1)
+        sheet.vertical(f, (LEFT + g.label_cell) / 2, y0 + 1.5, y1 - 1.5, word, 3.2)
+        for i, label in enumerate(party_labels(style)):
+            sheet.text(f, g.label_cell + 1.5, y0 + 2.9 + i * g.party_pitch, label, 3.0, "serif", squeeze=0.95)
+    sheet.vertical(f, (g.mid + g.mid_cell) / 2, TOP + 2, BUYER_BOTTOM - 2, "密码区", 3.2)
+    sheet.vertical(f, (g.mid + g.mid_cell) / 2, TOTAL_BOTTOM + 3, BOTTOM - 3, "备注", 3.2)
     sheet.line(f, LEFT, BUYER_BOTTOM + 6, RIGHT, BUYER_BOTTOM + 6, 0.15)
     for left, right, header, _ in COLUMNS:
         if left > LEFT:
@@ -134,17 +205,24 @@ def draw_form(sheet: Sheet, spec: InvoiceSpec, style: FaceStyle) -> None:
         sheet.vertical(f, 236.5, TOP + 8, BOTTOM - 8, copy.get(spec.copy_name or "", "第二联：发票联  购买方记账凭证"), 2.6)
 
 
-def header_rows(spec: InvoiceSpec) -> list[tuple[str, str]]:
+def party_labels(style: FaceStyle) -> tuple[str, ...]:
+    return tuple(label_text(label, style.colon) for label in PARTY_LABELS[style.labels])
+
+
+def header_rows(spec: InvoiceSpec, style: FaceStyle | None = None) -> list[tuple[str, str]]:
+    words = HEADER_LABELS[style.labels if style else "classic"]
+    colon = style.colon if style else "："
+    label = lambda key: label_text(words[key], colon)  # noqa: E731
     date_text = f"{spec.issue_date.year}年{spec.issue_date.month:02d}月{spec.issue_date.day:02d}日"
     check = " ".join(spec.check_code[i:i + 5] for i in range(0, 20, 5)) if spec.check_code else ""
     if spec.kind in PAPER_KINDS:
-        rows = [("开票日期：", date_text)]
+        rows = [(label("开票日期"), date_text)]
         if check:
-            rows.append(("校 验 码：", check))
+            rows.append((label("校验码"), check))
         return rows
-    rows = [("发票代码：", spec.code or ""), ("发票号码：", spec.number), ("开票日期：", date_text)]
+    rows = [(label("发票代码"), spec.code or ""), (label("发票号码"), spec.number), (label("开票日期"), date_text)]
     if check:
-        rows.append(("校 验 码：", check))
+        rows.append((label("校验码"), check))
     return rows
 
 
@@ -155,39 +233,57 @@ def header_row_y(spec: InvoiceSpec, i: int) -> float:
 def draw_data(sheet: Sheet, spec: InvoiceSpec, style: FaceStyle) -> None:
     d, role = "data", style.data_role
     size = 3.3
-    for i, (label, value) in enumerate(header_rows(spec)):
-        sheet.text(d, 177, header_row_y(spec, i), value, size, role)
+    geo = style.paper_geometry
+    rows = header_rows(spec, style)
+    value_x = 177.0
+    if style.labels != "classic" or style.colon != "：":  # right of the widest label
+        value_x = max(value_x, 160 + max(sheet.text_width(label, 3.0, "serif") for label, _ in rows) + 1.0)
+    for i, (label, value) in enumerate(rows):
+        sheet.text(d, value_x + geo.header_dx, header_row_y(spec, i) + geo.header_dy, value, size, role)
     if spec.machine_number:
         sheet.text(d, 24, 28, spec.machine_number, size, role)
     if spec.is_red:
         sheet.text(d, 62 if spec.has_qr else 52, 22.5, "销项负数", 3.8, role)
+    value_x = value_column(sheet, style)
     for y0, party in ((TOP, spec.buyer), (TOTAL_BOTTOM, spec.seller)):
         values = (party.name, party.tax_id or "", f"{party.address} {party.phone}".strip(),
                   f"{party.bank} {party.account}".strip())
         for i, value in enumerate(values):
-            sheet.text(d, LABEL_CELL + 24, y0 + 2.9 + i * 5.0, value, size, role, max_width=MID - LABEL_CELL - 25)
+            sheet.text(d, value_x, y0 + 2.9 + i * geo.party_pitch, value, size, role, max_width=geo.mid - value_x - 1)
     for i, row in enumerate(spec.cipher):
-        sheet.text(d, MID_CELL + 2, TOP + 3 + i * 4.6, row, 3.9, "mono", max_width=RIGHT - MID_CELL - 3)
+        sheet.text(d, geo.mid_cell + 2, TOP + 3 + i * 4.6, row, 3.9, "mono", max_width=RIGHT - geo.mid_cell - 3)
     y = BUYER_BOTTOM + 9.5
     for item in spec.goods.items:
         values = C.printed_cells(item)
         for col, value in zip(COLUMNS, values):
             cell_text(sheet, col, y, value, size, role)
-        y += 4.3
+        y += geo.item_pitch
     g = spec.goods
     cell_text(sheet, COLUMNS[5], ITEMS_BOTTOM - 3.5, money_cell(g.total_amount), size, role)
     cell_text(sheet, COLUMNS[7], ITEMS_BOTTOM - 3.5, "***" if g.all_exempt else money_cell(g.total_tax), size, role)
     mid = (ITEMS_BOTTOM + TOTAL_BOTTOM) / 2
     words = C.amount_to_chinese(g.amount_with_tax)
-    sheet.text(d, 54, mid, ("⊗" if spec.is_red else "") + words, 3.6, role)
+    amount_words(sheet, d, 54, mid, style.negative_words if spec.is_red else "", words, 3.6, role)
     sheet.text(d, 174, mid, money_cell(g.amount_with_tax), 3.6, role)
-    remark_lines = wrap(sheet, spec.remarks, size, role, RIGHT - MID_CELL - 3)
-    for i, line in enumerate(remark_lines):  # remarks are short enough for the 4-line box
-        sheet.text(d, MID_CELL + 1.5, TOTAL_BOTTOM + 3.5 + i * 4.5, line, size, role)
+    mid_cell = style.paper_geometry.mid_cell
+    remark_lines = wrap(sheet, spec.remarks, size, role, RIGHT - mid_cell - 3)
+    pitch = 4.5 if len(remark_lines) <= 4 else 17.0 / len(remark_lines)  # the box holds 4 lines at 4.5 mm
+    for i, line in enumerate(remark_lines):
+        sheet.text(d, mid_cell + 1.5, TOTAL_BOTTOM + 3.5 + i * pitch, line, size if pitch >= 4.5 else pitch * 0.72, role)
     for x, value in ((26, spec.payee), (72, spec.reviewer), (126, spec.drawer)):
         sheet.text(d, x, BOTTOM + 5, value, size, role)
     if spec.has_qr:
         sheet.modules("qr", 8, 4, 18, qr_matrix(spec.qr_payload()))
+
+
+def value_column(sheet, style: FaceStyle) -> float:
+    """x of the party values: the form's value column, right of the widest label."""
+    g = style.paper_geometry
+    x = g.label_cell + g.value_dx
+    if style.labels == "classic" and style.colon == "：":
+        return x  # the classic face (fixed set) never measured its labels
+    widest = max(sheet.text_width(label, 3.0, "serif") * 0.95 for label in party_labels(style))
+    return max(x, g.label_cell + 1.5 + widest + 1.0)
 
 
 def draw_paper(sheet, spec: InvoiceSpec, style: FaceStyle, rng: np.random.Generator) -> None:
@@ -205,7 +301,12 @@ def draw_paper(sheet, spec: InvoiceSpec, style: FaceStyle, rng: np.random.Genera
     if style.dot_matrix:
         sheet.set_coverage("data", dotify(sheet.coverage("data"), sheet.px_per_mm, rng))
     if style.seal:
-        if style.seal_over_seller:
+        if style.seal_on_tax_id:  # centred on the seller's name and tax ID rows
+            value_x = value_column(sheet, style)
+            g = style.paper_geometry
+            cx = rng.uniform(value_x + 8, value_x + 40)
+            cy = rng.uniform(TOTAL_BOTTOM + 2.9, TOTAL_BOTTOM + 2.9 + g.party_pitch * 1.2)
+        elif style.seal_over_seller:
             cx, cy = rng.uniform(55, 110), rng.uniform(104, 114)
         else:
             cx, cy = rng.uniform(188, 215), rng.uniform(112, 120)
@@ -215,6 +316,7 @@ def draw_paper(sheet, spec: InvoiceSpec, style: FaceStyle, rng: np.random.Genera
 
 def render_paper(spec: InvoiceSpec, style: FaceStyle, px_per_mm: float, rng: np.random.Generator) -> np.ndarray:
     """The whole face as an RGB array (uint8), seal and dot-matrix included."""
-    sheet = Sheet(WIDTH, HEIGHT, px_per_mm, paper=(247, 246, 238) if spec.kind in PAPER_KINDS else (255, 255, 255))
+    sheet = Sheet(WIDTH, HEIGHT, px_per_mm, paper=(247, 246, 238) if spec.kind in PAPER_KINDS else (255, 255, 255),
+                  family=style.family)
     draw_paper(sheet, spec, style, rng)
     return sheet.compose(["pattern", "form", "stamp", "preprint", "data", "qr", "seal"])

@@ -27,7 +27,8 @@ FIXED_DATE = datetime(2026, 1, 1, tzinfo=timezone.utc)  # no clock: same seed, s
 class PdfSheet:
     """A page in millimetres that draws with fpdf2; mirrors Sheet's drawing API."""
 
-    def __init__(self, width_mm: float, height_mm: float, *, stamp_px_per_mm: float = 12.0) -> None:
+    def __init__(self, width_mm: float, height_mm: float, *, stamp_px_per_mm: float = 12.0,
+                 family: str | None = None) -> None:
         from fpdf import FPDF
 
         self.px_per_mm = stamp_px_per_mm  # resolution of raster stamps
@@ -36,6 +37,7 @@ class PdfSheet:
         self.pdf.set_producer("fapiao samples")
         self.pdf.set_auto_page_break(False)
         self.pdf.set_margin(0)
+        self.family = family  # samples.fonts.FAMILIES key; None = the classic role fonts
         self.fonts: set[str] = set()  # roles embedded so far (embedding a CJK font costs ~0.5 s)
         self.pdf.add_page()
         self.layers: dict[str, tuple[tuple[int, int, int], float, tuple[float, float]]] = {}
@@ -55,7 +57,7 @@ class PdfSheet:
 
     def _font(self, role: str, size_mm: float) -> None:
         if role not in self.fonts:
-            path, index = font_face(role)
+            path, index = font_face(role, self.family)
             self.pdf.add_font(f"cjk{role}", "", path, collection_font_number=index)
             self.fonts.add(role)
         self.pdf.set_font(f"cjk{role}", "", size_mm * PT_PER_MM)
@@ -131,10 +133,10 @@ def write_pdf(spec: InvoiceSpec, style: FaceStyle, rng: np.random.Generator) -> 
 
     style = replace(style, data_role="serif", dot_matrix=False, offset_mm=(0.0, 0.0))
     if spec.is_digital:
-        sheet = PdfSheet(DW, DH)
+        sheet = PdfSheet(DW, DH, family=style.family)
         draw_digital(sheet, spec, style, rng)
     else:
-        sheet = PdfSheet(PW, PH)
+        sheet = PdfSheet(PW, PH, family=style.family)
         draw_paper(sheet, spec, style, rng)
     return sheet.output()
 

@@ -33,6 +33,9 @@ class Sheet:
     px_per_mm: float
     paper: RGB = (250, 249, 244)
     layers: dict[str, Layer] = field(default_factory=dict)
+    family: str | None = None  # samples.fonts.FAMILIES key; None = the classic role fonts
+    # every text drawn: (layer, x mm, y mm, text, role) — what tests read instead of OCR
+    drawn: list[tuple[str, float, float, str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.size = (round(self.width_mm * self.px_per_mm), round(self.height_mm * self.px_per_mm))
@@ -67,7 +70,7 @@ class Sheet:
             self.line(name, a, b, c, d, width_mm)
 
     def text_width(self, s: str, size_mm: float, role: str) -> float:
-        f = font(role, round(size_mm * self.px_per_mm))
+        f = font(role, round(size_mm * self.px_per_mm), self.family)
         return f.getlength(s) / self.px_per_mm
 
     def text(self, name: str, x: float, y: float, s: str, size_mm: float, role: str = "serif", *,
@@ -80,6 +83,7 @@ class Sheet:
         if not s:
             return 0.0
         layer = self.layers[name]
+        self.drawn.append((name, x, y, s, role))
         width = self.text_width(s, size_mm, role)
         if max_width and width > max_width:
             shrink = max(0.8, max_width / width)
@@ -88,13 +92,13 @@ class Sheet:
         if squeeze != 1.0 or (max_width and width > max_width):
             factor = squeeze if not (max_width and width > max_width) else min(squeeze, max_width / width)
             return self._squeezed(layer, x, y, s, size_mm, role, anchor, factor)
-        f = font(role, round(size_mm * self.px_per_mm))
+        f = font(role, round(size_mm * self.px_per_mm), self.family)
         ImageDraw.Draw(layer.image).text(self._xy(layer, x, y), s, font=f, fill=255, anchor=anchor)
         return width
 
     def _squeezed(self, layer: Layer, x: float, y: float, s: str, size_mm: float, role: str,
                   anchor: str, factor: float) -> float:
-        f = font(role, round(size_mm * self.px_per_mm))
+        f = font(role, round(size_mm * self.px_per_mm), self.family)
         left, top, right, bottom = f.getbbox(s, anchor="lm")
         tmp = Image.new("L", (right - left + 2, bottom - top + 2), 0)
         ImageDraw.Draw(tmp).text((-left + 1, -top + 1), s, font=f, fill=255, anchor="lm")

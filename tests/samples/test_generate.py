@@ -39,7 +39,8 @@ def test_goldens_are_self_consistent(generated: Path) -> None:
     kinds = Counter(g["invoice_type"] for g in goldens)
     assert len(kinds) == 6 and max(kinds.values()) == 2
     conditions = Counter(g["sample"]["condition"] for g in goldens)
-    assert set(conditions) == {"scan", "photo", "copy"}
+    assert set(conditions) == {"scan", "photo", "copy", "lowlight"}
+    assert {g["sample"]["split"] for g in goldens} == {"dev", "heldout"}
     assert 5 <= sum(g["is_red"] for g in goldens) <= 9
 
 
@@ -51,8 +52,8 @@ def test_images_match_their_goldens(generated: Path) -> None:
         assert g["invoice_type"] == row["kind"] and g["sample"]["condition"] == row["condition"]
         with Image.open(generated / g["file"]) as im:
             assert round(im.width * im.height / 1e6, 2) == g["sample"]["megapixels"]
-            assert im.format == {"photo": "JPEG", "scan": "PNG", "copy": "PNG"}[row["condition"]]
-            if row["condition"] == "photo":
+            assert im.format == {"photo": "JPEG", "lowlight": "JPEG", "scan": "PNG", "copy": "PNG"}[row["condition"]]
+            if row["condition"] in ("photo", "lowlight"):
                 assert sorted(im.size) in ([1200, 1600], [3000, 4000])
             if row["condition"] == "copy":
                 assert im.mode == "L"
@@ -70,6 +71,16 @@ def test_customers_csv_opens_in_excel_and_keeps_ids_as_text(generated: Path) -> 
 def test_kind_and_condition_filters(tmp_path: Path, cjk_font: None) -> None:
     rows = generate(tmp_path, 2, seed=5, kinds=("digital_general",), conditions=("copy",))
     assert {(r["kind"], r["condition"]) for r in rows} == {("digital_general", "copy")}
+
+
+def test_classic_style_draws_only_its_conditions_and_no_split_keys(tmp_path: Path, cjk_font: None) -> None:
+    from samples.generate import main
+
+    assert main(["--out", str(tmp_path / "x"), "--n", "1", "--style", "classic", "--conditions", "lowlight",
+                 "--quiet"]) == 2
+    rows = generate(tmp_path / "c", 1, seed=5, style="classic", conditions=("scan",))
+    g = json.loads((tmp_path / "c" / f"{rows[0]['stem']}.expected.json").read_text(encoding="utf-8"))
+    assert g["sample"]["font_family"] == "classic" and g["sample"]["split"] == "dev"
 
 
 def test_pdf_share_writes_pdfs_whose_text_layer_holds_the_fields(tmp_path: Path, cjk_font: None) -> None:
