@@ -114,7 +114,7 @@ def update_customer(
     active: bool | None, actor: Actor,
 ) -> Changed:
     """Change the given fields (others stay); ``aliases`` replaces the alias list
-    when given; ``active`` False deactivates (no longer matched or classified)."""
+    when given; ``active`` False deactivates (new invoices no longer match it)."""
     customer = require_customer(session, customer_id)
     if customer.merged_into_id is not None and active:
         raise Conflict(f"客户 #{customer.id} 已合并到 #{customer.merged_into_id}，不能重新启用 / merged customers "

@@ -23,9 +23,9 @@ class Customer(Timestamped, Base):
     tax_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     industry: Mapped[str | None] = mapped_column(String(100))
     region: Mapped[str | None] = mapped_column(String(100))
-    # deactivated customers keep their invoices and history but are no longer
-    # matched, classified or offered in pickers; a merged duplicate is inactive
-    # and points at the customer it was merged into
+    # deactivated customers keep their invoices and history but new invoices
+    # are no longer matched to them; a merged duplicate is inactive and points
+    # at the customer it was merged into
     active: Mapped[bool] = mapped_column(default=True, server_default=true())
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
 
