@@ -15,6 +15,7 @@ ACCESS: dict[tuple[str, str], str | None] = {
     ("GET", "/openapi.json"): PUBLIC,
     ("GET", "/docs"): PUBLIC,
     ("GET", "/docs/oauth2-redirect"): PUBLIC,
+    ("GET", "/docs/assets/{name}"): PUBLIC,
     ("GET", "/api/v1/health"): PUBLIC,
     ("POST", "/api/v1/auth/login"): PUBLIC,
     ("POST", "/api/v1/auth/logout"): PUBLIC,
