@@ -17,6 +17,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy.orm import Session
 
+from fapiao import labels
 from fapiao.services.tables import CUSTOMER_HEADERS, INVOICE_HEADERS, TEXT_FIELDS
 from store.models import Invoice
 from store.repos import customers as customer_repo
@@ -67,7 +68,17 @@ def invoice_rows(invoices: Iterable[Invoice]) -> Iterable[list[tuple[str, Any]]]
     for invoice in invoices:
         values = [(name, getattr(invoice, name)) for name in INVOICE_EXPORT_FIELDS]
         values = [(n, v.isoformat() if n == "issue_date" and v else v) for n, v in values]
-        yield values + [(name, getattr(invoice, name)) for name, _ in INVOICE_EXTRA_COLUMNS]
+        yield [(n, _value_label(n, v)) for n, v in values + [(name, getattr(invoice, name))
+                                                             for name, _ in INVOICE_EXTRA_COLUMNS]]
+
+
+#: stored codes written as the Chinese a clerk reads (the import accepts the type names back)
+_VALUE_LABELS = {"invoice_type": labels.INVOICE_TYPES_SHORT, "status": labels.INVOICE_STATUSES, "way_in": labels.WAYS_IN}
+
+
+def _value_label(field: str, value: Any) -> Any:
+    table = _VALUE_LABELS.get(field)
+    return labels.label(table, value) if table else value
 
 
 def export_invoices(session: Session, flt: invoice_repo.InvoiceFilter) -> bytes:
