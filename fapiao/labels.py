@@ -30,6 +30,9 @@ INVOICE_STATUSES = {"accepted": "已确认", "needs_review": "待复核", "rejec
 WAYS_IN = {"recognition": "识别", "manual": "手工录入", "import": "导入"}
 #: frequency and amount tiers (classify.tiers); other dimensions' segments are Chinese already
 TIERS = {"high": "高", "mid": "中", "low": "低"}
+#: the credit scorecard's factors (classify.config.Scorecard labels)
+CREDIT_FACTORS = {"on_time_ratio": "按时付款率", "max_days_late": "最长逾期", "frequency": "开票次数",
+                  "tenure_months": "合作时长", "red_ratio": "红冲比例", "industry": "行业"}
 CREDIT_SOURCES = {"rule": "按等级规则", "manual": "人工审批"}
 ALERT_KINDS = {"over_limit": "超出信用额度", "overdue": "应收逾期"}
 

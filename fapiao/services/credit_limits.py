@@ -185,6 +185,7 @@ def approve_limit(
         errors.append(FieldError("payment_terms_days", "invalid", "账期天数须在 0–3650 之间 / 0–3650 days"))
     if errors:
         raise ValidationFailed(errors)
+    amount = amount.quantize(Decimal("0.01"))
     previous = credit_repo.open_overrides(session=session, customer_id=customer.id)
     for old in previous:
         old.revoked_at, old.revoked_by = utcnow(), actor.name
