@@ -223,10 +223,12 @@ def unmatched_buyers(session: Session) -> list[UnmatchedBuyer]:
     return sorted(buyers.values(), key=lambda b: (-b.invoices, b.name or "", b.key))
 
 
-def rematch_unmatched(*, session: Session, customer: Customer, actor: Actor) -> int:
+def rematch_unmatched(*, session: Session, customer: Customer | None, actor: Actor) -> int:
     """Link the unmatched invoices whose buyer now matches ``customer`` (by tax ID,
-    then name or alias through the matcher); their customer review reasons go,
-    and an invoice left with no reason is accepted. Answers how many were linked."""
+    then name or alias through the matcher) — or, with ``customer`` None, any one
+    customer unambiguously (after a customer import); their customer review
+    reasons go, and an invoice left with no reason is accepted. Answers how many
+    were linked."""
     from store.models import Invoice
     from fapiao.services import integrity
 
@@ -239,13 +241,15 @@ def rematch_unmatched(*, session: Session, customer: Customer, actor: Actor) -> 
     linked = 0
     for (name, tax_id), ids in pairs.items():
         match = match_buyer(session, name, tax_id)
-        if match.customer_id != customer.id or match.ambiguous:
+        if match.customer_id is None or match.ambiguous:
+            continue
+        if customer is not None and match.customer_id != customer.id:
             continue
         for invoice_id in ids:
             invoice = session.get(Invoice, invoice_id)
             if invoice is None:
                 continue
-            invoice.customer_id, invoice.customer_match_score = customer.id, match.score
+            invoice.customer_id, invoice.customer_match_score = match.customer_id, match.score
             reasons = [r for r in (invoice.review_reasons or []) if r.get("code") not in CUSTOMER_REASON_CODES]
             if not reasons and invoice.status == "needs_review":
                 invoice.status = "accepted"
@@ -253,7 +257,7 @@ def rematch_unmatched(*, session: Session, customer: Customer, actor: Actor) -> 
             integrity.set_reasons(session=session, invoice=invoice, reasons=reasons)
             audit.add_entry(
                 session=session, user_id=actor.user_id, actor=actor.name, action="rematch", entity="invoice",
-                entity_id=invoice.id, field="customer_id", old=None, new=customer.id,
+                entity_id=invoice.id, field="customer_id", old=None, new=match.customer_id,
             )
             linked += 1
     session.flush()

@@ -144,3 +144,17 @@ def test_merge_moves_invoices_receivables_and_names(runtime) -> None:
         merge_customers(session=session, target_id=keep, duplicate_ids=[dup], actor=MANAGER)
     with runtime.write() as session, pytest.raises(ValidationFailed):
         merge_customers(session=session, target_id=keep, duplicate_ids=[keep], actor=MANAGER)
+
+
+def test_importing_customers_rematches_unmatched_invoices(runtime) -> None:
+    from fapiao.services.imports import import_customers
+
+    seed_other_customer(runtime)
+    with runtime.write() as session:
+        invoice_id = imported(session, blue(digital_number(1))).invoice.id
+    sheet = "客户名称,纳税人识别号\n深圳市甲乙科技有限公司,{}\n".format(blue().buyer_tax_id).encode("utf-8")
+    report = import_customers(runtime, sheet, "customers.csv", actor=MANAGER)
+    assert report.summary["imported"] == 1
+    with runtime.read() as session:
+        invoice = session.get(Invoice, invoice_id)
+        assert invoice.customer_id == report.rows[0].record_id and invoice.status == "accepted"
