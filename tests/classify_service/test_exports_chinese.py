@@ -63,3 +63,16 @@ def test_invoice_export_writes_chinese_values(api, runtime) -> None:
     assert first[header.index("状态")] == "已确认"
     assert first[header.index("来源")] == "手工录入"
     assert "数电普票" in {v for v in first if isinstance(v, str)}
+
+
+def test_cli_exports_the_customer_sheet(tmp_path, runtime, store) -> None:
+    from tests.classify_service.test_cli_and_schedule import cli_runner
+
+    small_store(store)
+    cli = cli_runner(tmp_path, runtime)
+    cli("classify", "--as-of", "2024-12-31")
+    out = tmp_path / "customers.xlsx"
+    cli("classify", "export", "customers", str(out))
+    rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
+    assert rows[0][:4] == ("客户记录编号", "客户编号", "客户名称", "窗口内净额") and len(rows) == 5
+    assert "customers" in cli("classify", "export", "nonsense", str(out), code=2).stderr
