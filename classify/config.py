@@ -139,7 +139,13 @@ class GradeRule(_Model):
 
 
 class CreditConfig(_Model):
+    """The scorecard, the grades, and how exposure counts invoices: an accepted
+    invoice that no imported receivable lists counts as unpaid for
+    ``open_invoice_days`` after its date; older ones are taken as settled (the
+    aging list would show them otherwise)."""
+
     scorecard: Scorecard = Scorecard()
+    open_invoice_days: int = Field(default=90, ge=0, le=3650)
     grades: list[GradeRule] = Field(min_length=1, default_factory=lambda: [
         GradeRule(grade="A", min_score=80, credit_limit=Decimal("500000"), payment_terms_days=60,
                   limit_months=Decimal("3"), payment_method="月结（银行转账/承兑汇票）",

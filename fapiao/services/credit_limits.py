@@ -6,7 +6,8 @@
 * A **manual limit** approved by a manager (amount, optional terms, reason,
   optional expiry) overrides it until it expires or is revoked; approving a
   new one revokes the previous one. Both are audited on the customer.
-* **Exposure** = open receivables + accepted invoices no receivable covers
+* **Exposure** = open receivables + accepted invoices no receivable covers,
+  dated within the configuration's ``credit.open_invoice_days``
   (``store.repos.credit.exposures``).
 * **Alerts**: exposure above the effective limit, and receivables past their
   due date and unpaid.
@@ -121,6 +122,12 @@ def alerts_for(customer_id: int, name: str, code: str | None, exposure: Exposure
     return out
 
 
+def _invoices_since(session: Session, today: dt.date) -> dt.date:
+    from fapiao.services.classification import current_config
+
+    return today - dt.timedelta(days=current_config(session).config.credit.open_invoice_days)
+
+
 def customer_credit(session: Session, customer_id: int, *, today: dt.date) -> CreditStatus:
     customer = require_customer(session, customer_id)
     status = CreditStatus(customer_id=customer.id)
@@ -134,15 +141,15 @@ def customer_credit(session: Session, customer_id: int, *, today: dt.date) -> Cr
             history = classification_repo.customer_history(session=session, customer_id=customer.id, limit=1)
             status.explanation = next((row[5] for row in history if row[3] == "credit"), None)
     status.manual = credit_repo.active_override(session=session, customer_id=customer.id, today=today)
-    status.exposure = credit_repo.exposures(session=session, today=today, customer_ids=[customer.id]).get(
-        customer.id, Exposure())
+    status.exposure = credit_repo.exposures(session=session, today=today, invoices_since=_invoices_since(session, today),
+                                            customer_ids=[customer.id]).get(customer.id, Exposure())
     _settle(status, customer.name, customer.code)
     return status
 
 
 def credit_alerts(session: Session, *, today: dt.date) -> list[Alert]:
     """Every active customer over their limit or with overdue receivables, worst first."""
-    exposures = credit_repo.exposures(session=session, today=today)
+    exposures = credit_repo.exposures(session=session, today=today, invoices_since=_invoices_since(session, today))
     ids = [cid for cid, e in exposures.items() if e.total > 0 or e.overdue_receivables]
     if not ids:
         return []

@@ -47,15 +47,16 @@ def _date(value: Any) -> dt.date | None:
     return value
 
 
-def exposures(*, session: Session, today: dt.date, customer_ids: Sequence[int] | None = None) -> dict[int, Exposure]:
+def exposures(*, session: Session, today: dt.date, invoices_since: dt.date,
+              customer_ids: Sequence[int] | None = None) -> dict[int, Exposure]:
     """Per customer (all, or ``customer_ids``), as of ``today``.
 
     * open receivables: imported receivables without a paid date; overdue when
       their due date is before ``today``;
-    * unpaid accepted invoices: accepted blue invoices (not duplicates) whose
-      number is on no receivable of that customer (the receivables list speaks
-      for the invoices it covers), less the accepted red invoices reversing
-      them or not linked to any blue invoice.
+    * unpaid accepted invoices: accepted blue invoices (not duplicates) dated on
+      or after ``invoices_since`` whose number is on no receivable of that
+      customer (the receivables list speaks for the invoices it covers), less
+      the accepted red invoices reversing them (or, unlinked, dated since then).
     """
     out: dict[int, Exposure] = {}
 
@@ -81,12 +82,14 @@ def exposures(*, session: Session, today: dt.date, customer_ids: Sequence[int] |
     kept = and_(Invoice.status == "accepted", Invoice.duplicate_of_id.is_(None), Invoice.customer_id.is_not(None),
                 Invoice.amount_with_tax.is_not(None))
     blue = (select(Invoice.customer_id, func.sum(func.abs(_fen(Invoice.amount_with_tax))))
-            .where(kept, Invoice.is_red.is_(False), ~covered(Invoice)).group_by(Invoice.customer_id))
+            .where(kept, Invoice.is_red.is_(False), Invoice.issue_date >= invoices_since, ~covered(Invoice))
+            .group_by(Invoice.customer_id))
     Blue = aliased(Invoice)
     red = (select(Invoice.customer_id, func.sum(func.abs(_fen(Invoice.amount_with_tax))))
            .outerjoin(Blue, Blue.id == Invoice.blue_invoice_id)
            .where(kept, Invoice.is_red.is_(True),
-                  Invoice.blue_invoice_id.is_(None) | and_(Blue.status == "accepted", ~covered(Blue)))
+                  and_(Invoice.blue_invoice_id.is_(None), Invoice.issue_date >= invoices_since)
+                  | and_(Blue.status == "accepted", Blue.issue_date >= invoices_since, ~covered(Blue)))
            .group_by(Invoice.customer_id))
     if customer_ids is not None:
         blue = blue.where(Invoice.customer_id.in_(list(customer_ids)))

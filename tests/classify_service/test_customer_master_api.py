@@ -111,8 +111,9 @@ def test_limit_fits_the_customer_and_an_approved_limit_overrides_it(api, store) 
     assert credit["limit"] == credit["rule_limit"] and credit["payment_method"]
     assert set(credit["points"]) == {"on_time_ratio", "max_days_late", "frequency", "tenure_months", "red_ratio",
                                      "industry"}
-    # exposure: the store's invoices have no receivable → all unpaid (13,447 in the window + 500 before)
-    assert Decimal(credit["exposure"]["unpaid_invoices"]) == Decimal("13947.00")
+    # exposure: no receivable lists the store's invoices → those of the last 90 days (credit.open_invoice_days)
+    # count as unpaid: 2024-11-10 and 2024-12-10, 1,130 each; older ones are taken as settled
+    assert Decimal(credit["exposure"]["unpaid_invoices"]) == Decimal("2260.00")
     assert Decimal(credit["exposure"]["open_receivables"]) == Decimal("0.00")
     assert [a["kind"] for a in credit["alerts"]] == ["over_limit"]
 
@@ -127,7 +128,7 @@ def test_limit_fits_the_customer_and_an_approved_limit_overrides_it(api, store) 
     body = approved.json()
     assert (body["limit_source"], body["limit"], body["payment_terms_days"]) == ("manual", "20000.00", 90)
     assert body["manual"]["approved_by"] == "manager-1" and body["manual"]["reason"] == "年度框架合同，财务总监批准"
-    assert body["alerts"] == []  # 13,947 owed is within the approved 20,000
+    assert body["alerts"] == []  # 2,260 owed is within the approved 20,000
 
     alerts = api.get(f"{CUSTOMERS}/credit-alerts", params={"today": "2025-01-10"}, role="manager").json()
     kinds = {(a["customer_id"], a["kind"]) for a in alerts}
