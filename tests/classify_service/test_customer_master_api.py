@@ -145,3 +145,11 @@ def test_limit_fits_the_customer_and_an_approved_limit_overrides_it(api, store) 
     assert revoked.json()["manual_history"][0]["revoked_by"] == "manager-1"
     assert api.client.delete(f"{CUSTOMERS}/{ids['regular']}/credit-limit",
                              headers=api.as_("manager")).status_code == 404
+
+
+def test_a_merged_duplicate_leaves_the_next_run(api, store) -> None:
+    ids = small_store(store)
+    assert api.post(RUN, json={"as_of": "2024-12-31"}, role="manager").json()["customers"] == 4
+    merged = api.post(f"{CUSTOMERS}/{ids['regular']}/merge", json={"duplicate_ids": [ids["silent"]]}, role="manager")
+    assert merged.status_code == 200, merged.text
+    assert api.post(RUN, json={"as_of": "2024-12-31"}, role="manager").json()["customers"] == 3
