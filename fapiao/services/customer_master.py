@@ -156,7 +156,10 @@ def merge_customers(*, session: Session, target_id: int, duplicate_ids: list[int
         duplicate = require_customer(session, duplicate_id)
         if duplicate.merged_into_id is not None:
             raise Conflict(f"客户 #{duplicate.id} 已合并到 #{duplicate.merged_into_id} / already merged")
-        moved += customer_repo.move_invoices(session=session, from_id=duplicate.id, to_id=target.id)
+        for invoice_id in customer_repo.move_invoices(session=session, from_id=duplicate.id, to_id=target.id):
+            audit.add_entry(session=session, user_id=actor.user_id, actor=actor.name, action="merge", entity="invoice",
+                            entity_id=invoice_id, field="customer_id", old=duplicate.id, new=target.id)
+            moved += 1
         held = {(p.invoice_number, p.due_date) for p in customer_repo.payments_of(session=session, customer_id=target.id)}
         for payment in customer_repo.payments_of(session=session, customer_id=duplicate.id):
             if (payment.invoice_number, payment.due_date) not in held:

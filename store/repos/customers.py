@@ -45,11 +45,12 @@ def unmatched_invoices(*, session: Session) -> list[tuple[int, str | None, str |
     return [tuple(row) for row in session.execute(stmt)]
 
 
-def move_invoices(*, session: Session, from_id: int, to_id: int) -> int:
+def move_invoices(*, session: Session, from_id: int, to_id: int) -> list[int]:
+    """Re-point every invoice of one customer to another; answers their ids."""
     rows = list(session.scalars(select(Invoice).where(Invoice.customer_id == from_id)))
     for invoice in rows:
         invoice.customer_id = to_id
-    return len(rows)
+    return [invoice.id for invoice in rows]
 
 
 def payments_of(*, session: Session, customer_id: int) -> list[Payment]:

@@ -138,6 +138,11 @@ def test_merge_moves_invoices_receivables_and_names(runtime) -> None:
         assert sorted(a.alias for a in kept.aliases) == ["深圳甲乙科技", "甲乙"]
         assert (gone.active, gone.merged_into_id, gone.tax_id) == (False, keep, None)
         assert session.get(Invoice, invoice_id).customer_id == keep
+        from store.repos import audit
+
+        moves = [(e.action, e.old_value, e.new_value) for e in audit.history(session=session, entity="invoice",
+                                                                             entity_id=invoice_id)]
+        assert ("merge", str(dup), str(keep)) in moves
         assert session.scalars(select(Payment.customer_id)).all() == [keep]
         assert match_buyer(session, "深圳甲乙科技", None).customer_id == keep
     with runtime.write() as session, pytest.raises(Conflict):
