@@ -229,7 +229,6 @@ def rematch_unmatched(*, session: Session, customer: Customer | None, actor: Act
     customer unambiguously (after a customer import); their customer review
     reasons go, and an invoice left with no reason is accepted. Answers how many
     were linked."""
-    from store.models import Invoice
     from fapiao.services import integrity
 
     session.flush()
@@ -238,30 +237,31 @@ def rematch_unmatched(*, session: Session, customer: Customer | None, actor: Act
     for invoice_id, name, tax_id, *_ in customer_repo.unmatched_invoices(session=session):
         if name or tax_id:
             pairs.setdefault((name, tax_id), []).append(invoice_id)
-    linked = 0
+    found: dict[int, tuple[int, float | None]] = {}  # invoice id → (customer id, score)
     for (name, tax_id), ids in pairs.items():
         match = match_buyer(session, name, tax_id)
         if match.customer_id is None or match.ambiguous:
             continue
         if customer is not None and match.customer_id != customer.id:
             continue
-        for invoice_id in ids:
-            invoice = session.get(Invoice, invoice_id)
-            if invoice is None:
-                continue
-            invoice.customer_id, invoice.customer_match_score = match.customer_id, match.score
-            reasons = [r for r in (invoice.review_reasons or []) if r.get("code") not in CUSTOMER_REASON_CODES]
-            if not reasons and invoice.status == "needs_review":
-                invoice.status = "accepted"
-                _resolve_task(session, invoice_id, actor)
-            integrity.set_reasons(session=session, invoice=invoice, reasons=reasons)
-            audit.add_entry(
-                session=session, user_id=actor.user_id, actor=actor.name, action="rematch", entity="invoice",
-                entity_id=invoice.id, field="customer_id", old=None, new=match.customer_id,
-            )
-            linked += 1
+        found.update((invoice_id, (match.customer_id, match.score)) for invoice_id in ids)
+    ids = sorted(found)
+    # no flush per invoice: the lookups below cannot see what this loop changes
+    with session.no_autoflush:
+        for start in range(0, len(ids), 500):
+            for invoice in customer_repo.invoices_by_id(session=session, ids=ids[start:start + 500]):
+                invoice.customer_id, invoice.customer_match_score = found[invoice.id]
+                reasons = [r for r in (invoice.review_reasons or []) if r.get("code") not in CUSTOMER_REASON_CODES]
+                if not reasons and invoice.status == "needs_review":
+                    invoice.status = "accepted"
+                    _resolve_task(session, invoice.id, actor)
+                integrity.set_reasons(session=session, invoice=invoice, reasons=reasons)
+                audit.add_entry(
+                    session=session, user_id=actor.user_id, actor=actor.name, action="rematch", entity="invoice",
+                    entity_id=invoice.id, field="customer_id", old=None, new=invoice.customer_id,
+                )
     session.flush()
-    return linked
+    return len(ids)
 
 
 def _resolve_task(session: Session, invoice_id: int, actor: Actor) -> None:

@@ -45,6 +45,10 @@ def unmatched_invoices(*, session: Session) -> list[tuple[int, str | None, str |
     return [tuple(row) for row in session.execute(stmt)]
 
 
+def invoices_by_id(*, session: Session, ids: list[int]) -> list[Invoice]:
+    return list(session.scalars(select(Invoice).where(Invoice.id.in_(ids)).order_by(Invoice.id)))
+
+
 def move_invoices(*, session: Session, from_id: int, to_id: int) -> list[int]:
     """Re-point every invoice of one customer to another; answers their ids."""
     rows = list(session.scalars(select(Invoice).where(Invoice.customer_id == from_id)))
