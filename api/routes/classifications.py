@@ -222,7 +222,7 @@ def strategy(actor: Manager, company_size: Literal["small", "medium", "large"],
 @router.get("/export.xlsx", response_class=Response, summary="Any classification table as .xlsx")
 def export_table(
     session: ReadSession, actor: Manager,
-    table: Literal["results", "counts", "groups", "transitions", "psi", "trend", "history", "customers"],
+    table: Literal["results", "counts", "groups", "transitions", "psi", "trend", "history"],
     run_id: RunQuery = None, dimension: Dimension | None = None, by: Dimension | None = None,
     segment: Annotated[str | None, Query(max_length=100)] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
@@ -240,10 +240,7 @@ def _table(session: Any, table: str, **p: Any) -> export.Table:
             raise service.ClassificationRefused(f"导出 {table} 需要参数 {name} / exporting {table} needs {name}")
         return p[name]
 
-    run_id = p["run_id"] or (service.latest_done_run(session).id if table in ("results", "counts", "groups", "customers")
-                             else None)
-    if table == "customers":  # h9: one row per customer, every dimension with credit score, limit and terms
-        return export.customers_table(session, run_id)
+    run_id = p["run_id"] or (service.latest_done_run(session).id if table in ("results", "counts", "groups") else None)
     if table == "results":
         return export.results_table(session, run_id, need("dimension"), p["segment"], p["q"])
     if table == "counts":

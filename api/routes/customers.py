@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
 from api.deps import IdPath, Manager, ReadSession, Reviewer, RuntimeDep
 from api.schemas.customers import (
@@ -28,9 +29,11 @@ from api.schemas.customers import (
 )
 from api.schemas.invoices import AuditEntryOut
 from api.schemas.records import CustomerDetail, CustomerPage, CustomerPublic
-from fapiao.services import credit_limits
+from fapiao.services import classification_export, credit_limits
+from fapiao.services.classification import latest_done_run, require_run
 from fapiao.services.customer_master import Changed, create_customer, customer_audit, merge_customers, update_customer
 from fapiao.services.customers import require_customer, unmatched_buyers
+from fapiao.services.exports import XLSX_MEDIA_TYPE
 from store.repos import customers as customer_repo
 from store.repos import invoices as invoice_repo
 
@@ -83,6 +86,17 @@ def unmatched(
 def credit_alerts(session: ReadSession, actor: Manager, today: Today = None) -> list[AlertOut]:
     alerts = credit_limits.credit_alerts(session, today=today or dt.date.today())
     return [AlertOut.model_validate(a) for a in alerts]
+
+
+@router.get("/segments.xlsx", response_class=Response,
+            summary="One row per customer: every dimension's segment, credit score, limit (rule, manual) and terms")
+def segments_sheet(session: ReadSession, actor: Manager,
+                   run_id: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Default: the latest run")] = None,
+                   today: Today = None) -> Response:
+    run = require_run(session, run_id) if run_id is not None else latest_done_run(session)
+    table = classification_export.customers_table(session, run.id, today or dt.date.today())
+    return Response(classification_export.to_xlsx(table), media_type=XLSX_MEDIA_TYPE,
+                    headers={"Content-Disposition": f'attachment; filename="customers-run-{run.id}.xlsx"'})
 
 
 @router.get("/{customer_id}", response_model=CustomerDetail, summary="A customer with their invoices (newest first)")

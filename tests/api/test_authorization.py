@@ -41,6 +41,7 @@ ACCESS: dict[tuple[str, str], str | None] = {
     ("POST", "/api/v1/customers"): "manager",
     ("GET", "/api/v1/customers/unmatched"): "reviewer",
     ("GET", "/api/v1/customers/credit-alerts"): "manager",
+    ("GET", "/api/v1/customers/segments.xlsx"): "manager",
     ("PATCH", "/api/v1/customers/{customer_id}"): "manager",
     ("POST", "/api/v1/customers/{customer_id}/merge"): "manager",
     ("GET", "/api/v1/customers/{customer_id}/audit"): "reviewer",

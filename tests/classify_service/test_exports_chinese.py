@@ -40,7 +40,8 @@ def test_tiers_credit_columns_and_the_customer_sheet(api, store) -> None:
 
     api.post(f"/api/v1/customers/{ids['regular']}/credit-limit", json={"amount": "8888.00", "reason": "测试"},
              role="manager")
-    sheet = _rows(api.get(f"{BASE}/export.xlsx", params={"table": "customers"}, role="manager"))
+    assert api.get("/api/v1/customers/segments.xlsx", role="reviewer").status_code == 403
+    sheet = _rows(api.get("/api/v1/customers/segments.xlsx", role="manager"))
     header = list(sheet[0])
     assert all(isinstance(h, str) for h in header)
     assert {"开票频次分层", "开票金额分层", "客户价值（RFM）", "信用等级", "行业分组", "地区分组", "品类分组",
