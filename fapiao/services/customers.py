@@ -249,12 +249,14 @@ def rematch_unmatched(*, session: Session, customer: Customer | None, actor: Act
     # no flush per invoice: the lookups below cannot see what this loop changes
     with session.no_autoflush:
         for start in range(0, len(ids), 500):
-            for invoice in customer_repo.invoices_by_id(session=session, ids=ids[start:start + 500]):
+            chunk = ids[start:start + 500]
+            tasks = customer_repo.pending_tasks(session=session, invoice_ids=chunk)
+            for invoice in customer_repo.invoices_by_id(session=session, ids=chunk):
                 invoice.customer_id, invoice.customer_match_score = found[invoice.id]
                 reasons = [r for r in (invoice.review_reasons or []) if r.get("code") not in CUSTOMER_REASON_CODES]
                 if not reasons and invoice.status == "needs_review":
                     invoice.status = "accepted"
-                    _resolve_task(session, invoice.id, actor)
+                    _resolve_task(tasks.get(invoice.id), actor)
                 integrity.set_reasons(session=session, invoice=invoice, reasons=reasons)
                 audit.add_entry(
                     session=session, user_id=actor.user_id, actor=actor.name, action="rematch", entity="invoice",
@@ -264,11 +266,10 @@ def rematch_unmatched(*, session: Session, customer: Customer | None, actor: Act
     return len(ids)
 
 
-def _resolve_task(session: Session, invoice_id: int, actor: Actor) -> None:
-    from store.repos import review as review_repo
+def _resolve_task(task: Any, actor: Actor) -> None:
+    """Close a pending review task: the customer was its only reason."""
     from store.types import utcnow
 
-    task = review_repo.task_for(session=session, invoice_id=invoice_id)
-    if task is not None and task.status == "pending":
+    if task is not None:
         task.status, task.resolved_at, task.resolved_by_id = "approved", utcnow(), actor.user_id
         task.resolution_note = "购买方已匹配到客户档案 / buyer matched a customer"

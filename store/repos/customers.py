@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from store.models import Customer, CustomerAlias, Invoice, Payment
+from store.models import Customer, CustomerAlias, Invoice, Payment, ReviewTask
 
 
 def get(*, session: Session, customer_id: int) -> Customer | None:
@@ -47,6 +47,11 @@ def unmatched_invoices(*, session: Session) -> list[tuple[int, str | None, str |
 
 def invoices_by_id(*, session: Session, ids: list[int]) -> list[Invoice]:
     return list(session.scalars(select(Invoice).where(Invoice.id.in_(ids)).order_by(Invoice.id)))
+
+
+def pending_tasks(*, session: Session, invoice_ids: list[int]) -> dict[int, ReviewTask]:
+    stmt = select(ReviewTask).where(ReviewTask.invoice_id.in_(invoice_ids), ReviewTask.status == "pending")
+    return {task.invoice_id: task for task in session.scalars(stmt)}
 
 
 def move_invoices(*, session: Session, from_id: int, to_id: int) -> list[int]:
