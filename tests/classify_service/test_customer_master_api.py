@@ -153,3 +153,21 @@ def test_a_merged_duplicate_leaves_the_next_run(api, store) -> None:
     merged = api.post(f"{CUSTOMERS}/{ids['regular']}/merge", json={"duplicate_ids": [ids["silent"]]}, role="manager")
     assert merged.status_code == 200, merged.text
     assert api.post(RUN, json={"as_of": "2024-12-31"}, role="manager").json()["customers"] == 3
+
+
+def test_review_screen_offers_managers_a_new_customer_from_the_buyer(pages) -> None:
+    from fapiao.services.actors import Actor
+    from fapiao.services.records import record_draft
+    from store.models import Customer
+
+    with pages.runtime.write() as session:
+        session.add(Customer(name="北京丁戊有限公司"))
+        session.flush()
+        invoice = record_draft(session=session, draft=blue(digital_number(9)), way_in="manual",
+                               actor=Actor(None, "c", "clerk"), strict=True, source="manual").invoice
+        invoice_id = invoice.id
+    manager = pages.client.get(f"/review/{invoice_id}", headers=pages.as_("manager"))
+    assert manager.status_code == 200
+    assert "/customers/new?name=%E6%B7%B1%E5%9C%B3%E5%B8%82" in manager.text and BUYER_TAX_ID in manager.text
+    reviewer = pages.client.get(f"/review/{invoice_id}", headers=pages.as_("reviewer"))
+    assert 'id="new-customer"' not in reviewer.text
