@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from capture.validate import check_tax_id
 from fapiao.services.actors import Actor
 from fapiao.services.customers import alias_key, forget_index, learn_alias, rematch_unmatched, require_customer
 from fapiao.services.drafts import clean_identifier
@@ -46,6 +47,8 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
             value = str(value).strip() or None
         if value is not None and name == "tax_id":
             value = clean_identifier(value).upper() or None
+            # the same check as the customer import: a mistyped 统一社会信用代码 never enters the master
+            errors += [FieldError(r.field, r.code, r.message) for r in check_tax_id(value, "tax_id")]
         if value is not None and len(value) > LIMITS[name]:
             errors.append(FieldError(name, "too_long", f"{name} 超过 {LIMITS[name]} 个字符 / too long"))
         out[name] = value

@@ -107,6 +107,10 @@ def test_edit_refuses_a_tax_id_of_another_customer_and_a_blank_name(runtime) -> 
     with runtime.write() as session, pytest.raises(ValidationFailed):
         update_customer(session=session, customer_id=mine, values={"name": "  "}, aliases=None, active=None,
                         actor=MANAGER)
+    typo = OTHER_BUYER_TAX_ID[:-1] + ("0" if OTHER_BUYER_TAX_ID[-1] != "0" else "1")
+    with runtime.write() as session, pytest.raises(ValidationFailed, match="校验位"):
+        update_customer(session=session, customer_id=mine, values={"tax_id": typo}, aliases=None, active=None,
+                        actor=MANAGER)
 
 
 def test_deactivated_customer_is_no_longer_matched(runtime) -> None:
