@@ -171,3 +171,28 @@ def test_review_screen_offers_managers_a_new_customer_from_the_buyer(pages) -> N
     assert "/customers/new?name=%E6%B7%B1%E5%9C%B3%E5%B8%82" in manager.text and BUYER_TAX_ID in manager.text
     reviewer = pages.client.get(f"/review/{invoice_id}", headers=pages.as_("reviewer"))
     assert 'id="new-customer"' not in reviewer.text
+
+
+def test_exposure_nets_reds_against_the_blue_invoices_they_reverse(runtime, store) -> None:
+    import datetime as dt
+
+    from fapiao.services.credit_limits import customer_credit
+    from store.models import Invoice
+
+    customer = store.customer("深圳市甲乙科技有限公司")
+    open_blue = store.invoice(customer, "2025-01-02", "1130.00")
+    listed_blue = store.invoice(customer, "2025-01-03", "2260.00")
+    reds = [store.invoice(customer, "2025-01-05", "-113.00", red=True),
+            store.invoice(customer, "2025-01-06", "-226.00", red=True)]
+    old_blue = store.invoice(customer, "2024-06-01", "5000.00")  # older than 90 days: taken as settled
+    with runtime.write() as session:
+        session.get(Invoice, reds[0]).blue_invoice_id = open_blue
+        session.get(Invoice, reds[1]).blue_invoice_id = listed_blue
+        listed_number = session.get(Invoice, listed_blue).invoice_number
+        assert session.get(Invoice, old_blue).issue_date < dt.date(2024, 10, 17)
+    store.payment(customer, listed_number, "2025-02-03", None, amount="2034.00")  # the aging list speaks for it
+    with runtime.read() as session:
+        exposure = customer_credit(session, customer, today=dt.date(2025, 1, 15)).exposure
+    assert exposure.unpaid_invoices == Decimal("1017.00")  # 1,130 − 113; the listed blue and its red are not counted
+    assert exposure.open_receivables == Decimal("2034.00") and exposure.overdue_receivables == 0
+    assert exposure.total == Decimal("3051.00")
