@@ -17,7 +17,6 @@ from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy.orm import Session
 
-from fapiao import labels
 from fapiao.services.tables import CUSTOMER_HEADERS, INVOICE_HEADERS, TEXT_FIELDS
 from store.models import Invoice
 from store.repos import customers as customer_repo
@@ -39,6 +38,7 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: Any, field: str) -> WriteOnlyCell:
+    value = _value_label(field, value)
     if isinstance(value, bool):
         value = "是" if value else "否"
     cell = WriteOnlyCell(sheet, value=value)
@@ -47,6 +47,21 @@ def _cell(sheet: WriteOnlyWorksheet, value: Any, field: str) -> WriteOnlyCell:
     elif field in MONEY and isinstance(value, Decimal):
         cell.number_format = "0.00"
     return cell
+
+
+_VALUE_LABELS: dict[str, dict[str, str]] = {}  # field → code → Chinese, filled once (constant tables)
+
+
+def _value_label(field: str, value: Any) -> Any:
+    """Stored codes written as the Chinese a clerk reads (数电普票, 已确认, 手工录入);
+    the invoice import accepts the type names back."""
+    if not _VALUE_LABELS:
+        from fapiao import labels
+
+        _VALUE_LABELS.update(invoice_type=labels.INVOICE_TYPES_SHORT, status=labels.INVOICE_STATUSES,
+                             way_in=labels.WAYS_IN)
+    table = _VALUE_LABELS.get(field)
+    return table.get(value, value) if table is not None and isinstance(value, str) else value
 
 
 def _header(sheet: WriteOnlyWorksheet, titles: Iterable[str]) -> None:
@@ -68,17 +83,7 @@ def invoice_rows(invoices: Iterable[Invoice]) -> Iterable[list[tuple[str, Any]]]
     for invoice in invoices:
         values = [(name, getattr(invoice, name)) for name in INVOICE_EXPORT_FIELDS]
         values = [(n, v.isoformat() if n == "issue_date" and v else v) for n, v in values]
-        yield [(n, _value_label(n, v)) for n, v in values + [(name, getattr(invoice, name))
-                                                             for name, _ in INVOICE_EXTRA_COLUMNS]]
-
-
-#: stored codes written as the Chinese a clerk reads (the import accepts the type names back)
-_VALUE_LABELS = {"invoice_type": labels.INVOICE_TYPES_SHORT, "status": labels.INVOICE_STATUSES, "way_in": labels.WAYS_IN}
-
-
-def _value_label(field: str, value: Any) -> Any:
-    table = _VALUE_LABELS.get(field)
-    return labels.label(table, value) if table else value
+        yield values + [(name, getattr(invoice, name)) for name, _ in INVOICE_EXTRA_COLUMNS]
 
 
 def export_invoices(session: Session, flt: invoice_repo.InvoiceFilter) -> bytes:
