@@ -33,6 +33,11 @@ TIERS = {"high": "高", "mid": "中", "low": "低"}
 #: the credit scorecard's factors (classify.config.Scorecard labels)
 CREDIT_FACTORS = {"on_time_ratio": "按时付款率", "max_days_late": "最长逾期", "frequency": "开票次数",
                   "tenure_months": "合作时长", "red_ratio": "红冲比例", "industry": "行业"}
+#: audit actions of the customer master and credit (fapiao.services.customer_master, credit_limits)
+CUSTOMER_AUDIT_ACTIONS = {
+    "rematch": "重新匹配客户", "alias_remove": "删除别名", "merge": "合并", "deactivate": "停用", "activate": "启用",
+    "credit_limit": "审批额度", "credit_limit_revoke": "撤销额度",
+}
 CREDIT_SOURCES = {"rule": "按等级规则", "manual": "人工审批"}
 ALERT_KINDS = {"over_limit": "超出信用额度", "overdue": "应收逾期"}
 

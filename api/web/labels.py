@@ -39,10 +39,10 @@ ROLES = {"clerk": "录入员", "reviewer": "复核员", "manager": "经理", "ad
 SOURCES = {"ocr": "OCR", "qr": "二维码", "pdf_text": "PDF 文字", "manual": "手工", "import": "导入", "corrected": "已更正"}
 AUDIT_ACTIONS = {
     "create": "创建", "correct": "更正", "approve": "确认", "reject": "驳回", "link": "红蓝关联",
-    "alias": "别名", "retry": "重试", "import": "导入", "rematch": "重新匹配客户", "alias_remove": "删除别名",
-    "merge": "合并", "deactivate": "停用", "activate": "启用", "credit_limit": "审批额度", "credit_limit_revoke": "撤销额度",
+    "alias": "别名", "retry": "重试", "import": "导入",
 }
 IMPORT_STATUSES = {"imported": "已导入", "duplicate": "重复", "rejected": "拒绝"}
+AUDIT_ACTIONS.update(_shared.CUSTOMER_AUDIT_ACTIONS)
 
 #: Review reasons that are doubts about the reading, not failed checks (mirrors
 #: fapiao.services.integrity.SOFT_REASON_CODES, split further for display).

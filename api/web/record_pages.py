@@ -19,6 +19,7 @@ from api.web import labels
 from api.web.core import PageRoute, page_user, render, runtime_of
 from api.web.queries import customer_name, document_of, invoice_number_of, visible_invoice
 from fapiao.services.actors import Actor
+from fapiao.services.customers import require_customer
 from store.models import Invoice
 from store.repos import audit
 from store.repos import customers as customer_repo
