@@ -8,7 +8,9 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, HTTPException
+from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+from fastapi.responses import FileResponse, HTMLResponse
 
 from api import errors
 from api.limits import BodySizeLimit
@@ -49,7 +51,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, background
         summary="Red-letter (红字) invoice records: recognition, manual entry, import, review",
         version="0.1.0",
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # served by swagger_router from the package, not a CDN
         redoc_url=None,
     )
     errors.install(app)
@@ -63,4 +65,39 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, background
     app.include_router(v1)
     app.include_router(web_router)
     app.include_router(dashboard_router)
+    app.include_router(swagger_router)
     return app
+
+
+# Swagger UI's script and style come from the swagger-ui-bundle package (Apache-2.0),
+# so /docs works on an intranet without reaching a CDN.
+swagger_router = APIRouter(include_in_schema=False)
+SWAGGER_ASSETS = {
+    "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
+    "swagger-ui.css": "text/css; charset=utf-8",
+    "favicon-32x32.png": "image/png",
+}
+
+
+@swagger_router.get("/docs")
+def swagger_ui() -> HTMLResponse:
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json", title="fapiao – API", oauth2_redirect_url="/docs/oauth2-redirect",
+        swagger_js_url="/docs/assets/swagger-ui-bundle.js", swagger_css_url="/docs/assets/swagger-ui.css",
+        swagger_favicon_url="/docs/assets/favicon-32x32.png",
+    )
+
+
+@swagger_router.get("/docs/oauth2-redirect")
+def swagger_ui_redirect() -> HTMLResponse:
+    return get_swagger_ui_oauth2_redirect_html()
+
+
+@swagger_router.get("/docs/assets/{name}")
+def swagger_asset(name: str) -> FileResponse:
+    from swagger_ui_bundle import swagger_ui_path
+
+    if name not in SWAGGER_ASSETS:
+        raise HTTPException(404, "文件不存在 / not found")
+    return FileResponse(f"{swagger_ui_path}/{name}", media_type=SWAGGER_ASSETS[name],
+                        headers={"Cache-Control": "public, max-age=86400"})

@@ -121,21 +121,43 @@ class Scorecard(_Model):
 
 
 class GradeRule(_Model):
-    """Score ≥ ``min_score`` earns ``grade`` with this credit limit (CNY) and terms (days)."""
+    """Score ≥ ``min_score`` earns ``grade`` with these terms.
+
+    The credit limit fits the customer: ``limit_months`` × the customer's average
+    monthly net purchases (价税合计 over the window ÷ window months), capped by
+    ``credit_limit`` (the grade's ceiling, CNY). ``limit_months`` None = the
+    ceiling itself for everyone in the grade (a fixed amount). 付款方式
+    (``payment_method``), payment terms (days) and 优惠政策 (``discount_policy``)
+    are the grade's, as the article ties them to the grade.
+    """
 
     grade: str
     min_score: int
     credit_limit: Decimal = Field(ge=0)
     payment_terms_days: int = Field(ge=0)
+    limit_months: Decimal | None = Field(default=None, ge=0)
+    payment_method: str = ""
+    discount_policy: str = ""
 
 
 class CreditConfig(_Model):
+    """The scorecard, the grades, and how exposure counts invoices: an accepted
+    invoice that no imported receivable lists counts as unpaid for
+    ``open_invoice_days`` after its date; older ones are taken as settled (the
+    aging list would show them otherwise)."""
+
     scorecard: Scorecard = Scorecard()
+    open_invoice_days: int = Field(default=90, ge=0, le=3650)
     grades: list[GradeRule] = Field(min_length=1, default_factory=lambda: [
-        GradeRule(grade="A", min_score=80, credit_limit=Decimal("500000"), payment_terms_days=60),
-        GradeRule(grade="B", min_score=60, credit_limit=Decimal("200000"), payment_terms_days=45),
-        GradeRule(grade="C", min_score=40, credit_limit=Decimal("50000"), payment_terms_days=30),
-        GradeRule(grade="D", min_score=0, credit_limit=Decimal("0"), payment_terms_days=0),
+        GradeRule(grade="A", min_score=80, credit_limit=Decimal("500000"), payment_terms_days=60,
+                  limit_months=Decimal("3"), payment_method="月结（银行转账/承兑汇票）",
+                  discount_policy="优先供货，可享批量折扣"),
+        GradeRule(grade="B", min_score=60, credit_limit=Decimal("200000"), payment_terms_days=45,
+                  limit_months=Decimal("2"), payment_method="月结（银行转账）", discount_policy="标准价格"),
+        GradeRule(grade="C", min_score=40, credit_limit=Decimal("50000"), payment_terms_days=30,
+                  limit_months=Decimal("1"), payment_method="货到付款", discount_policy="不享受折扣"),
+        GradeRule(grade="D", min_score=0, credit_limit=Decimal("0"), payment_terms_days=0,
+                  limit_months=Decimal("0"), payment_method="款到发货", discount_policy="不享受折扣"),
     ])
 
     @model_validator(mode="after")

@@ -3,14 +3,17 @@
 Each factor (payment record, frequency, tenure, red ratio, industry) looks up
 its band in ``config.credit.scorecard`` and scores that band's points; the
 grade is the first rule whose ``min_score`` the plain sum reaches, and carries
-a credit limit (CNY) and payment terms (days). Every number in the explanation
-comes from the configuration, so a clerk can redo the sum by hand.
+payment terms (days), 付款方式 and 优惠政策. The credit limit (CNY) fits the
+customer: the grade's multiple of their own average monthly net purchases over
+the window, capped by the grade's ceiling (:func:`rule_limit`). Every number in
+the explanation comes from the configuration or the customer's invoices, so a
+clerk can redo the sum by hand.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from functools import lru_cache
 
 from classify.config import Band, ClassificationConfig, GradeRule, IndustryFactor, NumericFactor
@@ -115,6 +118,29 @@ def _reach_text(total: int, rule: GradeRule, config: ClassificationConfig) -> st
     return f"≥ {rule.min_score} 分"
 
 
+_FEN = Decimal("0.01")
+
+
+def monthly_purchases(f: CustomerFeatures, window_months: int) -> Decimal:
+    """Average net 价税合计 per month over the window (CNY, ≥ 0: a customer whose
+    reds outweigh their purchases buys nothing on credit)."""
+    net = f.net_amount if f.net_amount > 0 else Decimal(0)
+    return (net / window_months).quantize(_FEN, rounding=ROUND_DOWN)
+
+
+def rule_limit(rule: GradeRule, monthly: Decimal) -> tuple[Decimal, str]:
+    """The grade's limit for a customer buying ``monthly`` CNY a month, and how it was
+    reached: ``limit_months`` × monthly, never above the grade's ceiling."""
+    if rule.limit_months is None:
+        return rule.credit_limit, f"额度 {money(rule.credit_limit)}"
+    raw = (rule.limit_months * monthly).quantize(_FEN, rounding=ROUND_DOWN)
+    if raw > rule.credit_limit:
+        return rule.credit_limit, (f"额度 {money(rule.credit_limit)}（{number(rule.limit_months)} × 月均采购 "
+                                   f"{money(monthly)} = {money(raw)}，超过 {rule.grade} 档上限）")
+    return raw, (f"额度 {money(raw)}（{number(rule.limit_months)} × 月均采购 {money(monthly)}，"
+                 f"{rule.grade} 档上限 {money(rule.credit_limit)}）")
+
+
 def credit_grades(features: Mapping[str, CustomerFeatures], config: ClassificationConfig
                   ) -> list[DimensionResult]:
     card = config.credit.scorecard
@@ -127,16 +153,24 @@ def credit_grades(features: Mapping[str, CustomerFeatures], config: Classificati
         total = sum(s.points for s in scores)
         rule = grade_for(total, config)
         reach = _reach_text(total, rule, config)
+        monthly = monthly_purchases(f, config.window_months)
+        limit, limit_text = rule_limit(rule, monthly)
+        method = f"，付款方式 {rule.payment_method}" if rule.payment_method else ""
         text = (
             "；".join(s.text for s in scores)
-            + f" → 共 {total} 分（{reach}）→ {rule.grade}，额度 {money(rule.credit_limit)}，"
-            f"账期 {rule.payment_terms_days} 天"
+            + f" → 共 {total} 分（{reach}）→ {rule.grade}，{limit_text}，"
+            f"账期 {rule.payment_terms_days} 天{method}"
         )
         results.append(DimensionResult(cid, "credit", rule.grade, text, {
             "score": total,
             "points": {s.factor: s.points for s in scores},
             "values": {s.factor: None if s.value is None else str(s.value) for s in scores},
-            "credit_limit": str(rule.credit_limit),
+            "credit_limit": str(limit),
+            "limit_ceiling": str(rule.credit_limit),
+            "limit_months": None if rule.limit_months is None else str(rule.limit_months),
+            "monthly_purchases": str(monthly),
             "payment_terms_days": rule.payment_terms_days,
+            "payment_method": rule.payment_method,
+            "discount_policy": rule.discount_policy,
         }))
     return results

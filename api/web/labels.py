@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from capture.validate import FIELD_LABELS as _CHECK_LABELS
+from fapiao import labels as _shared
 
 #: The checks' field labels (capture.validate), so a review reason and the
 #: field it names read the same; a few are shorter or page-specific here.
@@ -31,19 +32,9 @@ LINE_LABELS: dict[str, str] = {
     "unit_price": "单价", "amount": "金额", "tax_rate": "税率", "tax": "税额",
 }
 
-INVOICE_TYPES: dict[str, str] = {
-    "digital_special": "数电专票（电子发票·增值税专用发票）",
-    "digital_general": "数电普票（电子发票·普通发票）",
-    "vat_special": "增值税专用发票",
-    "vat_general": "增值税普通发票",
-    "vat_electronic_special": "增值税电子专用发票",
-    "vat_electronic_general": "增值税电子普通发票",
-    "other": "其他",
-}
-
-INVOICE_STATUSES = {"accepted": "已确认", "needs_review": "待复核", "rejected": "已驳回"}
+# shared with the exports: fapiao/labels.py
+INVOICE_TYPES, INVOICE_STATUSES, WAYS_IN = _shared.INVOICE_TYPES, _shared.INVOICE_STATUSES, _shared.WAYS_IN
 DOCUMENT_STATUSES = {"queued": "排队中", "processing": "识别中", "done": "完成", "failed": "失败"}
-WAYS_IN = {"recognition": "识别", "manual": "手工录入", "import": "导入"}
 ROLES = {"clerk": "录入员", "reviewer": "复核员", "manager": "经理", "admin": "管理员"}
 SOURCES = {"ocr": "OCR", "qr": "二维码", "pdf_text": "PDF 文字", "manual": "手工", "import": "导入", "corrected": "已更正"}
 AUDIT_ACTIONS = {
@@ -51,6 +42,7 @@ AUDIT_ACTIONS = {
     "alias": "别名", "retry": "重试", "import": "导入", "reopen": "重新打开",
 }
 IMPORT_STATUSES = {"imported": "已导入", "duplicate": "重复", "rejected": "拒绝"}
+AUDIT_ACTIONS.update(_shared.CUSTOMER_AUDIT_ACTIONS)
 
 #: Review reasons that are doubts about the reading, not failed checks (mirrors
 #: fapiao.services.integrity.SOFT_REASON_CODES, split further for display).

@@ -75,7 +75,8 @@ _cache: dict[str, tuple[object, list[tuple[int, str, str | None, str | None, tup
 
 
 def _customer_rows(session: Session) -> list[tuple[int, str, str | None, str | None, tuple[str, ...]]]:
-    """All customers as plain tuples, cached per database until a customer or alias changes."""
+    """Active customers as plain tuples (a merged or deactivated one is not offered), cached per
+    database until a customer or alias changes."""
     version = customer_repo.version(session=session)
     key = str(session.get_bind().url)
     with _cache_lock:
@@ -83,7 +84,7 @@ def _customer_rows(session: Session) -> list[tuple[int, str, str | None, str | N
         if cached is not None and cached[0] == version:
             return cached[1]
     rows = [(c.id, c.name, c.tax_id, c.code, tuple(a.alias for a in c.aliases))
-            for c in customer_repo.all_with_aliases(session=session)]
+            for c in customer_repo.all_with_aliases(session=session, active_only=True)]
     with _cache_lock:
         _cache[key] = (version, rows)
     return rows

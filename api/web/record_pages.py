@@ -128,16 +128,3 @@ def customer_list(request: Request, actor: ReviewerPage, q: Annotated[str, Query
     base = f"/customers?{urlencode({'q': q})}&" if q else "/customers?"
     return render(request, "customer_list.html", actor, active="customers", title="客户", rows=rows, total=total, q=q,
                   offset=offset, page_size=PAGE_SIZE, base=base)
-
-
-@router.get("/customers/{customer_id}", response_class=HTMLResponse)
-def customer_detail(request: Request, customer_id: IdPath, actor: ReviewerPage,
-                    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> Response:
-    with runtime_of(request).read() as session:
-        customer = require_customer(session, customer_id)
-        invoices, total = invoice_repo.page(session=session, flt=invoice_repo.InvoiceFilter(customer_id=customer_id),
-                                            offset=offset, limit=PAGE_SIZE)
-        aliases = list(customer.aliases)
-    return render(request, "customer_detail.html", actor, active="customers", title=customer.name, customer=customer,
-                  aliases=aliases, invoices=invoices, total=total, offset=offset, page_size=PAGE_SIZE,
-                  base=f"/customers/{customer_id}?")

@@ -198,7 +198,7 @@ def _read_mapping(path: Path) -> dict[str, Any]:
 
 @classify_app.command("export")
 def export(
-    table: Annotated[str, typer.Argument(help="results | counts | groups | transitions | psi | trend | history")],
+    table: Annotated[str, typer.Argument(help="results | counts | groups | transitions | psi | trend | history | customers")],
     out: Annotated[Path, typer.Argument(help="Output .xlsx")],
     run_id: Annotated[Optional[int], typer.Option("--run", help="Run id (default: the latest).")] = None,
     dimension: Annotated[Optional[str], typer.Option()] = None,
@@ -214,7 +214,7 @@ def export(
 
     dimension, by = _dimension(dimension), _dimension(by)
     with opened_runtime() as runtime, runtime.read() as session:
-        run = run_id or (latest_done_run(session).id if table in ("results", "counts", "groups") else None)
+        run = run_id or (latest_done_run(session).id if table in ("results", "counts", "groups", "customers") else None)
         if table in ("results", "groups", "transitions", "trend") and dimension is None:
             fail(f"exporting {table} needs --dimension", 2)
         if table == "results":
@@ -233,8 +233,10 @@ def export(
             if customer_id is None:
                 fail("exporting history needs --customer", 2)
             data = xlsx.history_table(session, customer_id)
+        elif table == "customers":  # h9: one row per customer with every dimension, credit limit and terms
+            data = xlsx.customers_table(session, run)  # type: ignore[arg-type]
         else:
-            fail("table must be results, counts, groups, transitions, psi, trend or history", 2)
+            fail("table must be results, counts, groups, transitions, psi, trend, history or customers", 2)
         out.write_bytes(xlsx.to_xlsx(data))
     print(f"written {out}")
 

@@ -61,6 +61,7 @@ def neutralise_formula(value: Any) -> Any:
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: Any, field: str) -> WriteOnlyCell:
+    value = _value_label(field, value)
     if isinstance(value, bool):
         value = "是" if value else "否"
     cell = WriteOnlyCell(sheet, value=neutralise_formula(value))
@@ -69,6 +70,21 @@ def _cell(sheet: WriteOnlyWorksheet, value: Any, field: str) -> WriteOnlyCell:
     elif field in MONEY and isinstance(value, Decimal):
         cell.number_format = "0.00"
     return cell
+
+
+_VALUE_LABELS: dict[str, dict[str, str]] = {}  # field → code → Chinese, filled once (constant tables)
+
+
+def _value_label(field: str, value: Any) -> Any:
+    """Stored codes written as the Chinese a clerk reads (数电普票, 已确认, 手工录入);
+    the invoice import accepts the type names back."""
+    if not _VALUE_LABELS:
+        from fapiao import labels
+
+        _VALUE_LABELS.update(invoice_type=labels.INVOICE_TYPES_SHORT, status=labels.INVOICE_STATUSES,
+                             way_in=labels.WAYS_IN)
+    table = _VALUE_LABELS.get(field)
+    return table.get(value, value) if table is not None and isinstance(value, str) else value
 
 
 def _header(sheet: WriteOnlyWorksheet, titles: Iterable[str]) -> None:

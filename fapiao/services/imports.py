@@ -20,7 +20,7 @@ from capture.types import InvoiceDraft, InvoiceLine
 from capture.validate import check_tax_id
 from fapiao.services import drafts
 from fapiao.services.actors import Actor
-from fapiao.services.customers import alias_key, forget_index, learn_alias
+from fapiao.services.customers import alias_key, forget_index, learn_alias, rematch_unmatched
 from fapiao.services.errors import DuplicateInvoice, FieldError, RecordsError, ValidationFailed
 from fapiao.services.records import record_draft
 from fapiao.services.runtime import Runtime
@@ -292,6 +292,9 @@ def import_customers(runtime: Runtime, data: bytes, filename: str, *, actor: Act
                     report.rows.append(_import_customer(session, row_number, values, actor))
                 except RowError as exc:
                     report.rows.append(RowResult(row_number, "rejected", errors=exc.errors))
+    if report.count("imported"):  # h9: link the unmatched invoices whose buyer is one of the new customers
+        with runtime.write() as session:
+            rematch_unmatched(session=session, customer=None, actor=actor)
     return report
 
 

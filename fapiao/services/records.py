@@ -18,7 +18,7 @@ from capture.types import InvoiceDraft, ReviewReason
 from capture.validate import parse_red_remarks, validate_draft
 from fapiao.services import drafts, integrity, visibility
 from fapiao.services.actors import Actor
-from fapiao.services.customers import match_buyer
+from fapiao.services.customers import apply_buyer_match
 from fapiao.services.errors import DuplicateInvoice, FieldError, ValidationFailed
 from store.models import Invoice
 from store.repos import audit
@@ -134,13 +134,8 @@ def record_draft(
         invoice.dedup_key = None
         invoice.duplicate_of_id = duplicate_of.id
 
-    match = match_buyer(session, draft.buyer_name, draft.buyer_tax_id)
-    invoice.customer_id, invoice.customer_match_score = match.customer_id, match.score
-    if way_in == "recognition" and match.searched:
-        if match.customer_id is None:
-            reasons.append(ReviewReason("customer_unmatched", "购买方未匹配到客户档案 / buyer not in customer list", "buyer_name"))
-        elif match.ambiguous:
-            reasons.append(ReviewReason("customer_ambiguous", "购买方匹配到多个相近客户，请确认 / several customers match", "buyer_name"))
+    # h9: the one buyer-matching rule for every way in (unmatched buyers of manual/import go to review too)
+    reasons += apply_buyer_match(session, invoice, name=draft.buyer_name, tax_id=draft.buyer_tax_id)
 
     stored = [reason_dict(r) for r in reasons]
     if draft.is_red:  # red ↔ blue rules: raise when strict, else review reasons and the red stays unlinked

@@ -9,7 +9,7 @@ from store.models.classification import (
     CustomerFeatureRecord,
     Payment,
 )
-from store.models.customers import Customer, CustomerAlias
+from store.models.customers import CreditLimitOverride, Customer, CustomerAlias
 from store.models.documents import DOCUMENT_STATUSES, Document, DocumentSubmission
 from store.models.invoices import INVOICE_STATUSES, WAYS_IN, Invoice, InvoiceLineRecord
 from store.models.review import REVIEW_STATUSES, AuditEntry, ReviewTask
@@ -27,6 +27,7 @@ __all__ = [
     "ClassificationConfigVersion",
     "ClassificationResultRecord",
     "ClassificationRunRecord",
+    "CreditLimitOverride",
     "CustomerFeatureRecord",
     "Customer",
     "CustomerAlias",

@@ -159,7 +159,8 @@ def _reversed_fen(session: Session, as_of: dt.date, invoice_ids: np.ndarray) -> 
 
 
 def customer_facts(*, session: Session) -> list[CustomerFact]:
-    stmt = select(Customer.id, Customer.name, Customer.tax_id, Customer.industry, Customer.region).order_by(Customer.id)
+    stmt = (select(Customer.id, Customer.name, Customer.tax_id, Customer.industry, Customer.region)
+            .where(Customer.active.is_(True)).order_by(Customer.id))  # merged duplicates and deactivated ones are out
     return [CustomerFact(customer_id=str(cid), name=name, tax_id=tax_id, industry=industry, region=region)
             for cid, name, tax_id, industry, region in session.execute(stmt)]
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from store.models import Customer, CustomerAlias
+from store.models import Customer, CustomerAlias, Invoice, Payment, ReviewTask
 
 
 def get(*, session: Session, customer_id: int) -> Customer | None:
@@ -26,8 +26,44 @@ def by_exact_name(*, session: Session, name: str) -> Customer | None:
     return session.scalars(select(Customer).where(Customer.name == name).order_by(Customer.id)).first()
 
 
-def all_with_aliases(*, session: Session) -> list[Customer]:
-    return list(session.scalars(select(Customer).options(selectinload(Customer.aliases)).order_by(Customer.id)))
+def all_with_aliases(*, session: Session, active_only: bool = False) -> list[Customer]:
+    stmt = select(Customer).options(selectinload(Customer.aliases)).order_by(Customer.id)
+    if active_only:
+        stmt = stmt.where(Customer.active.is_(True))
+    return list(session.scalars(stmt))
+
+
+def unmatched_invoices(*, session: Session) -> list[tuple[int, str | None, str | None, object, object, bool]]:
+    """(id, buyer_name, buyer_tax_id, 价税合计, issue_date, is_red) of every invoice
+    not rejected whose buyer is no customer, oldest first."""
+    stmt = (
+        select(Invoice.id, Invoice.buyer_name, Invoice.buyer_tax_id, Invoice.amount_with_tax, Invoice.issue_date,
+               Invoice.is_red)
+        .where(Invoice.customer_id.is_(None), Invoice.status != "rejected")
+        .order_by(Invoice.id)
+    )
+    return [tuple(row) for row in session.execute(stmt)]
+
+
+def invoices_by_id(*, session: Session, ids: list[int]) -> list[Invoice]:
+    return list(session.scalars(select(Invoice).where(Invoice.id.in_(ids)).order_by(Invoice.id)))
+
+
+def pending_tasks(*, session: Session, invoice_ids: list[int]) -> dict[int, ReviewTask]:
+    stmt = select(ReviewTask).where(ReviewTask.invoice_id.in_(invoice_ids), ReviewTask.status == "pending")
+    return {task.invoice_id: task for task in session.scalars(stmt)}
+
+
+def move_invoices(*, session: Session, from_id: int, to_id: int) -> list[int]:
+    """Re-point every invoice of one customer to another; answers their ids."""
+    rows = list(session.scalars(select(Invoice).where(Invoice.customer_id == from_id)))
+    for invoice in rows:
+        invoice.customer_id = to_id
+    return [invoice.id for invoice in rows]
+
+
+def payments_of(*, session: Session, customer_id: int) -> list[Payment]:
+    return list(session.scalars(select(Payment).where(Payment.customer_id == customer_id).order_by(Payment.id)))
 
 
 def alias_by_normalized(*, session: Session, normalized: str) -> CustomerAlias | None:
@@ -41,8 +77,11 @@ def version(*, session: Session) -> tuple[int, datetime | None, int, int | None]
     return count, latest, alias_count, alias_max
 
 
-def page(*, session: Session, text: str | None, offset: int, limit: int) -> tuple[list[Customer], int]:
+def page(*, session: Session, text: str | None, offset: int, limit: int,
+         include_inactive: bool = True) -> tuple[list[Customer], int]:
     stmt = select(Customer)
+    if not include_inactive:
+        stmt = stmt.where(Customer.active.is_(True))
     if text:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(

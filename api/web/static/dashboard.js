@@ -386,7 +386,7 @@
       current.grades.forEach(function (g, i) {
         const row = box.appendChild(F.el("div", { class: "grade-row" }));
         row.appendChild(F.el("strong", {}, g.grade));
-        [["min_score", "最低分"], ["credit_limit", "额度"], ["payment_terms_days", "账期天数"]].forEach(function (f) {
+        [["min_score", "最低分"], ["credit_limit", "额度上限"], ["payment_terms_days", "账期天数"]].forEach(function (f) {
           const field = row.appendChild(F.el("label", {}, f[1]));
           field.appendChild(F.el("input", { name: "grades." + i + "." + f[0], value: g[f[0]], inputmode: "decimal" }));
         });
@@ -411,8 +411,9 @@
     if (spec.grades) {
       section.grades = DATA.config.credit.grades.map(function (g, i) {
         const read = function (name) { return $("whatif-fields").querySelector("[name='grades." + i + "." + name + "']").value.trim(); };
-        return { grade: g.grade, min_score: Number(read("min_score")), credit_limit: read("credit_limit"),
-                 payment_terms_days: Number(read("payment_terms_days")) };
+        // keep the grade's other settings (limit_months, payment_method, discount_policy): lists are replaced
+        return Object.assign({}, g, { min_score: Number(read("min_score")), credit_limit: read("credit_limit"),
+                                      payment_terms_days: Number(read("payment_terms_days")) });
       });
     } else {
       $("whatif-fields").querySelectorAll("input, select").forEach(function (input) {
