@@ -14,7 +14,7 @@ import store.types
 
 
 revision: str = '0004_h9'
-down_revision: Union[str, None] = '0003'
+down_revision: Union[str, None] = '0004_h10b'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
