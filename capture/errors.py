@@ -11,3 +11,9 @@ class UnreadableFile(CaptureError):
 
 class ImageTooLarge(CaptureError):
     """The image is beyond the pixel budget (decompression-bomb guard)."""
+
+
+class NotAnInvoice(CaptureError):
+    """The page is readable but is no VAT invoice: a receipt, a ticket, another
+    kind of 发票 (机动车销售统一发票, 通用机打发票), or a page with no invoice on it.
+    Raised instead of inventing a record; the per-page error path reports it."""

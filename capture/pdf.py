@@ -35,6 +35,8 @@ def load_pdf_pages(data: bytes, *, max_pixels: int) -> list[LoadedPage]:
             if width * height > max_pixels:
                 raise ImageTooLarge(f"PDF page {index + 1} is too large ({width_pt:.0f}×{height_pt:.0f} pt)")
             text = _text_layer(page, scale=scale, height_pt=height_pt, width=width, height=height)
+            if text is not None and _scrambled(text):
+                text = None  # a text layer without the invoice's words (broken font map, interleaved glyphs): OCR the render
             if text is not None:
                 pages.append(LoadedPage(number=index + 1, text=text))
             else:
@@ -44,6 +46,14 @@ def load_pdf_pages(data: bytes, *, max_pixels: int) -> list[LoadedPage]:
         return pages
     finally:
         document.close()
+
+
+def _scrambled(text: PageText) -> bool:
+    from capture.parse.kind import invoice_verdict
+    from capture.parse.text import squash
+
+    is_invoice, reason = invoice_verdict("".join(squash(line.text) for line in text.lines))
+    return not is_invoice and (reason or "").startswith("no invoice found")
 
 
 def _text_layer(page, *, scale: float, height_pt: float, width: int, height: int) -> PageText | None:

@@ -14,6 +14,7 @@ from capture.image import LoadedPage, load_pages, read_file
 from capture.ocr import OcrEngine, get_engine
 from capture.output import draft_record, error_record
 from capture.parse import parse_page
+from capture.parse.kind import require_vat_invoice
 from capture.qr import decode_qr
 from capture.types import InvoiceDraft, ReviewReason
 
@@ -86,6 +87,7 @@ class Pipeline:
             qr = decode_qr(read.image)
             timings["qr"] = round((time.perf_counter() - t) * 1000, 1)
         t = time.perf_counter()
+        require_vat_invoice(text)  # raises NotAnInvoice: the per-page error path reports it
         draft = parse_page(text, qr=qr)
         if page.text is None and not read.colour and _weak_fields(draft):
             self._reread_weak(draft, page.image, qr, timings)
