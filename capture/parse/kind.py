@@ -61,9 +61,12 @@ MIN_LABELS = 3
 
 
 def invoice_verdict(text: str) -> tuple[bool, str | None]:
-    """(True, None) when `text` (a page's squashed text) is a VAT invoice, else
+    """(True, None) when `text` (a page's text, lines joined) is a VAT invoice, else
     (False, reason) with a reason a clerk can act on: "not a VAT invoice" with the
     title read, or "no invoice found" for a page that carries none of the labels."""
+    from capture.parse.text import squash
+
+    text = squash(text)  # idempotent: callers may pass raw OCR text too
     if _VAT_TITLE.search(text):
         return True, None
     other = _OTHER_TITLE.search(text.upper())

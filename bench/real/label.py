@@ -1,0 +1,256 @@
+"""Derive the labels of the real set from the documents themselves (run once; results committed).
+
+    python -m bench.real.label --set /work/realset            # writes bench/real/labels/<sha256>.json
+    python -m bench.real.label --set /work/realset --report   # prints the table to hand-check
+
+Sources, most exact first (each field records where it came from in `provenance`):
+- `xml`: the OFD's `original_invoice.xml` (税务 schema: InvoiceCode, InvoiceNo, …);
+- `ofd_tag`: the OFD's `Tags/CustomTag.xml`, which names the text objects that
+  carry InvoiceNo, BuyerName, … on the page;
+- `qr`: the QR payload (`01,type,code,number,amount,date,check,…`), decoded with
+  zxing-cpp from the 200 dpi render or the original image;
+- `text_layer`: the PDF text layer read by the parser, kept only where it agrees
+  with the QR, tax IDs pass their check digit and names occur verbatim in the
+  text layer; amounts only when 合计金额 + 合计税额 = 价税合计;
+- `hand`: `labels_hand.yaml`, read off the image by a person (screenshots,
+  photos); it overrides everything else.
+Blue invoices: `is_red` is false and the red references are known to be absent
+(no public source holds a real red invoice). A field no source establishes is
+listed in `unknown` and not scored.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import re
+import sys
+import xml.etree.ElementTree as ET
+import zipfile
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import yaml
+
+from bench.accuracy import HEADER_FIELDS
+from bench.real.build import HERE, load_sources
+
+LABELS = HERE / "labels"
+HAND = HERE / "labels_hand.yaml"
+RED_FIELDS = ("original_invoice_code", "original_invoice_number", "red_info_number")
+MONEY = ("total_amount", "total_tax", "amount_with_tax")
+XML_FIELDS = {
+    "InvoiceCode": "invoice_code", "InvoiceNo": "invoice_number", "IssueDate": "issue_date",
+    "InvoiceCheckCode": "check_code", "BuyerName": "buyer_name", "BuyerTaxID": "buyer_tax_id",
+    "SellerName": "seller_name", "SellerTaxID": "seller_tax_id", "TaxExclusiveTotalAmount": "total_amount",
+    "TaxTotalAmount": "total_tax", "TaxInclusiveTotalAmount": "amount_with_tax",
+}
+# Decisions written down in README.md: kinds the title alone does not settle.
+TYPE_BY_TITLE = (
+    (r"铁路电子客票", "other"),
+    (r"电子发票\((?:增值税)?专用发票\)", "digital_special"),
+    (r"电子发票\(普通发票\)", "digital_general"),
+    (r"增值税电子专用发票", "vat_electronic_special"),
+    (r"增值税电子普通发票", "vat_electronic_general"),
+    (r"增值税专用发票", "vat_special"),
+    (r"增值税普通发票", "vat_general"),
+)
+
+
+def local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def clean_value(field: str, text: str) -> str | None:
+    from capture.parse.text import squash
+
+    text = squash(text)
+    if not text:
+        return None
+    if field in MONEY:
+        text = text.replace("¥", "").replace(",", "")
+        try:
+            return f"{Decimal(text).quantize(Decimal('0.01'))}"
+        except InvalidOperation:
+            return None
+    if field == "issue_date":
+        m = re.match(r"(\d{4})\D*(\d{1,2})\D*(\d{1,2})", text)
+        return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
+    if field in ("invoice_code", "invoice_number", "check_code"):
+        return re.sub(r"\D", "", text) or None
+    return text
+
+
+def from_ofd(data: bytes) -> dict[str, tuple[str, str]]:
+    """field → (value, source) from original_invoice.xml, else CustomTag.xml."""
+    out: dict[str, tuple[str, str]] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = zf.namelist()
+        xml_name = next((n for n in names if n.lower().endswith("original_invoice.xml")), None)
+        if xml_name:
+            for el in ET.fromstring(zf.read(xml_name)).iter():
+                field = XML_FIELDS.get(local(el.tag))
+                if field and el.text and field not in out:
+                    value = clean_value(field, el.text)
+                    if value:
+                        out[field] = (value, "xml")
+        tag_name = next((n for n in names if n.endswith("Tags/CustomTag.xml")), None)
+        if tag_name:
+            texts: dict[str, str] = {}
+            for name in names:
+                if name.endswith("Content.xml") and "/Pages/" in name:
+                    for el in ET.fromstring(zf.read(name)).iter():
+                        if local(el.tag) == "TextObject" and el.get("ID"):
+                            texts[el.get("ID")] = "".join(
+                                "".join(c.itertext()) for c in el if local(c.tag) == "TextCode")
+            for el in ET.fromstring(zf.read(tag_name)).iter():
+                field = XML_FIELDS.get(local(el.tag))
+                if not field or field in out:
+                    continue
+                refs = [(r.text or "").strip() for r in el if local(r.tag) == "ObjectRef"]
+                joined = "".join(texts.get(r, "") for r in refs)
+                value = clean_value(field, joined)
+                if value:
+                    out[field] = (value, "ofd_tag")
+    return out
+
+
+def qr_of(image) -> dict[str, str]:
+    from capture.qr import decode_qr
+
+    payload = decode_qr(image) if image is not None else None
+    if payload is None:
+        return {}
+    out = {"invoice_type": payload.invoice_type, "invoice_number": payload.invoice_number,
+           "issue_date": payload.issue_date, "check_code": payload.check_code}
+    if payload.invoice_code:
+        out["invoice_code"] = payload.invoice_code
+    if payload.amount is not None:
+        out["amount_with_tax" if payload.amount_is_with_tax else "total_amount"] = f"{payload.amount.quantize(Decimal('0.01'))}"
+    return {k: v for k, v in out.items() if v}
+
+
+def title_type(text: str) -> str | None:
+    for pattern, kind in TYPE_BY_TITLE:
+        if re.search(pattern, text):
+            return kind
+    return None
+
+
+def derive(entry: dict, set_dir: Path) -> dict:
+    from capture.image import decode_image, load_pages
+    from capture.parse import parse_page
+    from capture.parse.text import squash
+    from capture.validate import is_valid_uscc
+
+    data = (set_dir / "files" / f"{entry['id']}{Path(entry['path']).suffix.lower()}").read_bytes()
+    found: dict[str, tuple[str, str]] = {}
+    render = set_dir / "renders" / f"{entry['id']}.png"
+    image = decode_image(render.read_bytes()) if render.exists() else None
+    if image is None and entry["kind"] in ("photo", "scan", "screenshot"):
+        image = decode_image(data)
+    qr = qr_of(image)
+    text_all = ""
+    if Path(entry["path"]).suffix.lower() == ".ofd":
+        found.update(from_ofd(data))
+    try:
+        pages = load_pages(data, entry["path"])
+    except Exception:
+        pages = []
+    if pages and pages[0].text is not None:
+        page = pages[0].text
+        text_all = "".join(squash(ln.text) for ln in page.lines)
+        draft = parse_page(page)
+        for field in ("invoice_code", "invoice_number", "issue_date", "check_code", "buyer_name", "buyer_tax_id",
+                      "seller_name", "seller_tax_id", *MONEY):
+            value = getattr(draft, field)
+            if value is None or field in found:
+                continue
+            value = f"{value.quantize(Decimal('0.01'))}" if isinstance(value, Decimal) else str(value)
+            if field in qr and qr[field] != value:
+                continue
+            if field.endswith("tax_id") and not (is_valid_uscc(value) or (len(value) in (15, 20) and value.isalnum())):
+                continue
+            if field.endswith("_name") and squash(value) not in text_all:
+                continue
+            found[field] = (value, "text_layer")
+        amounts = [found.get(f, (None,))[0] for f in MONEY]
+        if all(amounts) and Decimal(amounts[0]) + Decimal(amounts[1]) != Decimal(amounts[2]):
+            for f in MONEY:
+                if found[f][1] == "text_layer":
+                    del found[f]
+    for field, value in qr.items():
+        if field == "invoice_type":
+            continue
+        if field not in found:
+            found[field] = (value, "qr")
+    kind = title_type(text_all) if text_all else None
+    kind_source = "title" if kind else None
+    if qr.get("invoice_type") and kind != "other":
+        kind, kind_source = qr["invoice_type"], "qr"
+    if kind is None and found.get("invoice_number") and len(found["invoice_number"][0]) == 20:
+        kind, kind_source = ("digital_special" if "专用" in text_all else "digital_general"), "number"
+    label = {"id": entry["id"], "sha256": entry["sha256"], "repo": entry["repo"], "path": entry["path"],
+             "kind": entry["kind"], "is_vat": True, "provenance": {}}
+    if kind:
+        label["invoice_type"] = kind
+        label["provenance"]["invoice_type"] = kind_source
+    label["is_red"] = False
+    label["provenance"]["is_red"] = "blue (no public red invoice)"
+    for field in RED_FIELDS:
+        label[field] = None
+        label["provenance"][field] = "blue (no public red invoice)"
+    for field, (value, source) in found.items():
+        label[field] = value
+        label["provenance"][field] = source
+    if label.get("invoice_type", "").startswith("digital"):
+        label["invoice_code"] = None
+        label["provenance"]["invoice_code"] = "数电: no 代码"
+    return label
+
+
+def apply_hand(label: dict, hand: dict) -> dict:
+    for field, value in (hand or {}).items():
+        if field == "note":
+            label["note"] = value
+            continue
+        label[field] = None if value is None else str(value) if field != "is_red" else value
+        label["provenance"][field] = "hand"
+    return label
+
+
+def finish(label: dict) -> dict:
+    label["unknown"] = [f for f in HEADER_FIELDS if f not in label]
+    return label
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--set", type=Path, default=Path("/work/realset"))
+    parser.add_argument("--report", action="store_true", help="print labels as a table instead of writing them")
+    parser.add_argument("--only", help="comma list of ids")
+    args = parser.parse_args(argv)
+    hand = yaml.safe_load(HAND.read_text(encoding="utf-8")) if HAND.exists() else {}
+    LABELS.mkdir(exist_ok=True)
+    only = set(args.only.split(",")) if args.only else None
+    for entry in load_sources():
+        if only and entry["id"] not in only:
+            continue
+        if not entry["is_vat"]:
+            label = {"id": entry["id"], "sha256": entry["sha256"], "repo": entry["repo"], "path": entry["path"],
+                     "kind": entry["kind"], "is_vat": False, "note": entry.get("note"), "provenance": {}}
+        else:
+            label = finish(apply_hand(derive(entry, args.set), hand.get(entry["id"])))
+        if args.report:
+            fields = [f"{f}={label.get(f)}[{label['provenance'].get(f, '')[:4]}]" for f in HEADER_FIELDS
+                      if label.get(f) is not None and f not in ("is_red",)]
+            print(entry["id"], entry["kind"], "VAT" if label["is_vat"] else "not-VAT", " ".join(fields),
+                  "unknown:", ",".join(label.get("unknown", [])))
+        else:
+            (LABELS / f"{entry['sha256']}.json").write_text(
+                json.dumps(label, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
