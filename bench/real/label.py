@@ -103,13 +103,14 @@ def from_ofd(data: bytes) -> dict[str, tuple[str, str]]:
                         if local(el.tag) == "TextObject" and el.get("ID"):
                             texts[el.get("ID")] = "".join(
                                 "".join(c.itertext()) for c in el if local(c.tag) == "TextCode")
-            for el in ET.fromstring(zf.read(tag_name)).iter():
-                field = XML_FIELDS.get(local(el.tag))
+            # Parsed with a pattern, not an XML parser: some issuers write a malformed root (`<:eInvoice xmlns:="">`).
+            raw = zf.read(tag_name).decode("utf-8", "replace")
+            for m in re.finditer(r"<(?:[\w-]+:)?(\w+)>\s*((?:<(?:\w+:)?ObjectRef[^>]*>\s*\d+\s*</(?:\w+:)?ObjectRef>\s*)+)", raw):
+                field = XML_FIELDS.get(m.group(1))
                 if not field or field in out:
                     continue
-                refs = [(r.text or "").strip() for r in el if local(r.tag) == "ObjectRef"]
-                joined = "".join(texts.get(r, "") for r in refs)
-                value = clean_value(field, joined)
+                refs = re.findall(r">\s*(\d+)\s*<", m.group(2))
+                value = clean_value(field, "".join(texts.get(r, "") for r in refs))
                 if value:
                     out[field] = (value, "ofd_tag")
     return out
@@ -128,6 +129,41 @@ def qr_of(image) -> dict[str, str]:
     if payload.amount is not None:
         out["amount_with_tax" if payload.amount_is_with_tax else "total_amount"] = f"{payload.amount.quantize(Decimal('0.01'))}"
     return {k: v for k, v in out.items() if v}
+
+
+_LABEL_WORDS = r"名称|纳税人|识别号|信用代码|销售方|购买方"
+_MONEY_TOKEN = re.compile(r"^[¥￥]?\s*(-?\d+\.\d{2})$")
+
+
+def totals_from_tokens(texts: list[str]) -> dict[str, str]:
+    """合计 row and （小写） amount read off the text layer's tokens in reading order:
+    the two amounts after 合计 and the first after 小写 (a fallback for forms the
+    parser does not read, e.g. 通行费). Only returned when they add up."""
+    from capture.parse.text import squash
+
+    tokens = [squash(t) for t in texts]
+    joined = [(i, t) for i, t in enumerate(tokens)]
+
+    def amounts_after(index: int, n: int) -> list[str]:
+        found = [m.group(1) for t in tokens[index + 1:index + 12] if (m := _MONEY_TOKEN.match(t))]
+        return found[:n]
+
+    out: dict[str, str] = {}
+    for i, t in joined:
+        if t in ("合计", "计") and (t == "合计" or (i and tokens[i - 1] == "合")):
+            pair = amounts_after(i, 2)
+            if len(pair) == 2:
+                out["total_amount"], out["total_tax"] = pair
+            break
+    for i, t in joined:
+        if "小写" in t:
+            one = amounts_after(i - 1 if _MONEY_TOKEN.match(t.split(")")[-1] or "x") else i, 1)
+            if one:
+                out["amount_with_tax"] = one[0]
+            break
+    if len(out) == 3 and Decimal(out["total_amount"]) + Decimal(out["total_tax"]) == Decimal(out["amount_with_tax"]):
+        return out
+    return {}
 
 
 def title_type(text: str) -> str | None:
@@ -171,19 +207,29 @@ def derive(entry: dict, set_dir: Path) -> dict:
                 continue
             if field.endswith("tax_id") and not (is_valid_uscc(value) or (len(value) in (15, 20) and value.isalnum())):
                 continue
-            if field.endswith("_name") and squash(value) not in text_all:
-                continue
+            if field.endswith("_name") and (squash(value) not in text_all or re.search(_LABEL_WORDS, value)):
+                continue  # a name must be printed as such, and not be a run of the form's labels
             found[field] = (value, "text_layer")
-        amounts = [found.get(f, (None,))[0] for f in MONEY]
-        if all(amounts) and Decimal(amounts[0]) + Decimal(amounts[1]) != Decimal(amounts[2]):
-            for f in MONEY:
-                if found[f][1] == "text_layer":
-                    del found[f]
+        if not all(f in found for f in MONEY):
+            tokens = totals_from_tokens([ln.text for ln in page.lines])
+            if tokens and tokens["total_amount"] == qr.get("total_amount", tokens["total_amount"]):
+                for field in MONEY:
+                    found[field] = (tokens[field], "text_layer")
     for field, value in qr.items():
-        if field == "invoice_type":
-            continue
-        if field not in found:
+        if field != "invoice_type" and field not in found:
             found[field] = (value, "qr")
+    # Every source invoice is blue, so its printed totals are positive: a minus the
+    # parser put there is its own (a red false positive), not the print. The
+    # amounts are kept only when they add up (合计金额 + 合计税额 = 价税合计).
+    for field in MONEY:
+        if field in found and found[field][0].startswith("-"):
+            found[field] = (found[field][0][1:], found[field][1])
+    amounts = [found.get(f, (None,))[0] for f in MONEY]
+    if any(found.get(f, ("", ""))[1] == "text_layer" for f in MONEY) and (
+            not all(amounts) or Decimal(amounts[0]) + Decimal(amounts[1]) != Decimal(amounts[2])):
+        for f in MONEY:
+            if found.get(f, ("", ""))[1] == "text_layer":
+                del found[f]
     kind = title_type(text_all) if text_all else None
     kind_source = "title" if kind else None
     if qr.get("invoice_type") and kind != "other":
@@ -203,9 +249,13 @@ def derive(entry: dict, set_dir: Path) -> dict:
     for field, (value, source) in found.items():
         label[field] = value
         label["provenance"][field] = source
-    if label.get("invoice_type", "").startswith("digital"):
-        label["invoice_code"] = None
-        label["provenance"]["invoice_code"] = "数电: no 代码"
+    if label.get("buyer_name") == "个人" and "buyer_tax_id" not in label:
+        label["buyer_tax_id"] = None  # a private buyer has no tax ID
+        label["provenance"]["buyer_tax_id"] = "个人: none"
+    if label.get("invoice_type", "").startswith("digital") or label.get("invoice_type") == "other":
+        for field in ("invoice_code", "check_code"):  # 数电 forms print neither 代码 nor 校验码
+            label[field] = None
+            label["provenance"][field] = "数电: not printed"
     return label
 
 
