@@ -210,11 +210,19 @@ def derive(entry: dict, set_dir: Path) -> dict:
             if field.endswith("_name") and (squash(value) not in text_all or re.search(_LABEL_WORDS, value)):
                 continue  # a name must be printed as such, and not be a run of the form's labels
             found[field] = (value, "text_layer")
-        if not all(f in found for f in MONEY):
-            tokens = totals_from_tokens([ln.text for ln in page.lines])
-            if tokens and tokens["total_amount"] == qr.get("total_amount", tokens["total_amount"]):
-                for field in MONEY:
-                    found[field] = (tokens[field], "text_layer")
+        # The 合计 row read straight off the tokens beats the parser's vote; a parser
+        # amount is kept only when it is printed somewhere on the page (the vote can
+        # pick two wrong numbers that still add up).
+        tokens = totals_from_tokens([ln.text for ln in page.lines])
+        if tokens and tokens["total_amount"] == qr.get("total_amount", tokens["total_amount"]) and \
+                tokens["amount_with_tax"] == qr.get("amount_with_tax", tokens["amount_with_tax"]):
+            for field in MONEY:
+                if found.get(field, ("", ""))[1] == "text_layer" or field not in found:
+                    found[field] = (tokens[field], "text_layer_tokens")
+        printed = set(re.findall(r"\d+\.\d{2}", text_all.replace(",", "")))
+        for field in MONEY:
+            if found.get(field, ("", ""))[1] == "text_layer" and found[field][0].lstrip("-") not in printed:
+                del found[field]
     for field, value in qr.items():
         if field != "invoice_type" and field not in found:
             found[field] = (value, "qr")
@@ -225,10 +233,10 @@ def derive(entry: dict, set_dir: Path) -> dict:
         if field in found and found[field][0].startswith("-"):
             found[field] = (found[field][0][1:], found[field][1])
     amounts = [found.get(f, (None,))[0] for f in MONEY]
-    if any(found.get(f, ("", ""))[1] == "text_layer" for f in MONEY) and (
+    if any(found.get(f, ("", ""))[1].startswith("text_layer") for f in MONEY) and (
             not all(amounts) or Decimal(amounts[0]) + Decimal(amounts[1]) != Decimal(amounts[2])):
         for f in MONEY:
-            if found.get(f, ("", ""))[1] == "text_layer":
+            if found.get(f, ("", ""))[1].startswith("text_layer"):
                 del found[f]
     kind = title_type(text_all) if text_all else None
     kind_source = "title" if kind else None

@@ -4,6 +4,7 @@
     python -m bench.real.run --captures original,render --out /work/realset/REPORT.md
     python -m bench.real.run --sample 40 --seed 1              # a random 40 (2-core machine)
     python -m bench.real.run --only 316727b1d87f --failures fail.json
+    python -m bench.real.run --records recs.jsonl ; python -m bench.real.run --from-records recs.jsonl   # rescore
     PYTHONPATH=/work/wt/X python /work/wt/h8b/bench/real/run.py ...   # score another worktree's capture code
 
 Per group (source kind for originals; render; each simulated condition):
@@ -93,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine", default="rapidocr")
     parser.add_argument("--out", type=Path, help="write the Markdown report here")
     parser.add_argument("--failures", type=Path, help="write the failure list (JSON) here")
+    parser.add_argument("--records", type=Path, help="append every file's raw records (JSONL) here, to rescore later")
+    parser.add_argument("--from-records", type=Path, help="score the records saved by --records (no OCR run)")
     args = parser.parse_args(argv)
 
     manifest_path = args.set / "manifest.jsonl"
@@ -116,18 +119,33 @@ def main(argv: list[str] | None = None) -> int:
         print("nothing to run (check --captures/--only and that labels exist)", file=sys.stderr)
         return 2
 
-    from capture.pipeline import Pipeline
+    saved: dict[str, list[dict]] = {}
+    if args.from_records:
+        for line in args.from_records.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            saved[row["file"]] = row["records"]
+        items = [i for i in items if i["file"] in saved]
+    pipeline = None
+    if not args.from_records:
+        from capture.pipeline import Pipeline
 
-    pipeline = Pipeline(engine_name=args.engine)
+        pipeline = Pipeline(engine_name=args.engine)
+    sink = args.records.open("a", encoding="utf-8") if args.records else None
     results, failures = [], []
     started = time.perf_counter()
     for n, item in enumerate(items, 1):
         print(f"\r{n}/{len(items)} {item['file']}", end="", file=sys.stderr)
         label = labels[item["sha256"]]
-        try:
-            records = pipeline.extract_file(args.set / item["file"])
-        except Exception as exc:  # a crash is a result too: never sink the run
-            records = [{"file": item["file"], "error": f"CRASH {type(exc).__name__}: {exc}"}]
+        if pipeline is None:
+            records = saved[item["file"]]
+        else:
+            try:
+                records = pipeline.extract_file(args.set / item["file"])
+            except Exception as exc:  # a crash is a result too: never sink the run
+                records = [{"file": item["file"], "error": f"CRASH {type(exc).__name__}: {exc}"}]
+            if sink is not None:
+                sink.write(json.dumps({"file": item["file"], "records": records}, ensure_ascii=False, default=str) + "\n")
+                sink.flush()
         res = score(item, records, label)
         results.append((item, res))
         if res["is_vat"]:
