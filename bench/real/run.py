@@ -90,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="comma list of ids")
     parser.add_argument("--sample", type=int, help="score a random sample of this many files")
     parser.add_argument("--limit", type=int, help="score the first N files (after --sample)")
+    parser.add_argument("--per-capture", help="sample per capture, e.g. original=999,render=20,sim_photo=15 "
+                                              "(seeded; the run order is shuffled so a cut-short run stays mixed)")
+    parser.add_argument("--vat", choices=("yes", "no"), help="only VAT invoices / only documents that are not")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--engine", default="rapidocr")
     parser.add_argument("--out", type=Path, help="write the Markdown report here")
@@ -112,6 +115,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         only = set(args.only.split(","))
         items = [i for i in items if i["id"] in only]
+    if args.vat:
+        items = [i for i in items if i["is_vat"] == (args.vat == "yes")]
+    if args.per_capture:
+        rng = random.Random(args.seed)
+        quota = {k: int(v) for k, v in (part.split("=") for part in args.per_capture.split(","))}
+        chosen = []
+        for capture in CAPTURES:
+            pool = [i for i in items if i["capture"] == capture]
+            chosen += rng.sample(pool, min(quota.get(capture, 0), len(pool)))
+        rng.shuffle(chosen)
+        items = chosen
     if args.sample:
         items = random.Random(args.seed).sample(items, min(args.sample, len(items)))
     items = items[: args.limit]

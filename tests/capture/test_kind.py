@@ -78,3 +78,12 @@ def test_pipeline_gives_an_error_record_for_a_receipt_and_for_a_blank_page(engin
     blank = pipeline.extract_bytes(png_bytes(np.full((1000, 1600, 3), 255, np.uint8)), "blank.png")
     assert blank == [{"file": "blank.png", "error": blank[0]["error"]}]
     assert "no invoice found" in blank[0]["error"]
+
+
+def test_a_pdf_text_layer_without_the_invoice_words_is_not_trusted():
+    # A font without a Unicode map gives text like this (a real e-invoice PDF): OCR the render instead.
+    from capture.pdf import _scrambled
+
+    assert _scrambled(page_of("ݎᐥդᎱࢵ ᕹ Ӟ ݎ ᐥ ፊ ګ", "ၭ࿯ी꧊ᑗኪৼฦ᭗ݎᐥݎ"))
+    assert not _scrambled(page_of("电子发票(普通发票)", "发票号码:25322000000622032799"))
+    assert not _scrambled(page_of("江苏省医疗门诊收费票据(电子)", "票据代码 32060121"))  # readable, just not VAT
