@@ -52,6 +52,9 @@ _OTHER_TITLE = re.compile(
     r"机动车销售统一发票|二手车销售统一发票|通用机打发票|通用\(电子\)发票|通用发票|定额发票|收费票据|"
     r"门诊|住院|行程单|出租汽车|客运专用|报销凭证|TRIPTABLE|PROFORMA|請求書"
 )
+# The 机动车/二手车销售统一发票 form's own labels: when its title is not read, two of these tell it.
+_VEHICLE_FORM = (r"车辆识别代号|车架号", r"发动机号码", r"厂牌型号", r"合格证号", r"进口证明书号", r"商检单号",
+                 r"限乘人数", r"吨位")
 # The VAT invoice's own labels; a page with fewer than MIN_LABELS of them carries no invoice.
 _LABELS = (
     r"发票代码", r"发票号码", r"开票日期", r"纳税人识别号|统一社会信用代码", r"价税合计", r"校验码",
@@ -72,6 +75,8 @@ def invoice_verdict(text: str) -> tuple[bool, str | None]:
     other = _OTHER_TITLE.search(text.upper())
     if other:
         return False, f"not a VAT invoice (不是增值税发票): {other.group(0)}"
+    if sum(1 for label in _VEHICLE_FORM if re.search(label, text)) >= 2:
+        return False, "not a VAT invoice (不是增值税发票): 机动车销售统一发票"
     found = sum(1 for label in _LABELS if re.search(label, text))
     if found >= MIN_LABELS:
         return True, None

@@ -43,6 +43,15 @@ def test_a_vat_invoice_whose_title_was_not_read_is_kept_by_its_labels():
     assert invoice_verdict(text) == (True, None)
 
 
+def test_a_vehicle_invoice_whose_title_was_not_read_is_told_by_its_form():
+    # OCR of a real 机动车销售统一发票 photo: the title came out as 销售统一发联.
+    text = ("销售统一发联机打代码税控码机打号码机器编号购买方名称及身份证号码/纳税人识别号组织机构代码轿车"
+            "厂牌型号车辆类型合格证号商检单号车辆识别代号/车架号码发动机号码价税合计销货单位名称纳税人识别号"
+            "增值税税率或征收率增值税税额主管税务机关及代码不含税价完税凭证号码吨位限乘人数")
+    is_invoice, reason = invoice_verdict(text)
+    assert not is_invoice and "机动车销售统一发票" in reason
+
+
 @pytest.mark.parametrize("text", ["", "拿来主义鲁迅中国一向是所谓闭关主义", "Invoice Number / Date TAX ID 661231 EUR"])
 def test_pages_without_an_invoice_say_so(text):
     is_invoice, reason = invoice_verdict(text)
