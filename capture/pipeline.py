@@ -87,7 +87,7 @@ class Pipeline:
             qr = decode_qr(read.image)
             timings["qr"] = round((time.perf_counter() - t) * 1000, 1)
         t = time.perf_counter()
-        require_vat_invoice(text)  # raises NotAnInvoice: the per-page error path reports it
+        require_vat_invoice(text, vat_qr=qr is not None)  # NotAnInvoice: the per-page error path reports it
         draft = parse_page(text, qr=qr)
         if page.text is None and not read.colour and _weak_fields(draft):
             self._reread_weak(draft, page.image, qr, timings)

@@ -83,9 +83,14 @@ def invoice_verdict(text: str) -> tuple[bool, str | None]:
     return False, "no invoice found (未找到增值税发票)"
 
 
-def require_vat_invoice(page: PageText) -> None:
-    """Raise NotAnInvoice for a page that is no VAT invoice (see invoice_verdict)."""
+def require_vat_invoice(page: PageText, *, vat_qr: bool = False) -> None:
+    """Raise NotAnInvoice for a page that is no VAT invoice (see invoice_verdict).
+    A decoded VAT QR payload (`01,<01|04|08|10|31|32>,…`) is the invoice's own
+    evidence: such a page is kept whatever its text read as."""
     from capture.parse.text import squash
+
+    if vat_qr:
+        return
 
     is_invoice, reason = invoice_verdict("".join(squash(line.text) for line in page.lines))
     if not is_invoice:

@@ -63,6 +63,10 @@ def test_require_vat_invoice_raises_a_capture_error_with_the_reason():
     with pytest.raises(NotAnInvoice, match="机动车销售统一发票") as caught:
         require_vat_invoice(page_of("机动车销售统一发票", "发票代码 144031900111", "价税合计 ¥120000.00"))
     assert isinstance(caught.value, CaptureError)  # the pipeline's per-page error path catches it
+    # A photo whose text hardly read but whose VAT QR decoded is still an invoice.
+    require_vat_invoice(page_of("蒸发票"), vat_qr=True)
+    with pytest.raises(NotAnInvoice, match="no invoice found"):
+        require_vat_invoice(page_of("蒸发票"))
 
 
 def _drawn_page(lines: list[str]) -> np.ndarray:
