@@ -50,7 +50,7 @@ _VAT_TITLE = re.compile(
 # Titles of documents that look like invoices but are not VAT invoices.
 _OTHER_TITLE = re.compile(
     r"机动车销售统一发票|二手车销售统一发票|通用机打发票|通用\(电子\)发票|通用发票|定额发票|收费票据|"
-    r"门诊|住院|行程单|出租汽车|客运专用|报销凭证|TRIPTABLE|PROFORMA|請求書"
+    r"行程单|出租汽车|客运专用|报销凭证|TRIPTABLE|PROFORMA|請求書"
 )
 # The 机动车/二手车销售统一发票 form's own labels: when its title is not read, two of these tell it.
 _VEHICLE_FORM = (r"车辆识别代号|车架号", r"发动机号码", r"厂牌型号", r"合格证号", r"进口证明书号", r"商检单号",
