@@ -15,3 +15,9 @@ class ImageTooLarge(CaptureError):
 
 class FileTooLarge(CaptureError):
     """The file declares more pages, frames, glyphs or text than the reader's limits allow."""
+
+
+class NotAnInvoice(CaptureError):
+    """The page is readable but is no VAT invoice: a receipt, a ticket, another
+    kind of 发票 (机动车销售统一发票, 通用机打发票), or a page with no invoice on it.
+    Raised instead of inventing a record; the per-page error path reports it."""

@@ -41,6 +41,8 @@ def load_pdf_pages(data: bytes, *, limits: Limits = DEFAULT_LIMITS, max_pixels: 
             width, height = int(width_pt * scale), int(height_pt * scale)
             text = _text_layer(page, scale=scale, height_pt=height_pt, width=width, height=height,
                                max_chars=limits.max_page_chars, number=index + 1)
+            if text is not None and _scrambled(text):
+                text = None  # a text layer without the invoice's words (broken font map, interleaved glyphs): OCR the render
             if text is not None:
                 pages.append(LoadedPage(number=index + 1, text=text))
             else:
@@ -84,6 +86,14 @@ def check_pdf(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> int:
         return count
     finally:
         document.close()
+
+
+def _scrambled(text: PageText) -> bool:
+    from capture.parse.kind import invoice_verdict
+    from capture.parse.text import squash
+
+    is_invoice, reason = invoice_verdict("".join(squash(line.text) for line in text.lines))
+    return not is_invoice and (reason or "").startswith("no invoice found")
 
 
 def _text_layer(page, *, scale: float, height_pt: float, width: int, height: int, max_chars: int,

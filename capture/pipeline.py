@@ -14,6 +14,7 @@ from capture.image import DEFAULT_LIMITS, Limits, LoadedPage, load_pages, read_f
 from capture.ocr import OcrEngine, get_engine
 from capture.output import draft_record, error_record
 from capture.parse import parse_page
+from capture.parse.kind import require_vat_invoice
 from capture.qr import decode_qr
 from capture.types import InvoiceDraft, ReviewReason
 
@@ -88,6 +89,7 @@ class Pipeline:
             qr = decode_qr(read.image)
             timings["qr"] = round((time.perf_counter() - t) * 1000, 1)
         t = time.perf_counter()
+        require_vat_invoice(text, vat_qr=qr is not None)  # NotAnInvoice: the per-page error path reports it
         draft = parse_page(text, qr=qr)
         if page.text is None and not read.colour and _weak_fields(draft):
             self._reread_weak(draft, page.image, qr, timings)
