@@ -45,13 +45,16 @@ DONE = {
     "retried": "文件 #{id} 已重新排队识别 / queued again",
 }
 DUPLICATE_KINDS = {"number_conflict": "号码冲突", "probable": "疑似重复"}
+#: rows shown per section (the counts and the JSON report have them all)
+SECTION_ROWS = 200
 
 
 def _report_page(request: Request, actor: Actor, report: ReconciliationReport, *, status_code: int = 200,
-                 notice: str | None = None, errors: list[str] | None = None) -> Response:
+                 notice: str | None = None, errors: list[str] | None = None,
+                 review_link: int | None = None) -> Response:
     return render(request, "reconciliation.html", actor, status_code=status_code, active="reconciliation",
                   title="对账检查", report=report, summary=report.summary, notice=notice, errors=errors or [],
-                  duplicate_kinds=DUPLICATE_KINDS)
+                  duplicate_kinds=DUPLICATE_KINDS, limit=SECTION_ROWS, review_link=review_link)
 
 
 def _current(request: Request) -> ReconciliationReport:
@@ -75,7 +78,8 @@ def reconciliation_page(
 ) -> Response:
     report = _current(request)
     notice = DONE[done].format(id=id) if done in DONE and id is not None else None
-    return _report_page(request, actor, report, notice=notice)
+    return _report_page(request, actor, report, notice=notice,
+                        review_link=id if done == "reopened" and notice else None)
 
 
 @router.post("/reconciliation/relink", response_class=HTMLResponse)

@@ -116,7 +116,9 @@ def test_reopen_an_accepted_invalid_invoice_with_a_reason(pages) -> None:
         entry = session.query(AuditEntry).filter_by(action="reopen", entity_id=inv.id).one()
         assert entry.actor == "reviewer" and "对账：税额不符" in entry.new_value
     after = pages.get("/reconciliation", "reviewer").text
-    assert f'href="/review/{inv.id}"' in after and "已重新打开" in pages.get(done.headers["location"], "reviewer").text
+    assert f'href="/review/{inv.id}"' in after
+    notice = pages.get(done.headers["location"], "reviewer").text
+    assert "已重新打开" in notice and f'id="notice-review">去复核 #{inv.id}' in notice
     twice = pages.post(f"/reconciliation/{inv.id}/reopen", "reviewer", data={"reason": "again"})
     assert twice.status_code == 409 and "<html" in twice.text  # the status machine refuses: shown on the page
 
@@ -153,3 +155,15 @@ def test_cookie_fixes_from_another_site_are_refused(pages) -> None:
         pages.client.cookies.clear()
     with pages.runtime.read() as session:
         assert session.get(Invoice, inv.id).status == "needs_review"
+
+
+def test_long_sections_are_cut_with_the_count(pages, monkeypatch) -> None:
+    from api.web import reconcile_pages
+
+    monkeypatch.setattr(reconcile_pages, "SECTION_ROWS", 1)
+    with pages.runtime.write() as session:
+        first = recognised(session, red(digital_number(60), digital_number(61), amount="10.00"))
+        recognised(session, red(digital_number(62), digital_number(63), amount="10.00"))
+    html = pages.get("/reconciliation", "reviewer").text
+    assert _rows(html, "unlinked") == [first.id]
+    assert "显示前 1 条，共 2 条" in html and 'data-count="unlinked_red">未关联红字 2<' in html
