@@ -15,7 +15,7 @@ from tests.web.test_browser import _context
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
-def test_link_a_red_and_reopen_an_invoice_from_the_reconciliation_page(web_server, chromium) -> None:
+def test_link_a_red_and_reopen_an_invoice_from_the_reconciliation_page(web_server, chromium, screenshots) -> None:
     with web_server.runtime.write() as session:
         red_inv = recognised(session, red(digital_number(1), digital_number(2), amount="10.00"))
         blue_inv = recognised(session, blue(digital_number(1)))
@@ -26,6 +26,7 @@ def test_link_a_red_and_reopen_an_invoice_from_the_reconciliation_page(web_serve
     context = _context(chromium)
     page = context.new_page()
     log_in(page, web_server.url, "reviewer", next_path="/reconciliation")
+    page.screenshot(path=str(screenshots / "reconciliation.png"), full_page=True)
     assert page.locator("nav.nav a[data-nav=reconciliation]").get_attribute("class") == "active"
     page.locator(f'#unlinked tr[data-invoice="{red_id}"] form[data-action=relink] button').click()
     page.wait_for_url(re.compile(r"/reconciliation\?done=relinked"))
@@ -44,7 +45,7 @@ def test_link_a_red_and_reopen_an_invoice_from_the_reconciliation_page(web_serve
     context.close()
 
 
-def test_admin_creates_a_user_and_cannot_demote_the_last_admin(web_server, chromium) -> None:
+def test_admin_creates_a_user_and_cannot_demote_the_last_admin(web_server, chromium, screenshots) -> None:
     context = _context(chromium)
     page = context.new_page()
     log_in(page, web_server.url, "admin", next_path="/users")
@@ -55,6 +56,8 @@ def test_admin_creates_a_user_and_cannot_demote_the_last_admin(web_server, chrom
     form.locator("button[type=submit]").click()
     key = page.locator("#new-key-value").inner_text()
     assert key.startswith("fpk_")
+    page.locator('tr[data-name="wang.wu"] details summary').click()
+    page.screenshot(path=str(screenshots / "users.png"), full_page=True)
     me = web_server.api("admin")
     assert me.get("/api/v1/auth/me", headers={"X-API-Key": key}).json()["name"] == "wang.wu"
 
