@@ -23,6 +23,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import IdPath
@@ -32,6 +33,7 @@ from fapiao.services.corrections import reopen
 from fapiao.services.errors import RecordsError
 from fapiao.services.reconcile import ReconciliationReport, reconcile, relink_red
 from fapiao.services.uploads import retry_document
+from store.models import Invoice
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 ReviewerPage = Annotated[Actor, Depends(page_user("reviewer"))]
@@ -47,6 +49,18 @@ DONE = {
 DUPLICATE_KINDS = {"number_conflict": "号码冲突", "probable": "疑似重复"}
 #: rows shown per section (the counts and the JSON report have them all)
 SECTION_ROWS = 200
+#: red invoices listed (each with its fix) per over-reversed blue invoice
+RED_LINKS = 10
+
+
+def _red_statuses(request: Request, report: ReconciliationReport) -> dict[int, str]:
+    """The status of each red invoice an over-reversed blue one lists (shown rows only), so each
+    red gets its own fix: review it, or reopen it."""
+    ids = [i for row in report.over_reversed_blue[:SECTION_ROWS] for i in row["red_invoice_ids"][:RED_LINKS]]
+    if not ids:
+        return {}
+    with runtime_of(request).read() as session:
+        return dict(session.execute(select(Invoice.id, Invoice.status).where(Invoice.id.in_(ids))).all())
 
 
 def _report_page(request: Request, actor: Actor, report: ReconciliationReport, *, status_code: int = 200,
@@ -54,7 +68,8 @@ def _report_page(request: Request, actor: Actor, report: ReconciliationReport, *
                  review_link: int | None = None) -> Response:
     return render(request, "reconciliation.html", actor, status_code=status_code, active="reconciliation",
                   title="对账检查", report=report, summary=report.summary, notice=notice, errors=errors or [],
-                  duplicate_kinds=DUPLICATE_KINDS, limit=SECTION_ROWS, review_link=review_link)
+                  duplicate_kinds=DUPLICATE_KINDS, limit=SECTION_ROWS, red_links=RED_LINKS,
+                  red_status=_red_statuses(request, report), review_link=review_link)
 
 
 def _current(request: Request) -> ReconciliationReport:

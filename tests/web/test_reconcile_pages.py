@@ -18,7 +18,7 @@ def _rows(html: str, section: str) -> list[int]:
 def test_report_page_lists_every_kind_with_links_and_fixes(pages) -> None:
     with pages.runtime.write() as session:
         blue_inv = recognised(session, blue(digital_number(1), amount="100.00"))
-        recognised(session, red(digital_number(1), digital_number(2), amount="100.00"))
+        full_red = recognised(session, red(digital_number(1), digital_number(2), amount="100.00"))
         orphan = recognised(session, red(digital_number(50), digital_number(3), amount="10.00"))
         a = recognised(session, blue(digital_number(10), amount="70.00"))
         b = recognised(session, blue(digital_number(11), amount="70.00"))
@@ -32,6 +32,9 @@ def test_report_page_lists_every_kind_with_links_and_fixes(pages) -> None:
     assert "蓝字发票未录入" in html and f'href="/invoices/{orphan.id}"' in html
     assert f'action="/reconciliation/{orphan.id}/relink"' in html
     assert _rows(html, "over") == [blue_inv.id] and "63.00" in html
+    red_fix = html.split(f'data-red="{full_red.id}"', 1)[1].split("</div>", 1)[0]  # each red has its own fix
+    assert f'href="/invoices/{full_red.id}"' in red_fix
+    assert f'action="/reconciliation/{full_red.id}/reopen"' in red_fix or f'href="/review/{full_red.id}"' in red_fix
     assert blue_inv.id in _rows(html, "invalid")
     assert {a.id, b.id} <= set(_rows(html, "duplicates")) and "疑似重复" in html
     assert 'action="/reconciliation/documents/' in html and "unreadable" in html
