@@ -45,7 +45,9 @@ NAV = (
     NavItem("/invoices/new", "手工录入", "Manual entry", "clerk", "entry"),
     NavItem("/imports", "导入", "Import", "clerk", "imports"),
     NavItem("/customers", "客户", "Customers", "reviewer", "customers"),
+    NavItem("/reconciliation", "对账检查", "Reconciliation", "reviewer", "reconciliation"),
     NavItem("/dashboard", "客户分析", "Analysis", "manager", "dashboard"),
+    NavItem("/users", "用户", "Users", "admin", "users"),
 )
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 from capture.validate import validate_draft
 from fapiao.services import drafts, integrity
 from fapiao.services.actors import Actor
+from fapiao.services.errors import Conflict, NotFound
 from store.models import Document, Invoice
 from store.repos import invoices as invoice_repo
 
@@ -92,6 +93,30 @@ def relink_reds(*, session: Session, actor: Actor) -> list[int]:
             linked.append(red.id)
         session.flush()
     return linked
+
+
+def relink_red(*, session: Session, invoice_id: int, actor: Actor) -> integrity.Reversal:
+    """Link one unlinked red invoice to the blue one it names, now (the page's "关联" action).
+
+    The same rules as every other link (:func:`fapiao.services.integrity.link_red`): exact
+    number, red ↔ blue rules, room left. On success the red ↔ blue review reasons it carried
+    are dropped (as when its blue arrives); otherwise nothing changes and the problem comes back
+    in :attr:`~fapiao.services.integrity.Reversal.problem`."""
+    red = session.get(Invoice, invoice_id, with_for_update=True)
+    if red is None:
+        raise NotFound(f"发票 #{invoice_id} 不存在 / invoice #{invoice_id} not found")
+    if not red.is_red or red.status == "rejected":
+        raise Conflict(f"发票 #{invoice_id} 不是在用的红字发票 / invoice #{invoice_id} is not a live red invoice")
+    if red.blue_invoice_id is not None:
+        raise Conflict(f"红字发票 #{invoice_id} 已关联蓝字发票 #{red.blue_invoice_id} / already linked")
+    result = integrity.link_red(session=session, red=red, actor=actor)
+    session.flush()
+    if result.problem is None and red.blue_invoice_id is not None:
+        kept = [r for r in (red.review_reasons or []) if r.get("code") not in integrity.RED_LINK_CODES]
+        if len(kept) != len(red.review_reasons or []):
+            integrity.set_reasons(session=session, invoice=red, reasons=kept)
+        session.flush()
+    return result
 
 
 def reconcile(*, session: Session, actor: Actor | None = None, fix: bool = False) -> ReconciliationReport:

@@ -47,6 +47,18 @@ ACCESS: dict[tuple[str, str], str | None] = {
     ("POST", "/imports/invoices"): "clerk",
     ("POST", "/imports/customers"): "manager",
     ("POST", "/imports/payments"): "manager",
+    ("GET", "/reconciliation"): "reviewer",
+    ("POST", "/reconciliation/relink"): "reviewer",
+    ("POST", "/reconciliation/{invoice_id}/relink"): "reviewer",
+    ("POST", "/reconciliation/{invoice_id}/reopen"): "reviewer",
+    ("POST", "/reconciliation/documents/{document_id}/retry"): "reviewer",
+    ("GET", "/users"): "admin",
+    ("POST", "/users"): "admin",
+    ("POST", "/users/{user_id}/role"): "admin",
+    ("POST", "/users/{user_id}/active"): "admin",
+    ("POST", "/users/{user_id}/password"): "admin",
+    ("POST", "/users/{user_id}/api-keys"): "admin",
+    ("POST", "/users/{user_id}/api-keys/{key_id}/revoke"): "admin",
 }
 JSON_ROUTES = {path for _method, path in ACCESS if path.endswith((".json", ".jpg")) or path == "/m/photos"}  # not pages
 
@@ -62,7 +74,9 @@ def test_every_web_route_has_an_access_rule() -> None:
 
 
 def _url(path: str) -> str:
-    return path.replace("{invoice_id}", "1").replace("{customer_id}", "1").replace("{path:path}", "app.css")
+    for name in ("{invoice_id}", "{customer_id}", "{document_id}", "{user_id}", "{key_id}"):
+        path = path.replace(name, "1")
+    return path.replace("{path:path}", "app.css")
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(ACCESS))
