@@ -20,7 +20,7 @@ from store.models import Invoice
 from store.repos import audit
 from store.repos import invoices as invoice_repo
 
-SOFT_REASON_CODES = frozenset({"low_confidence", "customer_unmatched", "customer_ambiguous"})
+SOFT_REASON_CODES = frozenset({"low_confidence", "unchecked", "customer_unmatched", "customer_ambiguous"})
 
 
 @dataclass(frozen=True, slots=True)
