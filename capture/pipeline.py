@@ -46,7 +46,13 @@ class Pipeline:
         engine: OcrEngine | None = None,
         engine_name: str = "rapidocr",
         review: Reviewer | None = None,
+        **removed,
     ) -> None:
+        if "customers" in removed:
+            raise TypeError("Pipeline no longer matches customers: pass "
+                            "review=fapiao.services.review_policy.page_reviewer(index) (the services' one policy)")
+        if removed:
+            raise TypeError(f"unexpected Pipeline arguments: {', '.join(removed)}")
         self._engine = engine
         self._engine_name = engine_name
         self.review = review
