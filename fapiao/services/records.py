@@ -91,9 +91,6 @@ def record_draft(
     if way_in == "recognition":
         if policy is None:
             policy = ReviewPolicy() if review_confidence is None else ReviewPolicy(review_confidence=review_confidence)
-        for name in drafts.FIELDS:  # what capture did not mark came in by the document's way
-            if getattr(draft, name) not in (None, ""):
-                draft.sources.setdefault(name, source)
         review = review_draft(draft, qr=qr, index=customer_index(session), policy=policy)
         reasons = list(review.reasons)
         seen = {(r.code, r.field) for r in reasons}
