@@ -33,8 +33,10 @@ PageCallback = Callable[[int, "object", dict], None]
 #: Fields with no check digit of their own that a second OCR reading can back.
 CONFIRMABLE = (
     "invoice_code", "invoice_number", "issue_date", "check_code", "buyer_name", "buyer_tax_id",
-    "seller_name", "seller_tax_id", "red_info_number",
+    "seller_name", "seller_tax_id", "red_info_number", "original_invoice_code", "original_invoice_number",
 )
+#: Red references are read out of 备注 and have no box of their own: the line that holds them is read again.
+FROM_LINES = ("red_info_number", "original_invoice_code", "original_invoice_number")
 CONFIRM_PAD = 0.15  # of the line height, added around a field's box for the second reading
 DATE_WIDTH = 16  # line heights: 开票日期: 2025年08月30日 fits
 
@@ -145,15 +147,21 @@ class Pipeline:
         from capture import rectify
         from capture.ocr.base import crop_line
 
+        boxes = dict(draft.boxes)
+        for name in FROM_LINES:
+            if getattr(draft, name) and name not in boxes:
+                line = _line_holding(name, getattr(draft, name), read.text.lines)
+                if line is not None:
+                    boxes[name] = (line.x0, line.y0, line.x1, line.y1)
         fields = [f for f in CONFIRMABLE
-                  if getattr(draft, f) and f in draft.boxes and draft.sources.get(f, "ocr") == "ocr"]
+                  if getattr(draft, f) and f in boxes and draft.sources.get(f, "ocr") == "ocr"]
         if not fields:
             return
         view = _second_view(read.image)
         h, w = view.shape[:2]
         crops = []
         for name in fields:
-            x0, y0, x1, y1 = draft.boxes[name]
+            x0, y0, x1, y1 = boxes[name]
             pad = CONFIRM_PAD * max(y1 - y0, 1.0)
             if name == "issue_date":  # the box may be the label's (开票日期:) with the date to its right
                 x1 = max(x1, x0 + DATE_WIDTH * max(y1 - y0, 1.0))
@@ -204,6 +212,12 @@ def same_reading(field: str, value: str, text: str) -> bool:
 
     wanted = key(value)
     return len(wanted) >= 2 and wanted in key(text)
+
+
+def _line_holding(field: str, value: str, lines) -> object | None:
+    """The one OCR line whose text contains ``value`` (None when none or several do)."""
+    holding = [ln for ln in lines if same_reading(field, value, ln.text)]
+    return holding[0] if len(holding) == 1 else None
 
 
 REREAD_FIELDS = ("seller_name", "seller_tax_id", "buyer_name", "buyer_tax_id", "red_info_number")
