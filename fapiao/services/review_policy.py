@@ -17,11 +17,14 @@ field backed by none is the review reason ``unchecked``.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
 from capture.types import CheckSignal, InvoiceDraft, PageResult, Review, ReviewReason
+
+_LABEL_LEFT = re.compile(r"[:：]|^\s*(?:名\s*)?称|纳税人|识别号")
 
 #: Reason codes this policy adds (capture.validate adds the deterministic ones).
 UNCHECKED = "unchecked"
@@ -93,6 +96,12 @@ def review_draft(draft: InvoiceDraft, *, qr: Any = None, index: Any = None,
                 f"printed buyer name differs from the customer master",
                 "buyer_name",
             ))
+
+    for name in ("buyer_name", "seller_name"):
+        value = getattr(draft, name)
+        if value and _LABEL_LEFT.search(value):
+            # Two readings of a line agree on what is printed, not on where the label ends.
+            reasons.add(ReviewReason("name_has_label", f"名称含表格标签文字：“{value}” / form label text in the name", name))
 
     flagged = reasons.fields()
     checked = checked_by(draft, qr=qr, customer=customer, policy=policy, flagged=flagged)

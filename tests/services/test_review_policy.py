@@ -148,3 +148,8 @@ def test_the_old_rule_remains_available():
     d = draft()
     d.confirmations = {}
     assert review_draft(d, index=MASTER, policy=ReviewPolicy(require_checked=False)).reasons == []
+
+
+def test_a_name_with_label_text_left_in_it_is_not_straight_through():
+    review = review_draft(draft(seller_name="称:深圳市南山供应链管理有限公司"), index=MASTER)
+    assert codes(review) == [("name_has_label", "seller_name")]
