@@ -54,7 +54,7 @@ IMPORT_STATUSES = {"imported": "已导入", "duplicate": "重复", "rejected": "
 
 #: Review reasons that are doubts about the reading, not failed checks (mirrors
 #: fapiao.services.integrity.SOFT_REASON_CODES, split further for display).
-LOW_CONFIDENCE_CODES = frozenset({"low_confidence"})
+LOW_CONFIDENCE_CODES = frozenset({"low_confidence", "unchecked"})
 CUSTOMER_CODES = frozenset({"customer_unmatched", "customer_ambiguous"})
 
 
