@@ -176,7 +176,12 @@ def main(argv: list[str] | None = None) -> int:
 
     customers_csv = folder / "customers.csv"
     index = CustomerIndex.from_csv(customers_csv) if customers_csv.exists() else None
-    pipeline = Pipeline(engine_name=args.engine, customers=index)
+    from fapiao.services.review_policy import ReviewPolicy, page_reviewer
+    from fapiao.settings import Settings
+
+    # the services' one review policy, thresholds from FAPIAO_* settings as in `fapiao extract`
+    pipeline = Pipeline(engine_name=args.engine, review=page_reviewer(index, ReviewPolicy.from_settings(Settings())))
+    judged: list[tuple[dict, dict]] = []
 
     tallies: dict[str, Tally] = defaultdict(Tally)
     diffs = []
@@ -187,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         if "error" in record:
             record = {}
         result = compare(record, golden)
+        judged.append((record, result))
         split = split_of(golden)
         for key in (split, "all"):
             tallies[key].add(golden, record, result)
@@ -220,9 +226,36 @@ def main(argv: list[str] | None = None) -> int:
     for key in parts:
         if key != "all" or len(parts) > 2:
             tallies[key].print_detail(key)
+    print(unchecked_report(judged))
     if args.diffs:
         args.diffs.write_text(json.dumps(diffs, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
+
+
+def unchecked_report(judged: list[tuple[dict, dict]]) -> str:
+    """Per field, over judged records and their `compare` results: how often it
+    was read, how often an independent signal backed it (`checked_by`: qr,
+    text_layer, check_digit, arithmetic, words, master, two_readings, …), how
+    often it passed without review *unbacked*, and how often it passed wrong."""
+    from collections import Counter
+
+    lines = ["| field | read | backed | by | passed unbacked | passed wrong |", "|---|---|---|---|---|---|"]
+    for f in HEADER_FIELDS:
+        read = backed = unbacked_passed = wrong_passed = 0
+        signals: Counter[str] = Counter()
+        for record, result in judged:
+            if f != "is_red" and record.get(f) in (None, ""):
+                continue
+            read += 1
+            signal = (record.get("checked_by") or {}).get(f)
+            backed += signal is not None
+            signals.update([signal] if signal else [])
+            passed = record.get("needs_review") is False
+            unbacked_passed += passed and signal is None
+            wrong_passed += passed and not result.get(f, True)
+        by = ", ".join(f"{k} {v}" for k, v in signals.most_common())
+        lines.append(f"| {f} | {read} | {rate(backed, read)} | {by} | {unbacked_passed} | {wrong_passed} |")
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

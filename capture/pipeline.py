@@ -1,26 +1,45 @@
-"""Compose capture: file → pages → (OCR) → parse → checks → customer match → records.
+"""Compose capture: file → pages → (OCR) → parse → checks → :class:`PageResult`.
 
-The OCR engine and the customer index are injected; the engine is only
-touched when a page has no text layer, so PDF e-invoices never load a model.
+The OCR engine is injected (and loaded lazily: PDF e-invoices with a text
+layer never load a model). Capture reads and records *what backs each
+field* (its source, a second reading, the QR); it does not decide whether an
+invoice needs a person. That decision — confidence thresholds, customer
+matching, "straight through only when checked" — is one policy in the
+services (``fapiao/services/review_policy.py``), injected here as ``review``
+by callers that want judged records (``fapiao extract``, the benchmarks) and
+applied by the services themselves when a document is recorded.
+
+Nothing here learns from earlier documents: the same file reads the same on
+every worker, whatever was read before.
 """
 from __future__ import annotations
 
+import re
 import time
+import unicodedata
 from pathlib import Path
 from typing import Callable
 
 from capture.errors import CaptureError
 from capture.image import DEFAULT_LIMITS, Limits, LoadedPage, load_pages, read_file
 from capture.ocr import OcrEngine, get_engine
-from capture.output import draft_record, error_record
 from capture.parse import parse_page
 from capture.parse.kind import require_vat_invoice
 from capture.qr import decode_qr
-from capture.types import InvoiceDraft, ReviewReason
+from capture.types import InvoiceDraft, PageResult
 
-LOW_CONFIDENCE = 0.8  # a field read with less than this goes to review
-# Fields with no check digit and no master to compare with need a surer reading.
-FIELD_CONFIDENCE = {"seller_name": 0.95}
+Reviewer = Callable[[PageResult], None]
+PageCallback = Callable[[int, "object", dict], None]
+
+#: Fields with no check digit of their own that a second OCR reading can back.
+CONFIRMABLE = (
+    "invoice_code", "invoice_number", "issue_date", "check_code", "buyer_name", "buyer_tax_id",
+    "seller_name", "seller_tax_id", "red_info_number", "original_invoice_code", "original_invoice_number",
+)
+#: Red references are read out of 备注 and have no box of their own: the line that holds them is read again.
+FROM_LINES = ("red_info_number", "original_invoice_code", "original_invoice_number")
+CONFIRM_PAD = 0.15  # of the line height, added around a field's box for the second reading
+DATE_WIDTH = 16  # line heights: 开票日期: 2025年08月30日 fits
 
 
 class Pipeline:
@@ -29,18 +48,19 @@ class Pipeline:
         *,
         engine: OcrEngine | None = None,
         engine_name: str = "rapidocr",
-        customers=None,  # capture.match.CustomerIndex
-        low_confidence: float = LOW_CONFIDENCE,
+        review: Reviewer | None = None,
         limits: Limits = DEFAULT_LIMITS,  # file-size limits, from Settings at the entry point
+        **removed,
     ) -> None:
+        if "customers" in removed:
+            raise TypeError("Pipeline no longer matches customers: pass "
+                            "review=fapiao.services.review_policy.page_reviewer(index) (the services' one policy)")
+        if removed:
+            raise TypeError(f"unexpected Pipeline arguments: {', '.join(removed)}")
         self._engine = engine
         self.limits = limits
         self._engine_name = engine_name
-        self.customers = customers
-        self.low_confidence = low_confidence
-        from capture.sellers import SellerMemory
-
-        self.sellers = SellerMemory()
+        self.review = review
 
     @property
     def engine(self) -> OcrEngine:
@@ -48,35 +68,51 @@ class Pipeline:
             self._engine = get_engine(self._engine_name)
         return self._engine
 
-    def extract_file(self, path: Path, *, on_page: PageCallback | None = None) -> list[dict]:
+    # -- typed results --
+
+    def read_file(self, path: Path, *, on_page: PageCallback | None = None) -> list[PageResult]:
         name = Path(path).name
         try:
             data = read_file(Path(path))
         except CaptureError as exc:
-            return [error_record(name, str(exc))]
-        return self.extract_bytes(data, name, on_page=on_page)
+            return [PageResult.failed(name, str(exc))]
+        return self.read_bytes(data, name, on_page=on_page)
 
-    def extract_bytes(self, data: bytes, name: str, *, on_page: PageCallback | None = None) -> list[dict]:
-        """Records for every page; `on_page(page_number, rectified_image, field_boxes)`
+    def read_bytes(self, data: bytes, name: str, *, on_page: PageCallback | None = None) -> list[PageResult]:
+        """One result per page; `on_page(page_number, rectified_image, field_boxes)`
         is called for each OCR'd page so a caller can keep what a reviewer sees."""
         start = time.perf_counter()
         try:
             pages = load_pages(data, name, limits=self.limits)
         except CaptureError as exc:
-            return [error_record(name, str(exc))]
+            return [PageResult.failed(name, str(exc))]
         load_ms = round((time.perf_counter() - start) * 1000, 1)
-        records = []
+        results = []
         for page in pages:
             try:
-                records.append(self._extract_page(page, name, load_ms, on_page))
+                result = self._read_page(page, name, load_ms, on_page)
             except CaptureError as exc:
-                records.append(error_record(name, f"page {page.number}: {exc}"))
-        return records
+                result = PageResult.failed(name, f"page {page.number}: {exc}")
+            if self.review is not None and result.error is None:
+                self.review(result)
+            results.append(result)
+        return results
 
-    def _extract_page(self, page: LoadedPage, name: str, load_ms: float, on_page: PageCallback | None) -> dict:
+    # -- the JSONL rendering (bench, CLI, the server's extractor) --
+
+    def extract_file(self, path: Path, *, on_page: PageCallback | None = None) -> list[dict]:
+        return [r.to_json() for r in self.read_file(path, on_page=on_page)]
+
+    def extract_bytes(self, data: bytes, name: str, *, on_page: PageCallback | None = None) -> list[dict]:
+        return [r.to_json() for r in self.read_bytes(data, name, on_page=on_page)]
+
+    # -- one page --
+
+    def _read_page(self, page: LoadedPage, name: str, load_ms: float, on_page: PageCallback | None) -> PageResult:
         timings = {"load": load_ms}
         rotation = 0
         qr = None
+        read = None
         if page.text is not None:
             text = page.text
         else:
@@ -91,23 +127,57 @@ class Pipeline:
         t = time.perf_counter()
         require_vat_invoice(text, vat_qr=qr is not None)  # NotAnInvoice: the per-page error path reports it
         draft = parse_page(text, qr=qr)
-        if page.text is None and not read.colour and _weak_fields(draft):
+        if read is not None and not read.colour and _weak_fields(draft):
             self._reread_weak(draft, page.image, qr, timings)
-        customer_id, score = self._check_and_match(draft)
         timings["parse"] = round((time.perf_counter() - t) * 1000, 1)
-        if on_page is not None and page.text is None:
+        if read is not None:
+            t = time.perf_counter()
+            self._confirm(draft, read)
+            timings["confirm"] = round((time.perf_counter() - t) * 1000, 1)
+        draft.confidence = {k: round(float(v), 3) for k, v in draft.confidence.items()}
+        if on_page is not None and read is not None:
             on_page(page.number, read.image, dict(draft.boxes))
         timings["total"] = round(sum(timings.values()), 1)
-        return draft_record(
-            draft,
-            file=name,
-            page=page.number,
-            customer_id=customer_id,
-            customer_match_score=score,
-            needs_review=bool(draft.review_reasons),
-            rotation=rotation,
-            timings_ms=timings,
-        )
+        return PageResult(file=name, page=page.number, draft=draft, rotation=rotation, timings_ms=timings, qr=qr)
+
+    def _confirm(self, draft: InvoiceDraft, read) -> None:
+        """Read each field's line a second time, from another view of the page
+        (luminance instead of the seal-free red channel; the unflattened grey
+        page for grey pictures), and note the confidence of that reading when it
+        says the same. The review policy lets a field with no check digit pass
+        only when two readings agree at high confidence."""
+        import numpy as np
+
+        from capture import rectify
+        from capture.ocr.base import crop_line
+
+        boxes = dict(draft.boxes)
+        for name in FROM_LINES:
+            if getattr(draft, name) and name not in boxes:
+                line = _line_holding(name, getattr(draft, name), read.text.lines)
+                if line is not None:
+                    boxes[name] = (line.x0, line.y0, line.x1, line.y1)
+        fields = [f for f in CONFIRMABLE
+                  if getattr(draft, f) and f in boxes and draft.sources.get(f, "ocr") == "ocr"]
+        if not fields:
+            return
+        view = _second_view(read.image)
+        h, w = view.shape[:2]
+        crops = []
+        for name in fields:
+            x0, y0, x1, y1 = boxes[name]
+            pad = CONFIRM_PAD * max(y1 - y0, 1.0)
+            if name == "issue_date":  # the box may be the label's (开票日期:) with the date to its right
+                x1 = max(x1, x0 + DATE_WIDTH * max(y1 - y0, 1.0))
+            quad = np.float32([[x0 - pad, y0 - pad], [x1 + pad, y0 - pad], [x1 + pad, y1 + pad], [x0 - pad, y1 + pad]])
+            if abs(read.skew) > 0.2:  # boxes are straightened; the picture is not
+                quad = rectify.rotate_points(quad, -read.skew, (w / 2, h / 2))
+            quad[:, 0] = quad[:, 0].clip(0, w - 1)
+            quad[:, 1] = quad[:, 1].clip(0, h - 1)
+            crops.append(crop_line(view, quad))
+        for name, (text, score) in zip(fields, self.engine.recognize(crops)):
+            if same_reading(name, getattr(draft, name), text):
+                draft.confirmations[name] = round(float(score), 3)
 
     def _reread_weak(self, draft: InvoiceDraft, image, qr, timings: dict) -> None:
         """A grey copy with fields that did not read well: a seal there turned
@@ -125,75 +195,33 @@ class Pipeline:
                 draft.boxes[field] = second.boxes[field]
         timings["reread"] = round((time.perf_counter() - t) * 1000, 1)
 
-    def _check_and_match(self, draft: InvoiceDraft) -> tuple[str | None, float | None]:
-        from capture.validate import validate_draft
 
-        self.sellers.correct(draft)
-        self.sellers.learn(draft)
-        result = self.customers.match(draft.buyer_name, draft.buyer_tax_id) if self.customers is not None else None
-        if result is not None and result.customer_id and not result.ambiguous:
-            customer = self.customers.get(result.customer_id)
-            self._tax_id_from_master(draft, customer)
-            if result.method == "tax_id":
-                self._name_from_master(draft, customer)
-        draft.review_reasons.extend(validate_draft(draft))
-        failed = {r.field for r in draft.review_reasons if r.field}
-        for field, value in draft.confidence.items():
-            if value < max(self.low_confidence, FIELD_CONFIDENCE.get(field, 0.0)) and field not in failed:
-                draft.review_reasons.append(
-                    ReviewReason("low_confidence", f"识别置信度低 ({value:.2f}): {field}", field)
-                )
-        if result is None:
-            return None, None
-        if result.customer_id is None:
-            draft.review_reasons.append(ReviewReason("customer_unmatched", "购买方未匹配到客户档案", "buyer_name"))
-        elif result.ambiguous:
-            draft.review_reasons.append(
-                ReviewReason("customer_ambiguous", "购买方匹配到多个相近客户，请确认", "buyer_name")
-            )
-        elif draft.buyer_name and not self._known_name(draft.buyer_name, self.customers.get(result.customer_id)):
-            # Matched by tax ID, but the name read is no known spelling of it: an OCR slip.
-            draft.review_reasons.append(
-                ReviewReason("buyer_name_differs", "购买方名称与客户档案不一致，请核对", "buyer_name")
-            )
-        return result.customer_id, result.score
+def _second_view(image):
+    import cv2
+    import numpy as np
 
-    @staticmethod
-    def _known_name(name: str, customer) -> bool:
-        from capture.match import normalize_company_name
+    grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
+    return np.ascontiguousarray(np.dstack([grey] * 3))
 
-        key = normalize_company_name(name)
-        spellings = [customer.name, *getattr(customer, "aliases", ())]
-        return any(normalize_company_name(s) == key for s in spellings)
 
-    @staticmethod
-    def _name_from_master(draft: InvoiceDraft, customer) -> None:
-        """A buyer name one or two characters off the customer that the (valid)
-        tax ID identified is that customer's name with an OCR slip (青岛 read
-        臀岛): the master's spelling is taken. Longer differences stay for review."""
-        read, known = draft.buyer_name, getattr(customer, "name", None)
-        if not read or not known or read == known or len(read) != len(known):
-            return
-        if sum(a != b for a, b in zip(read, known)) <= 2:
-            draft.buyer_name = known
-            draft.confidence["buyer_name"] = 0.9
-            draft.sources["buyer_name"] = "corrected"
+_NOT_KEY = re.compile(r"[^0-9A-Z\u3400-\u9fff]+")
 
-    @staticmethod
-    def _tax_id_from_master(draft: InvoiceDraft, customer) -> None:
-        """A buyer tax ID that fails its check digit, read a few characters off
-        the matched customer's, is that customer's: the name decided the match."""
-        from rapidfuzz.distance import Levenshtein
 
-        from capture.validate import is_valid_uscc
+def same_reading(field: str, value: str, text: str) -> bool:
+    """Whether a second reading of a field's line contains the value read first
+    (compared without spaces, punctuation and width; dates by their digits)."""
+    def key(s: str) -> str:
+        s = unicodedata.normalize("NFKC", s or "").upper()
+        return re.sub(r"\D", "", s) if field == "issue_date" else _NOT_KEY.sub("", s)
 
-        read, known = draft.buyer_tax_id, getattr(customer, "tax_id", None)
-        if not read or not known or read == known or is_valid_uscc(read):
-            return
-        if len(read) == len(known) and Levenshtein.distance(read, known) <= 3:
-            draft.buyer_tax_id = known
-            draft.confidence["buyer_tax_id"] = 0.9
-            draft.sources["buyer_tax_id"] = "corrected"
+    wanted = key(value)
+    return len(wanted) >= 2 and wanted in key(text)
+
+
+def _line_holding(field: str, value: str, lines) -> object | None:
+    """The one OCR line whose text contains ``value`` (None when none or several do)."""
+    holding = [ln for ln in lines if same_reading(field, value, ln.text)]
+    return holding[0] if len(holding) == 1 else None
 
 
 REREAD_FIELDS = ("seller_name", "seller_tax_id", "buyer_name", "buyer_tax_id", "red_info_number")
@@ -216,6 +244,3 @@ def _weak_fields(draft: InvoiceDraft) -> set[str]:
         elif field.endswith("tax_id") and len(value) == 18 and not is_valid_uscc(value):
             weak.add(field)
     return weak
-
-
-PageCallback = Callable[[int, "object", dict], None]

@@ -80,6 +80,13 @@ class Settings(BaseSettings):
     )
     login_lock_minutes: int = Field(15, ge=1, le=1440, description="Throttling window for failed logins, minutes.")
     review_confidence: float = Field(0.85, ge=0, le=1, description="Fields read below this confidence go to review.")
+    agreement_confidence: float = Field(
+        0.9, ge=0, le=1,
+        description="Both OCR readings of a field with no check of its own (paper 号码, names) must reach this to pass unreviewed.",
+    )
+    require_checked: bool = Field(
+        True, description="Recognised invoices pass without review only when every field is backed by an independent check.",
+    )
     classify_schedule: float = Field(
         0, ge=0, le=24 * 366, description="Hours between scheduled classification runs in `fapiao serve` (0 = off)."
     )

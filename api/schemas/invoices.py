@@ -161,6 +161,14 @@ class InvoicePublic(BaseModel):
     customer_match_score: float | None
     field_confidence: dict[str, float]
     field_sources: dict[str, str]
+    field_checks: dict[str, str] = Field(
+        default_factory=dict,
+        description="Recognised fields → the independent signal that backed them (qr, text_layer, check_digit, "
+                    "arithmetic, words, master, two_readings, structure, markers); absent = not independently backed.",
+    )
+    field_boxes: dict[str, list[float]] = Field(
+        default_factory=dict, description="Where each field was read: [x0, y0, x1, y1] pixels of the page view."
+    )
     review_reasons: list[ReviewReasonOut]
     items: list[InvoiceLineOut] = Field(validation_alias="lines")
     created_at: dt.datetime

@@ -35,9 +35,14 @@ def extract(
     out: Annotated[str, typer.Option(help="Output JSONL file, or - for stdout.")] = "-",
     engine: Annotated[str, typer.Option(help="OCR engine: rapidocr (default) or paddle.")] = "rapidocr",
 ) -> None:
-    """Read invoices and print one JSON object per invoice (JSONL)."""
+    """Read invoices and print one JSON object per invoice (JSONL), judged by the
+    same review policy as uploads (thresholds from FAPIAO_* settings)."""
+    from pydantic import ValidationError
+
     from capture.ocr import ENGINE_NAMES
     from capture.pipeline import Pipeline
+    from fapiao.services.review_policy import ReviewPolicy, page_reviewer
+    from fapiao.settings import Settings
 
     if engine not in ENGINE_NAMES:
         usage_error(f"unknown engine {engine!r} (choose {', '.join(ENGINE_NAMES)})")
@@ -58,7 +63,11 @@ def extract(
         sink = sys.stdout if out == "-" else open(out, "w", encoding="utf-8")
     except OSError as exc:
         usage_error(f"cannot write {out}: {exc.strerror}")
-    pipeline = Pipeline(engine_name=engine, customers=index)
+    try:
+        policy = ReviewPolicy.from_settings(Settings())
+    except ValidationError as exc:
+        usage_error(f"invalid setting: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
+    pipeline = Pipeline(engine_name=engine, review=page_reviewer(index, policy))
     failed = 0
     progress = None
     if len(files) >= PROGRESS_FROM:

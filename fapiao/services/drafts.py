@@ -99,29 +99,13 @@ def normalize(draft: InvoiceDraft) -> InvoiceDraft:
 
 
 def draft_from_record(record: dict[str, Any]) -> InvoiceDraft:
-    """A ``fapiao extract`` record (money as strings) → draft."""
-    draft = InvoiceDraft(
-        invoice_type=record.get("invoice_type"),
-        is_red=bool(record.get("is_red")),
-        invoice_code=record.get("invoice_code"),
-        invoice_number=record.get("invoice_number"),
-        issue_date=record.get("issue_date"),
-        check_code=record.get("check_code"),
-        buyer_name=record.get("buyer_name"),
-        buyer_tax_id=record.get("buyer_tax_id"),
-        seller_name=record.get("seller_name"),
-        seller_tax_id=record.get("seller_tax_id"),
-        total_amount=_money(record.get("total_amount")),
-        total_tax=_money(record.get("total_tax")),
-        amount_with_tax=_money(record.get("amount_with_tax")),
-        amount_in_words=record.get("amount_in_words"),
-        original_invoice_code=record.get("original_invoice_code"),
-        original_invoice_number=record.get("original_invoice_number"),
-        red_info_number=record.get("red_info_number"),
-        remarks=record.get("remarks"),
-        items=[line_from_dict(item) for item in record.get("items") or []],
-        confidence={k: float(v) for k, v in (record.get("confidence") or {}).items()},
-    )
+    """A ``fapiao extract`` record → its draft, normalised (read through
+    :meth:`capture.types.PageResult.from_json`, the record's own reader)."""
+    from capture.types import PageResult
+
+    draft = PageResult.from_json(record).draft
+    if draft is None:
+        raise ValueError(f"an error record has no invoice: {record.get('error')!r}")
     return normalize(draft)
 
 

@@ -1,6 +1,14 @@
 """What turns a stored file into invoice records: the capture pipeline, built
 once per worker process, or another callable named in settings (tests use a
-tiny one to exercise the queue without OCR)."""
+tiny one to exercise the queue without OCR).
+
+An extractor returns each page's :class:`capture.types.PageResult` as its JSON
+rendering (it crosses from reader processes and Celery workers); the job reads
+it back with ``PageResult.from_json``. The pipeline here carries no review
+hook and no customer index: the review policy, with the service's cached
+customer index (:func:`fapiao.services.customers.customer_index`), judges each
+page once, inside the transaction that records it — so a customer added a
+second ago counts, and no reader process needs a database connection."""
 from __future__ import annotations
 
 import importlib

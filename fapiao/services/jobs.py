@@ -28,12 +28,12 @@ from typing import Iterator
 from typing import Any
 
 from capture.errors import CaptureError
-from capture.types import ReviewReason
+from capture.types import PageResult, ReviewReason
 from fapiao.services.accounts import actor_for
 from fapiao.services.actors import SYSTEM, Actor
-from fapiao.services.drafts import draft_from_record
 from fapiao.services.extractors import Extractor
 from fapiao.services.records import record_draft
+from fapiao.services.review_policy import ReviewPolicy
 from fapiao.services.runtime import Runtime
 from store.models import Document, User
 from store.repos import documents as document_repo
@@ -106,19 +106,20 @@ def _record(runtime: Runtime, doc_id: int, owner: str, uploader_id: int | None, 
         invoice_ids: list[int] = []
         duplicates: list[dict[str, Any]] = []
         errors: list[str] = []
+        policy = ReviewPolicy.from_settings(runtime.settings)
         for record in records:
-            if "error" in record:
-                errors.append(str(record["error"]))
+            # The reader's result crosses (from a child process or a Celery worker) as its own
+            # JSON rendering and is read back whole; a verdict in it is ignored: the service
+            # judges it, once, with its policy and its customer index.
+            page = PageResult.from_json(record)
+            if page.error is not None or page.draft is None:
+                errors.append(str(page.error))
                 continue
-            draft = draft_from_record(record)
-            reasons = [ReviewReason(r.get("code", "?"), r.get("message", ""), r.get("field"))
-                       for r in record.get("review_reasons") or []]
-            result = record_draft(session=session, draft=draft, way_in="recognition", actor=actor, strict=False,
-                                  document_id=doc_id, page=record.get("page"), source=source, extra_reasons=reasons,
-                                  review_confidence=runtime.settings.review_confidence)
+            result = record_draft(session=session, draft=page.draft, way_in="recognition", actor=actor, strict=False,
+                                  document_id=doc_id, page=page.page, source=source, policy=policy, qr=page.qr)
             invoice_ids.append(result.invoice.id)
             if not result.created:
-                duplicates.append({"invoice_id": result.invoice.id, "page": record.get("page")})
+                duplicates.append({"invoice_id": result.invoice.id, "page": page.page})
         document.result = {"invoice_ids": invoice_ids, "duplicates": duplicates, "errors": errors}
         if not invoice_ids:
             _fail(document, "；".join(errors) or "未找到发票 / no invoice found in the file")

@@ -9,7 +9,7 @@ goes to the review queue with the reason.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Iterable
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -18,8 +18,9 @@ from capture.types import InvoiceDraft, ReviewReason
 from capture.validate import parse_red_remarks, validate_draft
 from fapiao.services import drafts, integrity, visibility
 from fapiao.services.actors import Actor
-from fapiao.services.customers import apply_buyer_match
+from fapiao.services.customers import apply_buyer_match, customer_index
 from fapiao.services.errors import DuplicateInvoice, FieldError, ValidationFailed
+from fapiao.services.review_policy import ReviewPolicy, review_draft
 from store.models import Invoice
 from store.repos import audit
 from store.repos import invoices as invoice_repo
@@ -82,21 +83,30 @@ def record_draft(
     source: str,
     extra_reasons: Iterable[ReviewReason] = (),
     review_confidence: float | None = None,
+    policy: ReviewPolicy | None = None,
+    qr: Any = None,
     savepoint: bool = True,
 ) -> Recorded:
-    """Check, deduplicate, link and store one invoice. Flushes, never commits."""
-    drafts.normalize(draft)
-    fill_red_references(draft)
-    reasons = list(validate_draft(draft))
-    seen = {(r.code, r.field) for r in reasons}
-    reasons += [r for r in extra_reasons if (r.code, r.field) not in seen]
-    if review_confidence is not None:
-        flagged = {r.field for r in reasons}
-        reasons += [
-            ReviewReason("low_confidence", f"识别置信度低 ({value:.2f}) / low reading confidence: {name}", name)
-            for name, value in sorted(draft.confidence.items())
-            if value < review_confidence and name not in flagged
-        ]
+    """Check, deduplicate, link and store one invoice. Flushes, never commits.
+
+    Recognised invoices are judged by the one review policy
+    (:func:`fapiao.services.review_policy.review_draft`, with ``policy`` — from
+    settings — or its defaults, and the cached customer index); what people
+    type or import is checked strictly instead."""
+    review = None
+    if way_in == "recognition":
+        if policy is None:
+            policy = ReviewPolicy() if review_confidence is None else ReviewPolicy(review_confidence=review_confidence)
+        review = review_draft(draft, qr=qr, index=customer_index(session), policy=policy)
+        reasons = list(review.reasons)
+        seen = {(r.code, r.field) for r in reasons}
+        reasons += [r for r in extra_reasons if (r.code, r.field) not in seen]
+    else:
+        drafts.normalize(draft)
+        fill_red_references(draft)
+        reasons = list(validate_draft(draft))
+        seen = {(r.code, r.field) for r in reasons}
+        reasons += [r for r in extra_reasons if (r.code, r.field) not in seen]
     if strict and reasons:
         raise ValidationFailed(field_errors(reasons))
 
@@ -127,15 +137,17 @@ def record_draft(
         page=page,
         created_by_id=actor.user_id,
         field_confidence={k: round(float(v), 3) for k, v in draft.confidence.items()},
-        field_sources={name: source for name in drafts.FIELDS if getattr(draft, name) not in (None, "")},
+        field_sources={name: draft.sources.get(name, source) for name in drafts.FIELDS
+                       if getattr(draft, name) not in (None, "")},
+        field_checks=dict(review.checked_by) if review is not None else {},
+        field_boxes={k: [round(float(x), 1) for x in v] for k, v in draft.boxes.items()},
     )
     drafts.write_draft(invoice, draft)
     if duplicate_of is not None:
         invoice.dedup_key = None
         invoice.duplicate_of_id = duplicate_of.id
 
-    # h9: the one buyer-matching rule for every way in (unmatched buyers of manual/import go to review too)
-    reasons += apply_buyer_match(session, invoice, name=draft.buyer_name, tax_id=draft.buyer_tax_id)
+from fapiao.services.customers import apply_buyer_match, customer_index
 
     stored = [reason_dict(r) for r in reasons]
     if draft.is_red:  # red ↔ blue rules: raise when strict, else review reasons and the red stays unlinked

@@ -66,6 +66,10 @@ class Invoice(Timestamped, Base):
     customer_match_score: Mapped[float | None]
     field_confidence: Mapped[dict[str, Any]] = mapped_column(default=dict)  # field -> 0..1
     field_sources: Mapped[dict[str, Any]] = mapped_column(default=dict)  # field -> ocr|qr|pdf_text|manual|import|corrected
+    # field -> the independent signal that let a recognised field pass (qr|text_layer|check_digit|arithmetic|
+    # words|master|two_readings|structure|markers); a field absent here was not independently backed
+    field_checks: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    field_boxes: Mapped[dict[str, Any]] = mapped_column(default=dict)  # field -> [x0, y0, x1, y1] on the page view
     review_reasons: Mapped[list[Any]] = mapped_column(default=list)  # [{code, message, field}]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
 

@@ -52,9 +52,19 @@ def factory(_settings: object) -> Any:
     return extract
 
 
-def record_for(draft: Any, page: int = 1) -> dict[str, Any]:
-    """A draft as the pipeline's JSON record (money as strings)."""
+def record_for(draft: Any, page: int = 1, *, confirmed: bool = True) -> dict[str, Any]:
+    """A draft as the pipeline's JSON record (money as strings).
+
+    ``confirmed``: read as a careful reader would have — every field read at
+    0.99 unless the draft says otherwise, and a second reading agreeing on
+    each — so the review policy judges only what the test changes."""
+    import copy
+
     from capture.output import draft_record
 
-    return draft_record(draft, file="x", page=page, customer_id=None, customer_match_score=None,
-                        needs_review=False, rotation=0, timings_ms={})
+    if confirmed:
+        draft = copy.deepcopy(draft)
+        present = [f for f in draft.HEADER_FIELDS if f == "is_red" or getattr(draft, f) not in (None, "")]
+        draft.confidence = {**{f: 0.99 for f in present}, **draft.confidence}
+        draft.confirmations = {**{f: 0.99 for f in present}, **draft.confirmations}
+    return draft_record(draft, file="x", page=page)

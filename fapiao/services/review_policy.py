@@ -1,0 +1,263 @@
+"""The review policy: does a recognised invoice need a person, and why.
+
+One function, applied once, whatever door the invoice came in by — upload
+(``POST /api/v1/documents``), ``fapiao ingest`` (both through
+:func:`fapiao.services.records.record_draft`) and ``fapiao extract
+--customers`` (injected into the capture pipeline) — with thresholds from
+:class:`~fapiao.settings.Settings`, so the three give the same answer for the
+same file.
+
+Straight through only when checked (issue 8): a field read from pixels may
+pass without review only when an independent signal backs it — the QR, a PDF
+text layer, a check digit, arithmetic between amounts, 大写 = 小写, the customer
+master — or, for fields with none of those (a paper 号码, names), when a
+second OCR reading from another view of the page read the same at high
+confidence. ``Review.checked_by`` records which signal backed each field; a
+field backed by none is the review reason ``unchecked``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Callable
+
+from capture.types import CheckSignal, InvoiceDraft, PageResult, Review, ReviewReason
+
+_LABEL_LEFT = re.compile(r"[:：]|^\s*(?:名\s*)?称|纳税人|识别号")
+
+#: Reason codes this policy adds (capture.validate adds the deterministic ones).
+UNCHECKED = "unchecked"
+LOW_CONFIDENCE = "low_confidence"
+BUYER_NAME_DIFFERS = "buyer_name_differs"
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewPolicy:
+    """Thresholds of the policy (``FAPIAO_REVIEW_CONFIDENCE`` …)."""
+
+    review_confidence: float = 0.85  # a field read below this goes to review
+    agreement_confidence: float = 0.9  # both readings at least this for two readings to back a field
+    require_checked: bool = True  # False: the old rule (confidence alone decides)
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> ReviewPolicy:
+        return cls(
+            review_confidence=settings.review_confidence,
+            agreement_confidence=settings.agreement_confidence,
+            require_checked=settings.require_checked,
+        )
+
+
+class _Reasons(list):
+    """Review reasons without repeats (the same code on the same field once)."""
+
+    def add(self, reason: ReviewReason) -> None:
+        if all((r.code, r.field) != (reason.code, reason.field) for r in self):
+            self.append(reason)
+
+    def fields(self) -> set[str]:
+        return {r.field for r in self if r.field}
+
+
+def review_draft(draft: InvoiceDraft, *, qr: Any = None, index: Any = None,
+                 policy: ReviewPolicy = ReviewPolicy()) -> Review:
+    """Judge one recognised draft (normalised in place; a buyer tax ID that fails
+    its check digit may be repaired from the master, marked ``corrected``).
+
+    ``index`` is a :class:`capture.match.CustomerIndex` (None: no master)."""
+    from capture.validate import validate_draft
+    from fapiao.services.drafts import normalize
+
+    normalize(draft)
+    reasons = _Reasons()
+    for reason in draft.review_reasons:  # what capture itself found (QR ≠ print …)
+        reasons.add(reason)
+
+    match, customer = None, None
+    if index is not None and (draft.buyer_name or draft.buyer_tax_id):
+        match = index.match(draft.buyer_name, draft.buyer_tax_id)
+        if match.customer_id is not None and not match.ambiguous:
+            customer = index.get(match.customer_id)
+            _tax_id_from_master(draft, customer)
+    for reason in validate_draft(draft):
+        reasons.add(reason)
+
+    if match is not None:
+        if match.customer_id is None:
+            reasons.add(ReviewReason("customer_unmatched", "购买方未匹配到客户档案 / buyer not in customer list", "buyer_name"))
+        elif match.ambiguous:
+            reasons.add(ReviewReason("customer_ambiguous", "购买方匹配到多个相近客户，请确认 / several customers match", "buyer_name"))
+        elif draft.buyer_name and customer is not None and not _known_name(draft.buyer_name, customer):
+            # Keep what is printed: a misprinted buyer name on a 专票 is for a person to see.
+            reasons.add(ReviewReason(
+                BUYER_NAME_DIFFERS,
+                f"购买方名称“{draft.buyer_name}”与客户档案“{customer.name}”不一致，请核对 / "
+                f"printed buyer name differs from the customer master",
+                "buyer_name",
+            ))
+
+    for name in ("buyer_name", "seller_name"):
+        value = getattr(draft, name)
+        if value and _LABEL_LEFT.search(value):
+            # Two readings of a line agree on what is printed, not on where the label ends.
+            reasons.add(ReviewReason("name_has_label", f"名称含表格标签文字：“{value}” / form label text in the name", name))
+
+    flagged = reasons.fields()
+    checked = checked_by(draft, qr=qr, customer=customer, policy=policy, flagged=flagged)
+    for name in _present(draft):
+        if name in flagged:
+            continue
+        confidence = draft.confidence.get(name)
+        if confidence is not None and confidence < policy.review_confidence:
+            reasons.add(ReviewReason(LOW_CONFIDENCE, f"识别置信度低 ({confidence:.2f}) / low reading confidence: {name}", name))
+        elif policy.require_checked and name not in checked:
+            reasons.add(ReviewReason(UNCHECKED, f"无独立核对，请确认 / nothing independent backs this reading: {name}", name))
+
+    score = None if match is None or match.customer_id is None else round(float(match.score), 3)
+    return Review(
+        needs_review=bool(reasons),
+        reasons=list(reasons),
+        customer_id=None if match is None else match.customer_id,
+        customer_match_score=score,
+        checked_by={k: str(v) for k, v in sorted(checked.items())},
+    )
+
+
+def review_page(result: PageResult, *, index: Any = None, policy: ReviewPolicy = ReviewPolicy()) -> Review:
+    """Judge a page result in place (``result.review``) and return the verdict."""
+    assert result.draft is not None, "an error result has nothing to review"
+    result.review = review_draft(result.draft, qr=result.qr, index=index, policy=policy)
+    return result.review
+
+
+def page_reviewer(index: Any = None, policy: ReviewPolicy = ReviewPolicy()) -> Callable[[PageResult], None]:
+    """The policy as the capture pipeline's ``review`` hook (``fapiao extract``, benchmarks)."""
+
+    def review(result: PageResult) -> None:
+        review_page(result, index=index, policy=policy)
+
+    return review
+
+
+# ---- what backs each field --------------------------------------------------------
+
+
+def _present(draft: InvoiceDraft) -> list[str]:
+    """Header fields that were read (is_red always: a wrong red flag is the worst error)."""
+    return [f for f in InvoiceDraft.HEADER_FIELDS if f == "is_red" or getattr(draft, f) not in (None, "")]
+
+
+def checked_by(draft: InvoiceDraft, *, qr: Any = None, customer: Any = None, policy: ReviewPolicy = ReviewPolicy(),
+               flagged: set[str] = frozenset()) -> dict[str, CheckSignal]:
+    """Field → the first independent signal that backs its value. Fields a check
+    failed on (``flagged``) are backed by nothing."""
+    from capture.validate import is_valid_red_info_number, is_valid_uscc
+
+    present = set(_present(draft)) - set(flagged)
+    out: dict[str, CheckSignal] = {}
+
+    def give(name: str, signal: CheckSignal) -> None:
+        if name in present:
+            out.setdefault(name, signal)
+
+    for name, source in draft.sources.items():
+        if source == "pdf_text" and name != "is_red":  # red is judged by its marks, below
+            give(name, CheckSignal.TEXT_LAYER)
+        elif source == "qr":
+            give(name, CheckSignal.QR)
+    if qr is not None:
+        for name in ("invoice_code", "invoice_number", "issue_date", "check_code"):
+            if getattr(qr, name, None) and getattr(qr, name) == getattr(draft, name):
+                give(name, CheckSignal.QR)
+    for name in ("buyer_tax_id", "seller_tax_id"):
+        value = getattr(draft, name)
+        if value and len(value) == 18 and is_valid_uscc(value):
+            give(name, CheckSignal.CHECK_DIGIT)
+    if draft.invoice_type in ("vat_special", "vat_electronic_special") and is_valid_red_info_number(draft.red_info_number):
+        give("red_info_number", CheckSignal.CHECK_DIGIT)
+    if customer is not None:
+        if draft.buyer_tax_id and draft.buyer_tax_id == customer.tax_id:
+            give("buyer_tax_id", CheckSignal.MASTER)
+        if draft.buyer_name and _known_name(draft.buyer_name, customer):
+            give("buyer_name", CheckSignal.MASTER)
+    _money(draft, qr, give)
+    for name, second in draft.confirmations.items():
+        first = draft.confidence.get(name)
+        if first is not None and min(first, second) >= policy.agreement_confidence:
+            give(name, CheckSignal.TWO_READINGS)
+    if draft.invoice_type and draft.invoice_type != "other" and (
+        draft.invoice_code or (draft.invoice_type.startswith("digital") and draft.invoice_number)
+    ):
+        give("invoice_type", CheckSignal.STRUCTURE)  # validate_draft found the code/number fit the kind
+    red_confidence = draft.confidence.get("is_red")
+    if red_confidence is not None and red_confidence >= (0.99 if draft.is_red else 0.9):
+        give("is_red", CheckSignal.MARKERS)
+    return out
+
+
+def _money(draft: InvoiceDraft, qr: Any, give: Callable[[str, CheckSignal], None]) -> None:
+    """Amounts backed by a reading independent of their own: 大写, the QR, the
+    goods lines; then 合计金额 + 合计税额 = 价税合计 backs the third of three."""
+    from capture.money import amount_in_words_to_decimal
+
+    def magnitude(value: Decimal | None) -> Decimal | None:
+        return None if value is None else abs(value)
+
+    a, t, s = (magnitude(getattr(draft, f)) for f in InvoiceDraft.MONEY_FIELDS)
+    backed: dict[str, CheckSignal] = {}
+
+    def sure(name: str) -> bool:
+        # reconcile gives 0.99 only when two readings voted for the value;
+        # a value derived from one reading alone stays below
+        confidence = draft.confidence.get(name)
+        return confidence is None or confidence >= 0.99 or draft.sources.get(name) == "pdf_text"
+
+    words = amount_in_words_to_decimal(draft.amount_in_words) if draft.amount_in_words else None
+    if s is not None and words is not None and abs(words) == s and sure("amount_with_tax"):
+        backed.setdefault("amount_with_tax", CheckSignal.WORDS)
+    if qr is not None and getattr(qr, "amount", None) is not None:
+        target = "amount_with_tax" if qr.amount_is_with_tax else "total_amount"
+        if abs(qr.amount) == (s if qr.amount_is_with_tax else a):
+            backed.setdefault(target, CheckSignal.QR)
+    lines = draft.items
+    if lines and a is not None and all(it.amount is not None for it in lines):
+        if sum(abs(it.amount) for it in lines) == a and sure("total_amount"):
+            backed.setdefault("total_amount", CheckSignal.ARITHMETIC)
+    if lines and t is not None and any(it.tax is not None for it in lines):
+        if sum(abs(it.tax) for it in lines if it.tax is not None) == t and sure("total_tax"):
+            backed.setdefault("total_tax", CheckSignal.ARITHMETIC)
+    if None not in (a, t, s) and a + t == s:
+        fields = InvoiceDraft.MONEY_FIELDS
+        if sum(f in backed for f in fields) == 2:
+            backed.setdefault(next(f for f in fields if f not in backed), CheckSignal.ARITHMETIC)
+    for name, signal in backed.items():
+        give(name, signal)
+
+
+# ---- the customer master -----------------------------------------------------------
+
+
+def _known_name(name: str, customer: Any) -> bool:
+    from capture.match import normalize_company_name
+
+    key = normalize_company_name(name)
+    return any(normalize_company_name(s) == key for s in (customer.name, *getattr(customer, "aliases", ())))
+
+
+def _tax_id_from_master(draft: InvoiceDraft, customer: Any) -> None:
+    """A buyer tax ID whose check digit proves it misread, a few characters off
+    the matched customer's (the name decided the match), is that customer's:
+    taken, and marked ``corrected``. A tax ID that passes its check is never
+    replaced: it may be the master that is out of date."""
+    from rapidfuzz.distance import Levenshtein
+
+    from capture.validate import is_valid_uscc
+
+    read, known = draft.buyer_tax_id, getattr(customer, "tax_id", None)
+    if not read or not known or read == known or (len(read) == 18 and is_valid_uscc(read)):
+        return
+    if len(read) == len(known) and Levenshtein.distance(read, known) <= 3:
+        draft.buyer_tax_id = known
+        draft.confidence["buyer_tax_id"] = 0.9
+        draft.sources["buyer_tax_id"] = "corrected"
