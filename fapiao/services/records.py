@@ -147,7 +147,11 @@ def record_draft(
         invoice.dedup_key = None
         invoice.duplicate_of_id = duplicate_of.id
 
-from fapiao.services.customers import apply_buyer_match, customer_index
+    if review is not None:  # recognised: the review policy matched the buyer and gave its reasons
+        invoice.customer_id = int(review.customer_id) if review.customer_id is not None else None
+        invoice.customer_match_score = review.customer_match_score
+    else:  # manual entry and import: the same matcher; an unmatched buyer goes to review too
+        reasons += apply_buyer_match(session, invoice, name=draft.buyer_name, tax_id=draft.buyer_tax_id)
 
     stored = [reason_dict(r) for r in reasons]
     if draft.is_red:  # red ↔ blue rules: raise when strict, else review reasons and the red stays unlinked
