@@ -6,7 +6,7 @@ ties the amounts together picks between competing readings (see reconcile).
 """
 from __future__ import annotations
 
-from capture.parse import amounts, header, items, kind, parties, remarks
+from capture.parse import amounts, header, items, kind, parties, red, remarks
 from capture.parse.layout import Layout
 from capture.parse.reconcile import reconcile
 from capture.parse.text import squash
@@ -16,6 +16,14 @@ from capture.types import InvoiceDraft, OcrLine, PageText
 
 def _box(line: OcrLine | None) -> tuple[float, float, float, float] | None:
     return (line.x0, line.y0, line.x1, line.y1) if line is not None else None
+
+
+def _below_text(layout: Layout, y: float | None) -> str:
+    """Text of the lines below the 价税合计 row (or the lower 40 % of the page),
+    in reading order: where 备注 is printed on every kind of form."""
+    top = y + 0.5 * layout.line_height if y is not None else layout.page.height * 0.6
+    lines = sorted((ln for ln in layout.lines if ln.cy > top), key=lambda ln: (round(ln.cy / layout.line_height), ln.x0))
+    return " ".join(ln.text for ln in lines)
 
 
 def parse_page(page: PageText, *, qr: QrPayload | None = None) -> InvoiceDraft:
@@ -78,8 +86,8 @@ def parse_page(page: PageText, *, qr: QrPayload | None = None) -> InvoiceDraft:
         amount=amount,
         tax=tax,
         with_tax=with_tax,
-        title_red=remarks.title_says_red(layout),
-        all_text="".join(squash(ln.text) for ln in page.lines),
+        title_red=red.title_says_red(layout),
+        remarks_fallback=None if draft.remarks else _below_text(layout, words_y),
         remarks_confidence=remarks_confidence,
         qr=qr,
     )
