@@ -21,9 +21,21 @@ ADDR_LABEL = r"地\s*址"
 BANK_LABEL = r"开户行"
 TAX_ID_RE = re.compile(r"^[0-9A-Z]{15,20}$")
 CIPHER_RE = re.compile(r"^[0-9<>+\-*/]{12,}$")
+# The printed party labels. Real forms space them out (名　　　　称, 纳 税 人 识
+# 别 号, 地 址、电 话), so OCR often cuts one into two boxes: "名" | "称:华信…",
+# "地 址、" | "电 话:…". Any tail of a label is therefore a label at the start
+# of a value; a one-character tail only with its colon (or when the head
+# of the label was read just left of it), so a name beginning with 称 stays.
+PARTY_LABELS = ("名称", "纳税人识别号", "统一社会信用代码/纳税人识别号", "统一社会信用代码", "地址、电话", "地址电话", "开户行及账号")
+_TAILS = sorted({w[i:] for w in PARTY_LABELS for i in range(len(w))}, key=len, reverse=True)
+_COLON = r"[:;：；.,]"
 _LABEL_PREFIX = re.compile(
-    r"^(购买方|销售方|购|销)?(名\s*称|纳税人识别号|统一社会信用代码/?纳税人识别号|统一社会信用代码|识别号|地址、?电话|开户行及账号)[:：]?"
+    r"^(?:购买方|销售方|购|销|买|售|方)?(?:"
+    + "|".join(re.escape(t) for t in _TAILS if len(t) >= 2) + rf"){_COLON}?"
+    + r"|^(?:" + "|".join(re.escape(t) for t in _TAILS if len(t) == 1) + rf"){_COLON}"
 )
+_ONE_CHAR_TAIL = re.compile(r"^(?:" + "|".join(re.escape(t) for t in _TAILS if len(t) == 1) + ")")
+_LABEL_HEAD = re.compile(r"^(?:购买方|销售方|购|销)?(?:" + "|".join(re.escape(w[:i]) for w in PARTY_LABELS for i in range(1, len(w))) + r")$")
 
 
 @dataclass(slots=True)
@@ -74,8 +86,22 @@ def clean_name(text: str) -> str:
     return text
 
 
-def _strip_label(text: str) -> str:
-    return _LABEL_PREFIX.sub("", text).strip(":;, ")
+def _strip_label(text: str, *, head_on_left: bool = False) -> str:
+    """The value without its label (or the tail of a label cut by OCR).
+    `head_on_left`: the head of a label was read as its own box just left of
+    this one, so a one-character tail is stripped even without its colon."""
+    stripped = _LABEL_PREFIX.sub("", text)
+    if stripped == text and head_on_left:
+        stripped = _ONE_CHAR_TAIL.sub("", text)
+    return stripped.strip(":;, ")
+
+
+def _head_on_left(layout: Layout, line: OcrLine) -> bool:
+    lh = layout.line_height
+    return any(
+        other.x1 <= line.x0 + 0.5 * lh and line.x0 - other.x1 < 8 * lh and _LABEL_HEAD.match(squash(other.text))
+        for other in layout.same_row(line, tolerance=0.5)
+    )
 
 
 def find_parties(layout: Layout, *, side_by_side: bool, table_top: float | None) -> dict[str, PartyField]:
@@ -128,7 +154,7 @@ def find_parties(layout: Layout, *, side_by_side: bool, table_top: float | None)
                 continue
             text = squash(line.text)
             if line in all_labels:
-                rest = _strip_label(text)
+                rest = _strip_label(text, head_on_left=_head_on_left(layout, line))
                 if len(rest) >= 2:
                     candidates.append((classify_value(rest), line, rest))
                 continue
@@ -138,7 +164,7 @@ def find_parties(layout: Layout, *, side_by_side: bool, table_top: float | None)
             column_edge = max((l.x1 for l in row_labels), default=min((l.x1 for l in all_labels), default=label_right))
             if line.x0 < column_edge - 1.0 * lh:
                 continue
-            value = _strip_label(text)
+            value = _strip_label(text, head_on_left=_head_on_left(layout, line))
             candidates.append((classify_value(value), line, value))
         for kind in ("name", "tax_id"):
             anchors = found.get(kind)

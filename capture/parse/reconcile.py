@@ -87,12 +87,12 @@ def reconcile(
 
 def _sign_lines(draft: InvoiceDraft, sign: Decimal) -> None:
     """Give the goods lines the invoice's sign, except where lines of both signs
-    were read and add up (signed) to 合计金额: a blue invoice's 折扣 (discount)
+    were read and add up (signed) to the total: a blue invoice's 折扣 (discount)
     rows, or a red invoice reversing one, keep their printed signs."""
-    amounts = [it.amount for it in draft.items]
-    mixed = any(a is not None and a < 0 for a in amounts) and any(a is not None and a > 0 for a in amounts)
-    if mixed and None not in amounts and draft.total_amount is not None:
-        if abs(sum(amounts, Decimal(0)) - draft.total_amount) <= CENT:  # type: ignore[arg-type]
+    for column, total in (("amount", draft.total_amount), ("tax", draft.total_tax)):
+        values = [getattr(it, column) for it in draft.items]
+        mixed = any(v is not None and v < 0 for v in values) and any(v is not None and v > 0 for v in values)
+        if mixed and None not in values and total is not None and abs(sum(values, Decimal(0)) - total) <= CENT:
             return
     for item in draft.items:
         for field in _NUMERIC_ITEM_FIELDS:
