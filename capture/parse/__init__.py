@@ -6,6 +6,8 @@ ties the amounts together picks between competing readings (see reconcile).
 """
 from __future__ import annotations
 
+import re
+
 from capture.parse import amounts, header, items, kind, parties, red, remarks
 from capture.parse.layout import Layout
 from capture.parse.reconcile import reconcile
@@ -18,12 +20,24 @@ def _box(line: OcrLine | None) -> tuple[float, float, float, float] | None:
     return (line.x0, line.y0, line.x1, line.y1) if line is not None else None
 
 
-def _below_text(layout: Layout, y: float | None) -> str:
-    """Text of the lines below the 价税合计 row (or the lower 40 % of the page),
-    in reading order: where 备注 is printed on every kind of form."""
-    top = y + 0.5 * layout.line_height if y is not None else layout.page.height * 0.6
-    lines = sorted((ln for ln in layout.lines if ln.cy > top), key=lambda ln: (round(ln.cy / layout.line_height), ln.x0))
-    return " ".join(ln.text for ln in lines)
+_REFERENCE_WORD = re.compile(r"红字|红冲|蓝字|正数|信息表|确认单|通知单")
+
+
+def _reference_block(layout: Layout, y: float | None) -> str | None:
+    """When the 备注 label was not read: the text of the box a red-reference
+    label sits in — the first line below the 价税合计 row (or in the lower
+    40 % of the page) naming one, and the lines below it in its column."""
+    lh = layout.line_height
+    top = y + 0.5 * lh if y is not None else layout.page.height * 0.6
+    below = [ln for ln in layout.lines if ln.cy > top]
+    starts = [ln for ln in below if _REFERENCE_WORD.search(squash(ln.text))]
+    if not starts:
+        return None
+    first = min(starts, key=lambda ln: (ln.cy, ln.x0))
+    block = [ln for ln in below
+             if first.cy - 0.5 * lh <= ln.cy <= first.cy + 4.5 * lh and ln.x0 >= first.x0 - 2 * lh]
+    block.sort(key=lambda ln: (round((ln.cy - first.cy) / (0.6 * lh)), ln.x0))
+    return " ".join(ln.text for ln in block)
 
 
 def parse_page(page: PageText, *, qr: QrPayload | None = None) -> InvoiceDraft:
@@ -87,7 +101,7 @@ def parse_page(page: PageText, *, qr: QrPayload | None = None) -> InvoiceDraft:
         tax=tax,
         with_tax=with_tax,
         title_red=red.title_says_red(layout),
-        remarks_fallback=None if draft.remarks else _below_text(layout, words_y),
+        remarks_fallback=None if draft.remarks else _reference_block(layout, words_y),
         remarks_confidence=remarks_confidence,
         qr=qr,
     )

@@ -11,6 +11,10 @@ from capture.types import OcrLine
 DATE_RE = re.compile(r"(20\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
 
 
+HEADER_BAND = 0.4  # the header block (代码, 号码, 日期, 校验码) lies in the top 40 % of a rectified page
+_NOT_HEADER = re.compile(r"红冲|蓝字|正数|原发票")
+
+
 def _digits_after(
     layout: Layout, label: str, lengths: tuple[int, ...], *, max_lines: int = 3
 ) -> tuple[str | None, OcrLine | None, float | None]:
@@ -18,7 +22,10 @@ def _digits_after(
     to its right on the same row. The label fixes the length: digit groups
     (split by print spacing or by OCR boxes) are joined only up to a length the
     label allows, and a value cut from a longer run is less sure."""
-    for hit in layout.find(label):
+    page = layout.page
+    for hit in layout.find(label, region=(0, 0, page.width, page.height * HEADER_BAND)):
+        if _NOT_HEADER.search(squash(hit.line.text)):
+            continue  # 被红冲蓝字发票号码 …: a reference in 备注, not this invoice's number
         pieces = [hit.rest]
         cursor = hit.line
         for _ in range(max_lines):

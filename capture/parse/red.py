@@ -6,9 +6,10 @@ Evidence that makes an invoice red (any one suffices; DOMAIN.md):
 * ``words``: 负 or （负数） before the 大写 amount. The ⊗ alone is no evidence:
   the paper forms print it before the 大写 of blue invoices as well;
 * ``totals``: minus signs printed on the totals — two of 合计金额, 合计税额,
-  价税合计, or one of them with every goods line negative. A minus on a
-  single line is a 折扣 (discount) row of a blue invoice, whose totals are
-  positive, and proves nothing;
+  价税合计, or one of them with every goods line negative (all three totals,
+  or totals and lines, count twice). A minus on a single line is a 折扣
+  (discount) row of a blue invoice, whose totals are positive, and proves
+  nothing;
 * ``qr``: a negative amount in the QR payload;
 * ``reference``: a red reference read after its label (see ``references``).
 
@@ -91,6 +92,8 @@ def weigh(
     all_lines_negative = bool(amounts) and all(a is not None and a < 0 for a in amounts)
     if minus_totals >= 2 or (minus_totals == 1 and all_lines_negative):
         evidence.signals.append("totals")
+        if all_lines_negative or minus_totals == 3:  # more printed minus signs, read independently
+            evidence.signals.append("lines" if all_lines_negative else "all_totals")
     elif minus_totals == 1:
         evidence.hints.append("one_minus_total")
     if qr is not None and qr.amount is not None:
