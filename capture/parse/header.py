@@ -85,7 +85,7 @@ def invoice_code(layout: Layout) -> tuple[str | None, OcrLine | None, float | No
     return None, None, None
 
 
-NO_MARK = re.compile(r"^(?:N[oO0°º]|№)[.:]?")
+NO_MARK = re.compile(r"^\s*(?:N\s*[oO0°º]|№)\s*[.:]?")
 
 
 def invoice_number(layout: Layout) -> tuple[str | None, OcrLine | None, float | None]:
@@ -99,12 +99,12 @@ def invoice_number(layout: Layout) -> tuple[str | None, OcrLine | None, float | 
     page = layout.page
     header = [ln for ln in layout.lines if ln.cy < page.height * 0.3 and ln.x1 > page.width * 0.5]
     for line in sorted(header, key=lambda ln: ln.cy):
-        text = squash(line.text)
+        text = norm(line.text)  # spaces kept: they separate the number from what follows
         mark = NO_MARK.match(text)
         if not mark:
             continue
         digits = _fit_digits(text[mark.end():], (8,))
-        if digits is None and len(text) - mark.end() < 3:  # the number is its own OCR box
+        if digits is None and len(squash(text[mark.end():])) < 3:  # the number is its own OCR box
             right = layout.right_of(line, max_gap=6 * layout.line_height)
             digits = _fit_digits(right.text, (8,)) if right is not None else None
         if digits is not None:
