@@ -33,15 +33,17 @@ _DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|
 # spacing, or a line wrap inside the 备注 box).
 _RUN = re.compile(rf"[{_DIGIT_LIKE}]+(?: [{_DIGIT_LIKE}]+)*")
 _GAP = r"[^\d:,;]"  # what may sit inside a label: no digits, colons or separators
+_MA = "[码碼玛吗]"  # 码 and what OCR reads for it
+_HAO = "[号號]"
 _LABELS = re.compile(
-    rf"(?P<info>(?:红字|发票){_GAP}{{0,14}}?(?:信息表|通知单)(?:[编編][号號码碼]|号码|号)?)"
-    rf"|(?P<confirm>(?:红字|发票|信息){_GAP}{{0,10}}?确认单(?:[编編][号號码碼]|号码|号)?)"
-    rf"|(?P<code>(?:对应正数|正数|被红冲|红冲|蓝字){_GAP}{{0,10}}?代码)"
-    rf"|(?P<number>(?:对应正数|正数|被红冲|红冲|蓝字){_GAP}{{0,12}}?号码)"
+    rf"(?P<info>(?:红字|发票){_GAP}{{0,14}}?(?:信息表|通知单)(?:[编編]{_HAO}|[编編]{_MA}|{_HAO}{_MA}|{_HAO})?)"
+    rf"|(?P<confirm>(?:红字|发票|信息){_GAP}{{0,10}}?确认单(?:[编編]{_HAO}|[编編]{_MA}|{_HAO}{_MA}|{_HAO})?)"
+    rf"|(?P<code>(?:对应正数|正数|被红冲|红冲|蓝字){_GAP}{{0,10}}?代{_MA})"
+    rf"|(?P<number>(?:对应正数|正数|被红冲|红冲|蓝字){_GAP}{{0,12}}?{_HAO}{_MA})"
 )
 _VALUE_START = re.compile(r"[:为]?(?:No\.?)?")
 # After a labelled blue code, its 号码 follows with at most a separator between.
-_NUMBER_AFTER_CODE = re.compile(r"[,/、]?(?:发票)?号码[:为]?")
+_NUMBER_AFTER_CODE = re.compile(r"[,/、]?(?:发票)?[号號][码碼玛吗][:为]?")
 
 RedInfoKind = Literal["info_table", "confirmation"]
 RED_INFO_LENGTH = 16
