@@ -28,7 +28,7 @@ def _reference_block(layout: Layout, y: float | None) -> str | None:
     label sits in — the first line below the 价税合计 row (or in the lower
     40 % of the page) naming one, and the lines below it in its column."""
     lh = layout.line_height
-    top = y + 0.5 * lh if y is not None else layout.page.height * 0.6
+    top = y + 0.5 * lh if y is not None else layout.y_at(0.6)
     below = [ln for ln in layout.lines if ln.cy > top]
     starts = [ln for ln in below if _REFERENCE_WORD.search(squash(ln.text))]
     if not starts:
@@ -55,7 +55,7 @@ def parse_page(page: PageText, *, qr: QrPayload | None = None) -> InvoiceDraft:
         if box:
             boxes[field] = box
 
-    top_text = "".join(squash(ln.text) for ln in page.lines if ln.cy < page.height * 0.3)
+    top_text = "".join(squash(ln.text) for ln in page.lines if ln.cy < layout.y_at(0.3))
     put("invoice_code", *header.invoice_code(layout))
     put("invoice_number", *header.invoice_number(layout))
     put("issue_date", *header.issue_date(layout))

@@ -22,8 +22,7 @@ def _digits_after(
     to its right on the same row. The label fixes the length: digit groups
     (split by print spacing or by OCR boxes) are joined only up to a length the
     label allows, and a value cut from a longer run is less sure."""
-    page = layout.page
-    for hit in layout.find(label, region=(0, 0, page.width, page.height * HEADER_BAND)):
+    for hit in layout.find_across(label, region=(-1e9, -1e9, 1e9, layout.y_at(HEADER_BAND))):
         if _NOT_HEADER.search(squash(hit.line.text)):
             continue  # 被红冲蓝字发票号码 …: a reference in 备注, not this invoice's number
         pieces = [hit.rest]
@@ -75,9 +74,9 @@ def invoice_code(layout: Layout) -> tuple[str | None, OcrLine | None, float | No
     if found[0]:
         return found
     # Paper 专票 print the code big in the top-left corner without a label.
-    top = layout.page.height * 0.22
+    top = layout.y_at(0.22)
     for ln in layout.lines:
-        if ln.cy > top or ln.cx > layout.page.width * 0.45:
+        if ln.cy > top or ln.cx > layout.x_at(0.45):
             continue
         text = squash(ln.text)
         if re.fullmatch(r"\d{10}|\d{12}", text):
@@ -96,8 +95,7 @@ def invoice_number(layout: Layout) -> tuple[str | None, OcrLine | None, float | 
     found = _digits_after(layout, r"发票号码", (20, 8))
     if found[0]:
         return found
-    page = layout.page
-    header = [ln for ln in layout.lines if ln.cy < page.height * 0.3 and ln.x1 > page.width * 0.5]
+    header = [ln for ln in layout.lines if ln.cy < layout.y_at(0.3) and ln.x1 > layout.x_at(0.5)]
     for line in sorted(header, key=lambda ln: ln.cy):
         text = norm(line.text)  # spaces kept: they separate the number from what follows
         mark = NO_MARK.match(text)
@@ -118,7 +116,7 @@ def _unmarked_number(layout: Layout, header: list[OcrLine]) -> tuple[str | None,
     the QR confirms it."""
     for line in sorted(header, key=lambda ln: ln.cy):
         text = squash(line.text)
-        if not re.fullmatch(r"\d{8}", text) or _is_date(text) or line.cx < layout.page.width * 0.6:
+        if not re.fullmatch(r"\d{8}", text) or _is_date(text) or line.cx < layout.x_at(0.6):
             continue
         return text, line, 0.7
     return None, None, None
@@ -132,13 +130,13 @@ def _is_date(digits: str) -> bool:
     return digits.startswith(("19", "20"))
 
 
-_LOOSE_DATE_RE = re.compile(r"(20\d{2})\D{0,3}?(\d{1,2})\D{0,3}?(\d{1,2})(?!\d)")
+_LOOSE_DATE_RE = re.compile(r"(20\d{2})[\s\-/.]{0,3}(\d{1,2})[\s\-/.]{0,3}(\d{1,2})(?!\d)")
 
 
 def issue_date(layout: Layout) -> tuple[str | None, OcrLine | None, float | None]:
     """开票日期: on the label's row first (its pieces may come apart: `年 月 日`
     printed by the form, `2019 07 20` by the printer), then any dated line."""
-    for hit in layout.find(r"开票日期"):
+    for hit in layout.find_across(r"开票日期"):
         row = [hit.rest] + [norm(ln.text) for ln in layout.same_row(hit.line, right_of=hit.line.x1 - layout.line_height)
                             if ln.x0 - hit.line.x1 < 12 * layout.line_height]
         text = " ".join(row).translate(DIGIT_CONFUSIONS)

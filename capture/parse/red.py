@@ -38,7 +38,7 @@ def title_says_red(layout: Layout) -> bool:
     """A red title mark in the top 30 % of the page: 销项负数, （负数）, 负数发票
     anywhere in a line; 红字 as the boxed word beside the title (a short line of
     its own) or inside the title line itself."""
-    top = layout.page.height * 0.3
+    top = layout.y_at(0.3)
     for line in layout.lines:
         if line.cy >= top:
             continue

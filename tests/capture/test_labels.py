@@ -134,3 +134,22 @@ def test_labelled_number_takes_exactly_its_length():
 def test_issue_date_read_on_its_labels_row(row):
     draft = parse_page(paper_special([line("No", 1500, 60, w=50), line("12345678", 1560, 60)] + row))
     assert draft.issue_date in ("2019-07-20", "2018-09-21")
+
+
+def test_a_label_split_into_one_box_per_character_still_anchors_its_value():
+    # Text layers of 2018-23 e-invoices: `校` `验` `码:` then the four groups.
+    header = [line("No", 1500, 60, w=50), line("12345678", 1560, 60),
+              line("校", 1201, 183, w=26), line("验", 1239, 184, w=26), line("码:", 1274, 186, w=30),
+              line("16707 18454 90097 07698", 1321, 186, w=420)]
+    draft = parse_page(paper_special(header))
+    assert draft.check_code == "16707184549009707698"
+
+
+def test_bands_follow_the_text_not_the_page_origin():
+    # A text layer whose origin lies off the page (negative y): the header
+    # labels are still the header's.
+    page = paper_special([line("No", 1500, 60, w=50), line("12345678", 1560, 60),
+                          line("开票日期：2024年05月12日", 1450, 130)])
+    shifted = [OcrLine(ln.text, ln.confidence, tuple((x, y - 1300) for x, y in ln.box)) for ln in page.lines]
+    draft = parse_page(PageText(width=page.width, height=page.height, lines=shifted))
+    assert (draft.invoice_number, draft.issue_date, draft.invoice_code) == ("12345678", "2024-05-12", "3100231130")
