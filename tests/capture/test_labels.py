@@ -153,3 +153,16 @@ def test_bands_follow_the_text_not_the_page_origin():
     shifted = [OcrLine(ln.text, ln.confidence, tuple((x, y - 1300) for x, y in ln.box)) for ln in page.lines]
     draft = parse_page(PageText(width=page.width, height=page.height, lines=shifted))
     assert (draft.invoice_number, draft.issue_date, draft.invoice_code) == ("12345678", "2024-05-12", "3100231130")
+
+
+def test_totals_whose_yen_sign_and_label_stand_in_their_own_boxes():
+    # Text layers of real e-invoices: `合` `计` and `￥` `734.59` are separate boxes.
+    body = [ln for ln in BODY if ln.text not in ("合计", "¥1200.00", "¥156.00")]
+    body += [line("合", 203, 650, w=26), line("计", 304, 650, w=26), line("￥", 1345, 650, w=22),
+             line("1200.00", 1370, 650, w=180), line("￥", 1755, 650, w=22), line("156.00", 1780, 650, w=160)]
+    header = [line("No", 1500, 60, w=50), line("12345678", 1560, 60)]
+    page = paper_special(header)
+    page = PageText(width=page.width, height=page.height, lines=[ln for ln in page.lines if ln not in BODY] + body)
+    draft = parse_page(page)
+    assert (str(draft.total_amount), str(draft.total_tax), str(draft.amount_with_tax)) == ("1200.00", "156.00", "1356.00")
+    assert len(draft.items) == 1
