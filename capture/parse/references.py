@@ -32,14 +32,19 @@ _DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|
 # A digit run: groups of digit-like characters separated by single spaces (print
 # spacing, or a line wrap inside the 备注 box).
 _RUN = re.compile(rf"[{_DIGIT_LIKE}]+(?: [{_DIGIT_LIKE}]+)*")
-_GAP = r"[^\d:,;]"  # what may sit inside a label: no digits, colons or separators
+# Between a label's key words only the label's own characters may stand, so
+# prose that happens to contain 红冲 … 号码 ("已红冲重开，原发票号码…", on a
+# re-issued blue invoice) is no label.
+_TITLE_WORDS = "[增值税专用普通电子发票数]"
+_BLUE_WORDS = "[蓝字数电发票]"
 _MA = "[码碼玛吗]"  # 码 and what OCR reads for it
 _HAO = "[号號]"
+_NO = rf"(?:[编編]{_HAO}|[编編]{_MA}|{_HAO}{_MA}|{_HAO})"
 _LABELS = re.compile(
-    rf"(?P<info>(?:红字|发票){_GAP}{{0,14}}?(?:信息表|通知单)(?:[编編]{_HAO}|[编編]{_MA}|{_HAO}{_MA}|{_HAO})?)"
-    rf"|(?P<confirm>(?:红字|发票|信息){_GAP}{{0,10}}?确认单(?:[编編]{_HAO}|[编編]{_MA}|{_HAO}{_MA}|{_HAO})?)"
-    rf"|(?P<code>(?:对应正数|正数|被红冲|红冲|蓝字){_GAP}{{0,10}}?代{_MA})"
-    rf"|(?P<number>(?:对应正数|正数|被红冲|红冲|蓝字){_GAP}{{0,12}}?{_HAO}{_MA})"
+    rf"(?P<info>(?:红字{_TITLE_WORDS}{{0,10}}|发票)(?:信息表|通知单){_NO}?)"
+    rf"|(?P<confirm>(?:红字|发票|信息)[发票信息数电]{{0,6}}确认单{_NO}?)"
+    rf"|(?P<code>(?:对应正数|正数|被红冲|红冲|蓝字){_BLUE_WORDS}{{0,6}}代{_MA})"
+    rf"|(?P<number>(?:对应正数|正数|被红冲|红冲|蓝字){_BLUE_WORDS}{{0,6}}{_HAO}{_MA})"
 )
 _VALUE_START = re.compile(r"[:为]?(?:No\.?)?")
 # After a labelled blue code, its 号码 follows with at most a separator between.
