@@ -94,9 +94,9 @@ def totals_row(layout: Layout, *, header_y: float | None, words_y: float | None)
     if not yen_lines:
         return None, None, None
     money_lines = [ln for ln in yen_lines if money_tokens(texts[id(ln)])]
-    if not money_lines:
-        return None, None, max(ln.cy for ln in yen_lines)
-    row_y = max(ln.cy for ln in money_lines)
+    # Without a ¥ amount the 合计 label's own row holds the amounts (some
+    # e-invoices print them without ¥).
+    row_y = max(ln.cy for ln in (money_lines or yen_lines))
     row = sorted((ln for ln in layout.lines if abs(ln.cy - row_y) <= 0.8 * lh and high < ln.cy < low), key=lambda ln: ln.x0)
     tokens: list[tuple[Decimal, bool, OcrLine]] = []
     exempt_tax = False
@@ -128,7 +128,8 @@ def _with_detached_prefix(lines: list[OcrLine], lh: float) -> dict[int, str]:
         text = out[id(line)]
         if not text or not _DETACHED.fullmatch(text):
             continue
-        right = [o for o in lines if o is not line and abs(o.cy - line.cy) <= 0.5 * lh and 0 <= o.x0 - line.x1 + 2 <= 3 * lh]
+        right = [o for o in lines if o is not line and abs(o.cy - line.cy) <= 0.5 * lh
+                 and o.cx > line.cx and -lh <= o.x0 - line.x1 <= 3 * lh]  # OFD boxes may overlap a little
         if right:
             nearest = min(right, key=lambda o: o.x0)
             out[id(nearest)] = text + out[id(nearest)]

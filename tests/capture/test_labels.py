@@ -166,3 +166,28 @@ def test_totals_whose_yen_sign_and_label_stand_in_their_own_boxes():
     draft = parse_page(page)
     assert (str(draft.total_amount), str(draft.total_tax), str(draft.amount_with_tax)) == ("1200.00", "156.00", "1356.00")
     assert len(draft.items) == 1
+
+
+def _with_totals(totals: list[OcrLine], words: str = "⊗壹仟叁佰伍拾陆圆整") -> PageText:
+    body = [ln for ln in BODY if ln.text not in ("合计", "¥1200.00", "¥156.00", "⊗壹仟叁佰伍拾陆圆整")]
+    body += totals + [line(words, 600, 720)]
+    header = [line("No", 1500, 60, w=50), line("12345678", 1560, 60)]
+    page = paper_special(header)
+    return PageText(width=page.width, height=page.height, lines=[ln for ln in page.lines if ln not in BODY] + body)
+
+
+def test_a_yen_box_overlapping_its_amount():
+    # OFD text objects: the `¥` box reaches into the amount's box.
+    page = _with_totals([line("合", 162, 650, w=26), line("计", 288, 650, w=26), line("¥", 1353, 650, w=30),
+                         line("1200.00", 1370, 650, w=180), line("¥", 1765, 650, w=30), line("156.00", 1780, 650, w=160)])
+    draft = parse_page(page)
+    assert (str(draft.total_amount), str(draft.total_tax)) == ("1200.00", "156.00")
+
+
+def test_totals_printed_without_yen_on_the_label_row():
+    # A real blue e-invoice (OFD): `合      计` `9.91` `1.29`, and ⓧ before its 大写.
+    page = _with_totals([line("合      计", 173, 650, w=118), line("1200.00", 1370, 650, w=180), line("156.00", 1780, 650, w=160)],
+                        words="ⓧ壹仟叁佰伍拾陆圆整")
+    draft = parse_page(page)
+    assert (str(draft.total_amount), str(draft.total_tax), str(draft.amount_with_tax)) == ("1200.00", "156.00", "1356.00")
+    assert not draft.is_red
