@@ -303,3 +303,10 @@ def test_reference_kinds_are_kept():
     # A 信息表编号 is 16 digits: a longer run keeps the window that passes the check.
     refs = read_red_references("红字发票信息表编号9" + RED_INFO)
     assert refs.red_info_number == RED_INFO and refs.confidence["red_info_number"] < 0.9
+
+
+@pytest.mark.parametrize("words", ["（负数）壹仟零陆拾圆整", "(负数)壹仟零陆拾圆整", "⊗负壹仟零陆拾圆整", "ⓧ壹仟零陆拾圆整"])
+def test_capital_amount_value_ignores_the_sign_marks(words):
+    from capture.money import amount_in_words_to_decimal
+
+    assert amount_in_words_to_decimal(words) == Decimal("1060.00")
