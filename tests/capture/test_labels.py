@@ -191,3 +191,29 @@ def test_totals_printed_without_yen_on_the_label_row():
     draft = parse_page(page)
     assert (str(draft.total_amount), str(draft.total_tax), str(draft.amount_with_tax)) == ("1200.00", "156.00", "1356.00")
     assert not draft.is_red
+
+
+def _seller_block(lines: list[OcrLine]) -> PageText:
+    parties = [line("名称：上海华信电子有限公司", 140, 250), line("纳税人识别号：91310115MA1H7XQ529", 140, 300)] + lines
+    return paper_special([line("No", 1500, 60, w=50), line("12345678", 1560, 60)], parties)
+
+
+def test_seller_name_label_lost_the_words_rows_label_is_no_name():
+    # A simulated scan of a real e-invoice: 名称 unread on the seller side, and
+    # the 价税合计 | 大写 label boxes just above the seller block.
+    page = _seller_block([line("大写", 420, 716, w=55), line("道达尔能源销售（湖北）有限公司", 423, 790, w=370),
+                          line("纳税人识别号:", 252, 830, w=176), line("91420100616424442Y", 430, 832, w=367),
+                          line("地址、电话：", 255, 875, w=174)])
+    draft = parse_page(page)
+    assert draft.seller_name == "道达尔能源销售（湖北）有限公司"
+    assert draft.seller_tax_id == "91420100616424442Y"
+
+
+def test_garbled_name_label_and_labels_sharing_a_box_with_their_value():
+    # OCR read 销售方 名称： as 销售务称：, and the other labels carry their values in the same box.
+    page = _seller_block([line("销售务称：", 100, 800, w=158), line("南京爱洋文化传播有限公司", 367, 798, w=357),
+                          line("纳税人识别号：91320111339366503A", 160, 845, w=601),
+                          line("地址、电话：南京市江北新区沿江街道新化866号025-58073422", 162, 885, w=861)])
+    draft = parse_page(page)
+    assert draft.seller_name == "南京爱洋文化传播有限公司"
+    assert draft.seller_tax_id == "91320111339366503A"
