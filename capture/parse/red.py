@@ -3,8 +3,9 @@
 Evidence that makes an invoice red (any one suffices; DOMAIN.md):
 
 * ``title``: 销项负数, （负数）/负数发票 or the boxed 红字 printed by the title;
-* ``words``: 负 or （负数） before the 大写 amount. The ⊗ alone is no evidence:
-  the paper forms print it before the 大写 of blue invoices as well;
+* ``words``: 负 or （负数） before the 大写 amount. ⊗/ⓧ alone is no evidence:
+  forms print it before the 大写 of blue invoices as well (seen on a real
+  blue paper 专票 and a real blue OFD e-invoice);
 * ``totals``: minus signs printed on the totals — two of 合计金额, 合计税额,
   价税合计, or one of them with every goods line negative (all three totals,
   or totals and lines, count twice). A minus on a single line is a 折扣
@@ -15,7 +16,8 @@ Evidence that makes an invoice red (any one suffices; DOMAIN.md):
 
 A bare number in 备注 is no evidence at all. Weaker readings (one minus on
 one total, a reference label whose number could not be read) leave the
-invoice blue but lower the confidence so that a person looks at it.
+invoice blue but lower the confidence so that a person looks at it; so does
+a positive QR amount against a single red signal.
 """
 from __future__ import annotations
 
