@@ -310,3 +310,11 @@ def test_capital_amount_value_ignores_the_sign_marks(words):
     from capture.money import amount_in_words_to_decimal
 
     assert amount_in_words_to_decimal(words) == Decimal("1060.00")
+
+
+def test_a_positive_qr_amount_against_a_single_red_signal_asks_for_review():
+    qr = parse_payload("01,04,044031900104,37420510,1200.00,20240512,12345678901234567890,ABCD")
+    draft = parse_page(paper_general(title_mark="销项负数"), qr=qr)
+    assert draft.is_red and draft.confidence["is_red"] < 0.8
+    two_signals = parse_page(paper_general(title_mark="销项负数", words="⊗负壹仟叁佰伍拾陆圆整"), qr=qr)
+    assert two_signals.is_red and two_signals.confidence["is_red"] >= 0.95
