@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from capture.parse import amounts, header, items, kind, parties, red, remarks
-from capture.parse.layout import Layout
+from capture.parse.layout import Layout, rows
 from capture.parse.reconcile import reconcile
 from capture.parse.text import squash
 from capture.qr import QrPayload
@@ -40,6 +40,22 @@ def _reference_block(layout: Layout, y: float | None) -> str | None:
     return " ".join(ln.text for ln in block)
 
 
+def _title_text(layout: Layout) -> str:
+    """The squashed text of the top 30 %, row by row, left to right. A title
+    the detector cut into overlapping boxes (`广东增值税电子普` `普通发票`)
+    repeats the characters at the cut: they are read once."""
+    top = [ln for ln in layout.lines if ln.cy < layout.y_at(0.3)]
+    out = ""
+    for row in rows(top, layout.line_height):
+        previous = ""
+        for line in row:
+            text = squash(line.text)
+            overlap = next((k for k in (3, 2, 1) if len(previous) >= k and text.startswith(previous[-k:])), 0)
+            out += text[overlap:]
+            previous = text
+    return out
+
+
 def parse_page(page: PageText, *, qr: QrPayload | None = None) -> InvoiceDraft:
     layout = Layout(page)
     draft = InvoiceDraft()
@@ -55,7 +71,7 @@ def parse_page(page: PageText, *, qr: QrPayload | None = None) -> InvoiceDraft:
         if box:
             boxes[field] = box
 
-    top_text = "".join(squash(ln.text) for ln in page.lines if ln.cy < layout.y_at(0.3))
+    top_text = _title_text(layout)
     put("invoice_code", *header.invoice_code(layout))
     put("invoice_number", *header.invoice_number(layout))
     put("issue_date", *header.issue_date(layout))

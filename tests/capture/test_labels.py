@@ -217,3 +217,13 @@ def test_garbled_name_label_and_labels_sharing_a_box_with_their_value():
     draft = parse_page(page)
     assert draft.seller_name == "南京爱洋文化传播有限公司"
     assert draft.seller_tax_id == "91320111339366503A"
+
+
+def test_a_title_cut_into_overlapping_boxes_still_names_the_kind():
+    # A render of a real toll e-invoice: `广东增值税电子普` | `普通发票`.
+    page = paper_special([line("发票代码：044001700112", 1199, 59), line("发票号码：31742233", 1197, 99)])
+    lines = [ln for ln in page.lines if ln.text not in ("上海增值税专用发票", "3100231130")]
+    lines += [line("广东增值税电子普", 537, 45, w=420), line("普通发票", 940, 50, w=200)]
+    draft = parse_page(PageText(width=page.width, height=page.height, lines=lines))
+    assert draft.invoice_type == "vat_electronic_general"
+    assert (draft.invoice_code, draft.invoice_number) == ("044001700112", "31742233")
