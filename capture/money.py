@@ -109,7 +109,7 @@ _WORD_CONFUSIONS = str.maketrans(
         "圜": "圆", "国": "圆", "囫": "圆",
     }
 )
-_WORD_PREFIXES = re.compile(r"^(?:价税合计|合计|人民币|\(?大写\)?|[:：⊗ⓧ⊕⊙×xX※负欠]|\s)+")
+_WORD_PREFIXES = re.compile(r"^(?:价税合计|合计|人民币|\(?大写\)?|[(（]负数[)）]|[:：⊗ⓧ⊕⊙×xX※负欠]|\s)+")
 _WORD_SUFFIX = re.compile(r"[整正]+$")
 _FRACTION = re.compile(r"^零?(?:([零壹贰叁肆伍陆柒捌玖])角)?零?(?:([零壹贰叁肆伍陆柒捌玖])分)?$")
 _INTEGER_CHARS = re.compile(r"^[零壹贰叁肆伍陆柒捌玖拾佰仟万亿]+$")
@@ -136,7 +136,7 @@ def _parse_capital_integer(text: str) -> int | None:
 def amount_in_words_to_decimal(text: str | None) -> Decimal | None:
     """The number a 大写 amount spells, as a non-negative Decimal, or None.
 
-    Handles ⊗/负/欠 prefixes (the sign of a red invoice is decided from other
+    Handles ⊗/负/（负数）/欠 prefixes (the sign of a red invoice is decided from other
     evidence, so the absolute value is returned), 元/圆 alike, 整/正 endings,
     角 and 分, and common OCR confusions (参→叁, 园→圆, 武/弍→贰, 陸→陆, 玫→玖).
     """

@@ -9,7 +9,9 @@ the job of :func:`validate_draft`'s required-field rules, so one gap gives one
 reason, not several.
 
 The rules come from /work/shared/DOMAIN.md. The identifier helpers (tax ID,
-红字信息表编号, red remarks) sit at the end of the module.
+红字 markers) sit at the end of the module; the labelled red references of 备注
+(``parse_red_remarks``, ``is_valid_red_info_number``) are read in
+``capture.parse.references`` and re-exported here.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from decimal import Decimal
 from typing import Literal
 
 from capture.money import amount_in_words_to_decimal
+from capture.parse.references import is_valid_red_info_number, parse_red_remarks
 from capture.types import INVOICE_TYPES, InvoiceDraft, InvoiceLine, ReviewReason
 
 __all__ = [
@@ -622,65 +625,15 @@ def _unique_repair(candidates: list[str], read: list[str], confidence: float) ->
     return ranked[0][2], round(max(confidence, 0.3), 2)
 
 
-def is_valid_red_info_number(s: str | None) -> bool:
-    """开具红字增值税专用发票信息表编号: 16 digits, last = Σ first 15 mod 10,
-    digits 7–8 a year ≥ 07, digits 9–10 a month 01–12."""
-    if not s or len(s) != 16 or not (s.isdigit() and s.isascii()):
-        return False
-    if sum(int(c) for c in s[:15]) % 10 != int(s[15]):
-        return False
-    return int(s[6:8]) >= 7 and 1 <= int(s[8:10]) <= 12
-
-
-_REMARK_DIGIT = r"[0-9OoDlI|]"
-_REMARK_DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1"})
-_REMARK_FIELD = re.compile(
-    r"(?:(?P<info>(?:信息表|确认单|通知单)(?:[编編]号|[编編]码|号码|号)?)|(?P<code>代码)|(?P<number>号码|(?<![编編别])号))"
-    rf"[:为]?(?P<digits>{_REMARK_DIGIT}{{6,}})"
-)
-_RED_CONTEXT = re.compile(r"红冲|蓝字|正数|数电|对应|原")
-
-
-def parse_red_remarks(remarks: str | None) -> dict[str, str | None]:
-    """The blue invoice a red one reverses, read from 备注 (remarks).
-
-    Understands 开具红字增值税专用发票信息表编号 / 红字发票信息表编号 (16 digits),
-    对应正数发票代码:…号码:…, 被红冲蓝字数电发票号码：… 红字发票信息确认单编号：…
-    and their variants (数电票号码; 发票代码/号码 for a legacy blue invoice).
-    Tolerates full/half-width colons, spaces (also inside digit runs broken by
-    line wraps), commas and O/l look-alikes in digits. Digit runs are returned
-    as read, even with an unexpected length, so validation can name the problem.
-    """
-    found: dict[str, str | None] = {"original_invoice_code": None, "original_invoice_number": None, "red_info_number": None}
-    if not remarks:
-        return found
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", remarks))
-    numbers: list[tuple[int, str]] = []  # (preference, digits)
-    previous_kind = None
-    for m in _REMARK_FIELD.finditer(text):
-        digits = m.group("digits").translate(_REMARK_DIGIT_FIX)
-        context = text[max(0, m.start() - 12) : m.start()]
-        if m.group("info"):
-            found["red_info_number"] = found["red_info_number"] or digits
-            previous_kind = "info"
-        elif m.group("code"):
-            found["original_invoice_code"] = found["original_invoice_code"] or digits
-            previous_kind = "code"
-        else:
-            preference = 0 if _RED_CONTEXT.search(context) else 1 if previous_kind == "code" else 2
-            numbers.append((preference, digits))
-            previous_kind = "number"
-    if numbers:
-        found["original_invoice_number"] = min(numbers, key=lambda n: n[0])[1]
-    return found
-
-
-_RED_MARKERS = re.compile(r"销项负数|\(负数\)|红字|红冲|[⊗ⓧ]|[负×][零壹贰叁肆伍陆柒捌玖拾佰仟万亿]")
+# What the 大写 (or the title) says about the sign. ⊗ alone is no marker: the
+# paper forms print it before the 大写 of blue invoices too (seen on a real blue
+# 专票); a red one adds 负 or （负数）.
+_RED_MARKERS = re.compile(r"销项负数|\(负数\)|负数发票|红字|红冲|负[零壹贰叁参肆伍陆柒捌玖拾佰仟万亿]")
 
 
 def has_red_markers(text: str | None) -> bool:
     """Whether text carries a red-invoice marker: 销项负数, （负数）, 红字/红冲,
-    or ⊗/负 before the 大写 amount."""
+    or 负 before the 大写 amount (with or without the form's ⊗)."""
     if not text:
         return False
     return bool(_RED_MARKERS.search(re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))))

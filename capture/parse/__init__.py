@@ -6,8 +6,10 @@ ties the amounts together picks between competing readings (see reconcile).
 """
 from __future__ import annotations
 
-from capture.parse import amounts, header, items, kind, parties, remarks
-from capture.parse.layout import Layout
+import re
+
+from capture.parse import amounts, header, items, kind, parties, red, remarks
+from capture.parse.layout import Layout, rows
 from capture.parse.reconcile import reconcile
 from capture.parse.text import squash
 from capture.qr import QrPayload
@@ -16,6 +18,42 @@ from capture.types import InvoiceDraft, OcrLine, PageText
 
 def _box(line: OcrLine | None) -> tuple[float, float, float, float] | None:
     return (line.x0, line.y0, line.x1, line.y1) if line is not None else None
+
+
+_REFERENCE_WORD = re.compile(r"红字|红冲|蓝字|正数|信息表|确认单|通知单")
+
+
+def _reference_block(layout: Layout, y: float | None) -> str | None:
+    """When the 备注 label was not read: the text of the box a red-reference
+    label sits in — the first line below the 价税合计 row (or in the lower
+    40 % of the page) naming one, and the lines below it in its column."""
+    lh = layout.line_height
+    top = y + 0.5 * lh if y is not None else layout.y_at(0.6)
+    below = [ln for ln in layout.lines if ln.cy > top]
+    starts = [ln for ln in below if _REFERENCE_WORD.search(squash(ln.text))]
+    if not starts:
+        return None
+    first = min(starts, key=lambda ln: (ln.cy, ln.x0))
+    block = [ln for ln in below
+             if first.cy - 0.5 * lh <= ln.cy <= first.cy + 4.5 * lh and ln.x0 >= first.x0 - 2 * lh]
+    block.sort(key=lambda ln: (round((ln.cy - first.cy) / (0.6 * lh)), ln.x0))
+    return " ".join(ln.text for ln in block)
+
+
+def _title_text(layout: Layout) -> str:
+    """The squashed text of the top 30 %, row by row, left to right. A title
+    the detector cut into overlapping boxes (`广东增值税电子普` `普通发票`)
+    repeats the characters at the cut: they are read once."""
+    top = [ln for ln in layout.lines if ln.cy < layout.y_at(0.3)]
+    out = ""
+    for row in rows(top, layout.line_height):
+        previous = ""
+        for line in row:
+            text = squash(line.text)
+            overlap = next((k for k in (3, 2, 1) if len(previous) >= k and text.startswith(previous[-k:])), 0)
+            out += text[overlap:]
+            previous = text
+    return out
 
 
 def parse_page(page: PageText, *, qr: QrPayload | None = None) -> InvoiceDraft:
@@ -33,7 +71,7 @@ def parse_page(page: PageText, *, qr: QrPayload | None = None) -> InvoiceDraft:
         if box:
             boxes[field] = box
 
-    top_text = "".join(squash(ln.text) for ln in page.lines if ln.cy < page.height * 0.3)
+    top_text = _title_text(layout)
     put("invoice_code", *header.invoice_code(layout))
     put("invoice_number", *header.invoice_number(layout))
     put("issue_date", *header.issue_date(layout))
@@ -61,7 +99,7 @@ def parse_page(page: PageText, *, qr: QrPayload | None = None) -> InvoiceDraft:
         with_tax = amounts.amount_beside_words(layout, words_line)
     words_y = words_line.cy if words_line is not None else (with_tax.line.cy if with_tax else None)
     amount, tax, totals_y = amounts.totals_row(layout, header_y=header_y, words_y=words_y)
-    found = parties.find_parties(layout, side_by_side=found_kind.startswith("digital"), table_top=header_y)
+    found = parties.find_parties(layout, side_by_side=found_kind.startswith("digital"), table_top=header_y, totals_y=words_y)
     for key, value in found.items():
         put(key, value.value, value.line, value.confidence)
 
@@ -78,8 +116,8 @@ def parse_page(page: PageText, *, qr: QrPayload | None = None) -> InvoiceDraft:
         amount=amount,
         tax=tax,
         with_tax=with_tax,
-        title_red=remarks.title_says_red(layout),
-        all_text="".join(squash(ln.text) for ln in page.lines),
+        title_red=red.title_says_red(layout),
+        remarks_fallback=None if draft.remarks else _reference_block(layout, words_y),
         remarks_confidence=remarks_confidence,
         qr=qr,
     )

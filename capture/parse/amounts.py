@@ -82,26 +82,27 @@ def totals_row(layout: Layout, *, header_y: float | None, words_y: float | None)
     lh = layout.line_height
     low = words_y - 0.5 * lh if words_y is not None else layout.page.height
     high = header_y + 0.5 * lh if header_y is not None else 0
+    band = [ln for ln in layout.lines if high < ln.cy < low]
+    texts = _with_detached_prefix(band, lh)
     yen_lines = []
-    for line in layout.lines:
-        if not high < line.cy < low:
-            continue
-        text = squash(line.text)
+    for line in band:
+        text = texts[id(line)]
         if "价税" in text or "小写" in text:
             continue
         if re.search(YEN + r"\s*[-一—–~]?\s*\d", text) or re.match(r"^合\s*计", text):
             yen_lines.append(line)
     if not yen_lines:
         return None, None, None
-    money_lines = [ln for ln in yen_lines if money_tokens(squash(ln.text))]
-    if not money_lines:
-        return None, None, max(ln.cy for ln in yen_lines)
-    row_y = max(ln.cy for ln in money_lines)
+    money_lines = [ln for ln in yen_lines if money_tokens(texts[id(ln)])]
+    # Without a ¥ amount the 合计 label's own row holds the amounts (some
+    # e-invoices print them without ¥).
+    row_y = max(ln.cy for ln in (money_lines or yen_lines))
     row = sorted((ln for ln in layout.lines if abs(ln.cy - row_y) <= 0.8 * lh and high < ln.cy < low), key=lambda ln: ln.x0)
     tokens: list[tuple[Decimal, bool, OcrLine]] = []
     exempt_tax = False
+    texts.update(_with_detached_prefix(row, lh))
     for line in row:
-        text = re.sub(r"^合\s*计", "", squash(line.text))
+        text = re.sub(r"^合\s*计", "", texts[id(line)])
         if "***" in text:
             exempt_tax = True
         tokens += [(v, m, line) for v, m in money_tokens(text)]
@@ -112,3 +113,25 @@ def totals_row(layout: Layout, *, header_y: float | None, words_y: float | None)
     if tax is None and exempt_tax:
         tax = Money(Decimal("0.00"), False, row[0])
     return amount, tax, row_y
+
+
+_DETACHED = re.compile(r"(?:" + YEN + r"[-一—–~]?|[-一—–~]|合)")
+
+
+def _with_detached_prefix(lines: list[OcrLine], lh: float) -> dict[int, str]:
+    """Squashed text per line (by id), with a box holding only `¥`, `¥-` or
+    `合` glued to the box just right of it on the same row: spaced print and
+    text layers set them apart (`￥` `734.59`, `合` `计`). The detached box
+    itself then reads empty, so it is counted once."""
+    out = {id(ln): squash(ln.text) for ln in lines}
+    for line in lines:
+        text = out[id(line)]
+        if not text or not _DETACHED.fullmatch(text):
+            continue
+        right = [o for o in lines if o is not line and abs(o.cy - line.cy) <= 0.5 * lh
+                 and o.cx > line.cx and -lh <= o.x0 - line.x1 <= 3 * lh]  # OFD boxes may overlap a little
+        if right:
+            nearest = min(right, key=lambda o: o.x0)
+            out[id(nearest)] = text + out[id(nearest)]
+            out[id(line)] = ""
+    return out

@@ -24,6 +24,21 @@ class Layout:
         self.lines = page.lines
         heights = sorted(ln.height for ln in self.lines) or [20.0]
         self.line_height = max(8.0, heights[len(heights) // 2])
+        # The extent of the text: bands such as "the header block" are measured
+        # on it, not on the page, so a margin (or a text layer whose origin is
+        # off the page) does not move them.
+        self.top = min((ln.y0 for ln in self.lines), default=0.0)
+        self.bottom = max((ln.y1 for ln in self.lines), default=float(page.height))
+        self.left = min((ln.x0 for ln in self.lines), default=0.0)
+        self.right = max((ln.x1 for ln in self.lines), default=float(page.width))
+
+    def y_at(self, fraction: float) -> float:
+        """The y that lies `fraction` of the way down the text."""
+        return self.top + fraction * (self.bottom - self.top)
+
+    def x_at(self, fraction: float) -> float:
+        """The x that lies `fraction` of the way across the text."""
+        return self.left + fraction * (self.right - self.left)
 
     def find(self, pattern: str, *, region: tuple[float, float, float, float] | None = None) -> list[Hit]:
         """Lines whose squashed text matches `pattern`; `rest` is what follows the match."""
@@ -37,6 +52,31 @@ class Layout:
             if match:
                 rest = text[match.end():].lstrip(":")
                 hits.append(Hit(line=line, rest=rest))
+        return hits
+
+    def find_across(self, pattern: str, *, region: tuple[float, float, float, float] | None = None) -> list[Hit]:
+        """`find`, plus labels whose characters stand in separate boxes on one
+        row, as spaced labels often do (`校` `验` `码:`): the hit is the box the
+        label ends in, `rest` what follows the label there."""
+        hits = self.find(pattern, region=region)
+        seen = {id(h.line) for h in hits}
+        regex = re.compile(pattern)
+        for row in rows(self.lines, self.line_height):
+            for i in range(len(row) - 1):
+                text = squash(row[i].text)
+                for j in range(i + 1, min(i + 8, len(row))):
+                    if row[j].x0 - row[j - 1].x1 > 3 * self.line_height:
+                        break
+                    start_of_j = len(text)
+                    text += squash(row[j].text)
+                    match = regex.search(text)
+                    if not match:
+                        continue
+                    if match.start() < start_of_j < match.end() and id(row[j]) not in seen:
+                        if region is None or _inside(row[j], region):
+                            hits.append(Hit(line=row[j], rest=text[match.end():].lstrip(":")))
+                            seen.add(id(row[j]))
+                    break
         return hits
 
     def same_row(self, line: OcrLine, *, right_of: float | None = None, tolerance: float = 0.6) -> list[OcrLine]:

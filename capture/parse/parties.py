@@ -15,15 +15,27 @@ from capture.parse.layout import Layout
 from capture.parse.text import squash
 from capture.types import OcrLine
 
-NAME_LABEL = r"(?<![物务目])名\s*称|^称\s*:?|^名\s*:?$"
+NAME_LABEL = r"(?<![物务目])名\s*称|^称\s*:?|^名\s*:?$|[^名]称:$"  # the last: a garbled label (销售务称:) before its value
 TAX_LABEL = r"(纳税人识别号|统一社会信用代码|识别号|信用代码|纳税人|社会信用)"
 ADDR_LABEL = r"地\s*址"
 BANK_LABEL = r"开户行"
 TAX_ID_RE = re.compile(r"^[0-9A-Z]{15,20}$")
 CIPHER_RE = re.compile(r"^[0-9<>+\-*/]{12,}$")
+# The printed party labels. Real forms space them out (名　　　　称, 纳 税 人 识
+# 别 号, 地 址、电 话), so OCR often cuts one into two boxes: "名" | "称:华信…",
+# "地 址、" | "电 话:…". Any tail of a label is therefore a label at the start
+# of a value; a one-character tail only with its colon (or when the head
+# of the label was read just left of it), so a name beginning with 称 stays.
+PARTY_LABELS = ("名称", "纳税人识别号", "统一社会信用代码/纳税人识别号", "统一社会信用代码", "地址、电话", "地址电话", "开户行及账号")
+_TAILS = sorted({w[i:] for w in PARTY_LABELS for i in range(len(w))}, key=len, reverse=True)
+_COLON = r"[:;：；.,]"
 _LABEL_PREFIX = re.compile(
-    r"^(购买方|销售方|购|销)?(名\s*称|纳税人识别号|统一社会信用代码/?纳税人识别号|统一社会信用代码|识别号|地址、?电话|开户行及账号)[:：]?"
+    r"^(?:购买方|销售方|购|销|买|售|方)?(?:"
+    + "|".join(re.escape(t) for t in _TAILS if len(t) >= 2) + rf"){_COLON}?"
+    + r"|^(?:" + "|".join(re.escape(t) for t in _TAILS if len(t) == 1) + rf"){_COLON}"
 )
+_ONE_CHAR_TAIL = re.compile(r"^(?:" + "|".join(re.escape(t) for t in _TAILS if len(t) == 1) + ")")
+_LABEL_HEAD = re.compile(r"^(?:购买方|销售方|购|销)?(?:" + "|".join(re.escape(w[:i]) for w in PARTY_LABELS for i in range(1, len(w))) + r")$")
 
 
 @dataclass(slots=True)
@@ -34,6 +46,7 @@ class PartyField:
 
 
 TRAILING_TAX_ID_RE = re.compile(r"([0-9A-Z]{15,20})$")
+FORM_WORDS = re.compile(r"^(?:价税合计)?[(（]?(?:大写|小写)[)）]?$|^(?:合计|价税合计|备注|密码区|销售方|购买方|开票人|收款人|复核)[:：]?$")
 
 
 def classify_value(text: str) -> str:
@@ -51,6 +64,8 @@ def classify_value(text: str) -> str:
         return "bank"
     if digits >= 6 or re.search(r"[路街道号室楼层]\d|\d+号", text):
         return "address"
+    if FORM_WORDS.match(text.replace(" ", "")):
+        return "other"  # a neighbouring cell's printed label, e.g. 价税合计 | 大写
     if len(re.findall(r"[零壹贰叁参肆伍陆柒捌玖拾佰仟万亿圆元角分整]", text)) >= 0.5 * len(text):
         return "other"  # the 大写 amount printed just above the seller block
     cjk = sum("\u4e00" <= c <= "\u9fff" for c in text)
@@ -74,12 +89,38 @@ def clean_name(text: str) -> str:
     return text
 
 
-def _strip_label(text: str) -> str:
-    return _LABEL_PREFIX.sub("", text).strip(":;, ")
+def _strip_label(text: str, *, head_on_left: bool = False) -> str:
+    """The value without its label (or the tail of a label cut by OCR).
+    `head_on_left`: the head of a label was read as its own box just left of
+    this one, so a one-character tail is stripped even without its colon."""
+    stripped = _LABEL_PREFIX.sub("", text)
+    if stripped == text and head_on_left:
+        stripped = _ONE_CHAR_TAIL.sub("", text)
+    return stripped.strip(":;, ")
 
 
-def find_parties(layout: Layout, *, side_by_side: bool, table_top: float | None) -> dict[str, PartyField]:
-    """Keys: buyer_name, buyer_tax_id, seller_name, seller_tax_id (those found)."""
+def _head_on_left(layout: Layout, line: OcrLine) -> bool:
+    lh = layout.line_height
+    return any(
+        other.x1 <= line.x0 + 0.5 * lh and line.x0 - other.x1 < 8 * lh and _LABEL_HEAD.match(squash(other.text))
+        for other in layout.same_row(line, tolerance=0.5)
+    )
+
+
+def _label_end(line: OcrLine) -> float:
+    """Where the label ends inside its box (a box may hold label and value)."""
+    text = squash(line.text)
+    match = _LABEL_PREFIX.match(text)
+    if match and 0 < match.end() < len(text):
+        return line.x0 + (line.x1 - line.x0) * match.end() / len(text)
+    return line.x1
+
+
+def find_parties(
+    layout: Layout, *, side_by_side: bool, table_top: float | None, totals_y: float | None = None
+) -> dict[str, PartyField]:
+    """Keys: buyer_name, buyer_tax_id, seller_name, seller_tax_id (those found).
+    `totals_y`: the 价税合计 row; on stacked faces the seller block lies below it."""
     page_w, lh = layout.page.width, layout.line_height
     split_y = table_top if table_top is not None else layout.page.height * 0.45
 
@@ -114,6 +155,8 @@ def find_parties(layout: Layout, *, side_by_side: bool, table_top: float | None)
             top, bottom = block.y0 - 0.5 * lh, block.y1 + 0.5 * lh
         else:
             continue
+        if who == "seller" and not side_by_side and totals_y is not None:
+            top = max(top, totals_y)
         reach = page_w * (0.42 if side_by_side else 0.5)
         # Vertical box labels to the right (密码区, 备注) close the block.
         fences = [
@@ -128,17 +171,20 @@ def find_parties(layout: Layout, *, side_by_side: bool, table_top: float | None)
                 continue
             text = squash(line.text)
             if line in all_labels:
-                rest = _strip_label(text)
+                if text.endswith(":"):
+                    continue  # a label box ending in its colon holds no value (销售务称:)
+                rest = _strip_label(text, head_on_left=_head_on_left(layout, line))
                 if len(rest) >= 2:
                     candidates.append((classify_value(rest), line, rest))
                 continue
             if line.x0 < label_left or line.x0 > label_right + reach or line.x0 >= right_limit:
                 continue
             row_labels = [l for l in all_labels if abs(l.cy - line.cy) < 0.8 * lh and l.cx < line.x0]
-            column_edge = max((l.x1 for l in row_labels), default=min((l.x1 for l in all_labels), default=label_right))
+            column_edge = max((_label_end(l) for l in row_labels),
+                              default=min((_label_end(l) for l in all_labels), default=label_right))
             if line.x0 < column_edge - 1.0 * lh:
                 continue
-            value = _strip_label(text)
+            value = _strip_label(text, head_on_left=_head_on_left(layout, line))
             candidates.append((classify_value(value), line, value))
         for kind in ("name", "tax_id"):
             anchors = found.get(kind)

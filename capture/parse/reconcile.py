@@ -8,11 +8,12 @@ the readings that support it, and the vote sets its confidence.
 """
 from __future__ import annotations
 
-import re
 from collections import Counter
 from decimal import Decimal
 
 from capture.parse.amounts import Money
+from capture.parse.red import weigh
+from capture.parse.references import is_valid_red_info_number, read_red_references
 from capture.qr import QrPayload
 from capture.types import InvoiceDraft, ReviewReason
 
@@ -36,32 +37,33 @@ def reconcile(
     tax: Money | None,
     with_tax: Money | None,
     title_red: bool,
-    all_text: str,
+    remarks_fallback: str | None = None,
     qr: QrPayload | None,
     remarks_confidence: float = 0.95,
 ) -> None:
     from capture.money import amount_in_words_to_decimal
-    from capture.validate import parse_red_remarks
 
     words_value = amount_in_words_to_decimal(draft.amount_in_words) if draft.amount_in_words else None
-    words_red = bool(draft.amount_in_words and re.match(r"^[⊗负]", draft.amount_in_words))
-    refs = parse_red_remarks(draft.remarks or "")
-    if not any(refs.values()):
-        # The 备注 box was not found: read from the first red-reference keyword on.
-        keyword = re.search(r"红字|红冲|对应正数|信息表|确认单", all_text)
-        if keyword:
-            refs = parse_red_remarks(all_text[keyword.start():])
-    remarks_red = any(refs.values())
-    minus_votes = sum(1 for m in (amount, tax, with_tax) if m is not None and m.minus_read)
-    minus_votes += sum(1 for it in draft.items if it.amount is not None and it.amount < 0)
-    strong = sum([title_red, words_red, remarks_red])
-    draft.is_red = strong >= 1 or minus_votes >= 2
-    draft.confidence["is_red"] = 0.99 if (strong >= 2 or (strong and minus_votes)) else (0.9 if draft.is_red or not minus_votes else 0.6)
+    refs = read_red_references(draft.remarks or "")
+    if not refs.any() and remarks_fallback:
+        # The 备注 box was not found: its labels are looked for where it is
+        # printed (below the 价税合计 row); a number still needs its label.
+        fallback = read_red_references(remarks_fallback)
+        if fallback.any() or fallback.labels:
+            refs = fallback
+    evidence = weigh(title_red=title_red, words=draft.amount_in_words, totals=(amount, tax, with_tax),
+                     items=draft.items, refs=refs, qr=qr)
+    draft.is_red = evidence.is_red
+    draft.confidence["is_red"] = evidence.confidence
 
     if draft.is_red:
         for key in _RED_KEYS_BY_KIND.get(draft.invoice_type or "", _ALL_RED_KEYS):
-            if refs.get(key):
-                value, confidence = _fit_length(key, refs[key], refs, draft.invoice_type)
+            if getattr(refs, key):
+                value = getattr(refs, key)
+                confidence = refs.confidence.get(key, 0.5)
+                if key == "red_info_number" and draft.invoice_type in ("vat_special", "vat_electronic_special"):
+                    if refs.red_info_kind != "info_table" or not is_valid_red_info_number(value):
+                        confidence = min(confidence, 0.7)  # a 专票 reverses by a 16-digit 信息表编号
                 setattr(draft, key, value)
                 # The blue invoice's code and number carry no check digit: only a
                 # near-certain reading of the remarks may pass without review.
@@ -76,6 +78,22 @@ def reconcile(
         value = getattr(draft, field)
         if value is not None:
             setattr(draft, field, (abs(value) * sign).quantize(CENT) if value else abs(value).quantize(CENT))
+    _sign_lines(draft, sign)
+
+    _repair_tax_ids(draft)
+    if qr is not None:
+        _cross_check_qr(draft, qr)
+
+
+def _sign_lines(draft: InvoiceDraft, sign: Decimal) -> None:
+    """Give the goods lines the invoice's sign, except where lines of both signs
+    were read and add up (signed) to the total: a blue invoice's 折扣 (discount)
+    rows, or a red invoice reversing one, keep their printed signs."""
+    for column, total in (("amount", draft.total_amount), ("tax", draft.total_tax)):
+        values = [getattr(it, column) for it in draft.items]
+        mixed = any(v is not None and v < 0 for v in values) and any(v is not None and v > 0 for v in values)
+        if mixed and None not in values and total is not None and abs(sum(values, Decimal(0)) - total) <= CENT:
+            return
     for item in draft.items:
         for field in _NUMERIC_ITEM_FIELDS:
             value = getattr(item, field)
@@ -83,37 +101,6 @@ def reconcile(
                 setattr(item, field, abs(value) * sign)
         if item.unit_price is not None:
             item.unit_price = abs(item.unit_price)
-
-    _repair_tax_ids(draft)
-    if qr is not None:
-        _cross_check_qr(draft, qr)
-
-
-def _fit_length(key: str, digits: str, refs: dict, invoice_type: str | None = None) -> tuple[str, float]:
-    """Cut a digit run that swallowed the next line's digits to the length its
-    kind has (8-digit legacy number after a code, 20-digit 数电 number, 16-digit
-    信息表编号); a run of the right length keeps full confidence."""
-    if key == "original_invoice_number":
-        lengths = (8,) if refs.get("original_invoice_code") else (20, 8)
-    elif key == "original_invoice_code":
-        lengths = (12, 10)
-    elif invoice_type in ("vat_special", "vat_electronic_special"):
-        lengths = (16,)  # 信息表编号, with a check digit
-        if len(digits) > 16:
-            from capture.validate import is_valid_red_info_number
-
-            windows = [digits[i:i + 16] for i in range(len(digits) - 15)]
-            valid = [w for w in windows if is_valid_red_info_number(w)]
-            if valid:
-                return valid[0], 0.85
-    else:
-        lengths = (16, 20)
-    if len(digits) in lengths:
-        return digits, 0.95
-    longer = [n for n in lengths if len(digits) > n]
-    if longer:
-        return digits[: max(longer)], 0.7
-    return digits, 0.5
 
 
 def _choose_money(draft: InvoiceDraft, *, amount, tax, with_tax, words, qr) -> None:
@@ -179,10 +166,15 @@ def _choose_money(draft: InvoiceDraft, *, amount, tax, with_tax, words, qr) -> N
 
 
 def _sum(values, *, allow_missing_as_zero: bool = False) -> Decimal | None:
+    """|Σ lines|, signs as read: a blue invoice's 折扣 rows subtract, and on a
+    red invoice whose minus signs were all dropped the magnitude is the same."""
     if not values:
         return None
     if any(v is None for v in values) and not allow_missing_as_zero:
         return None
+    signed = sum((v for v in values if v is not None), Decimal("0"))
+    if any(v is not None and v < 0 for v in values) and any(v is not None and v > 0 for v in values):
+        return abs(signed).quantize(CENT)
     return sum((abs(v) for v in values if v is not None), Decimal("0")).quantize(CENT)
 
 

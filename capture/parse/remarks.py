@@ -1,4 +1,4 @@
-"""备注 (remarks) and the red-letter markers printed around the title."""
+"""备注 (remarks): the text of the box, read line by line below its label."""
 from __future__ import annotations
 
 import re
@@ -7,7 +7,6 @@ from capture.parse.layout import Layout
 from capture.parse.text import squash
 
 _FIELD_LABELS = re.compile(r"(名称|纳税人识别号|统一社会信用代码|地址|电话|开户行|账号|收款人|复核|开票人|销售方|购买方|\(章\))")
-RED_TITLE_RE = re.compile(r"销项负数|红字|\(负数\)|负数发票")
 
 
 def remarks_text(layout: Layout, *, below_y: float | None = None) -> tuple[str | None, float]:
@@ -49,8 +48,3 @@ def remarks_text(layout: Layout, *, below_y: float | None = None) -> tuple[str |
 
 def line_width(line) -> float:
     return line.x1 - line.x0
-
-
-def title_says_red(layout: Layout) -> bool:
-    top = layout.page.height * 0.3
-    return any(RED_TITLE_RE.search(squash(ln.text)) for ln in layout.lines if ln.cy < top)

@@ -201,7 +201,11 @@ def test_parse_red_remarks(remarks, code, number, info):
         ("销项负数", True),
         ("增值税专用发票（负数）", True),
         ("电子发票(增值税专用发票) 红字", True),
-        ("⊗壹佰圆整", True),
+        # The paper forms print ⊗ before the 大写 of blue invoices too (a real
+        # blue 专票 does): only 负 / （负数） there says red.
+        ("⊗壹佰圆整", False),
+        ("⊗负壹佰圆整", True),
+        ("（负数）壹佰圆整", True),
         ("负壹佰圆整", True),
         ("负责人：张三", False),
         ("增值税普通发票", False),
@@ -426,8 +430,10 @@ def test_check_tax_id_for_imports():
 
 
 def test_validate_draft_flags_red_marker_on_blue_and_future_date():
-    reasons = validate_draft(_special(amount_in_words="⊗壹仟叁佰伍拾陆圆整", issue_date="2025-07-02"), today=TODAY)
+    reasons = validate_draft(_special(amount_in_words="⊗负壹仟叁佰伍拾陆圆整", issue_date="2025-07-02"), today=TODAY)
     assert set(codes(reasons)) == {("sign_mismatch", "is_red"), ("date_invalid", "issue_date")}
+    # ⊗ alone is printed on blue paper forms: no objection.
+    assert validate_draft(_special(amount_in_words="⊗壹仟叁佰伍拾陆圆整"), today=TODAY) == []
 
 
 def test_every_reason_names_its_field():
