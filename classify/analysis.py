@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from classify.config import ClassificationConfig, PsiThresholds
-from classify.dimensions import classify_dimension, segment_order
+from classify.dimensions import classify_segments, segment_order
 from classify.groups import NO_PRODUCT, UNKNOWN
 from classify.errors import ClassificationError, InvalidClassificationConfig
 from classify.types import DIMENSIONS, CustomerFeatures, Dimension, DimensionResult
@@ -233,8 +233,8 @@ def what_if(
             "The what-if preview keeps the current window; to try "
             f"{config_new.window_months} months instead of {config_current.window_months}, run a new classification."
         )
-    before = classify_dimension(features, config_current, dimension)
-    after = classify_dimension(features, config_new, dimension)
+    before = classify_segments(features, config_current, dimension)
+    after = classify_segments(features, config_new, dimension)
     moved = tuple((a.customer_id, b.segment, a.segment)
                   for b, a in zip(before, after, strict=True) if b.segment != a.segment)
     before_counts = dict(sorted(Counter(r.segment for r in before).items()))

@@ -28,7 +28,7 @@ from classify.analysis import (
     what_if,
 )
 from classify.config import ClassificationConfig, parse_config
-from classify.dimensions import classify_dimension
+from classify.dimensions import classify_segments
 from classify.errors import ClassificationError
 from classify.movement import RANKED, big_movers, downgrades
 from classify.targets import TargetRow, target_progress
@@ -196,7 +196,7 @@ def _what_if(features: dict[str, CustomerFeatures], stored: list[DimensionResult
              proposed: ClassificationConfig, dimension: Dimension) -> WhatIfPreview:
     """``classify.analysis.what_if`` without recomputing the run's own segments: the stored
     ones came from the same features, thresholds and algorithm."""
-    after = classify_dimension(features, proposed, dimension)
+    after = classify_segments(features, proposed, dimension)
     before_segment = {r.customer_id: r.segment for r in stored}
     before_counts = dict(sorted(Counter(before_segment.values()).items()))
     after_counts = dict(sorted(Counter(r.segment for r in after).items()))
