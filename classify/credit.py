@@ -142,10 +142,17 @@ def credit_grades(features: Mapping[str, CustomerFeatures], config: Classificati
     ordered = config.credit.grades_by_score()
     results = []
     if not explain:
+        points: dict[tuple[str, Decimal | None], int] = {}
         for cid in sorted(features):
             f = features[cid]
             values = factor_values(f)
-            total = sum(numeric_points(factor, values[name]) for name, factor in factors)
+            total = 0
+            for name, factor in factors:
+                key = (name, values[name])
+                found = points.get(key)
+                if found is None:
+                    found = points[key] = numeric_points(factor, values[name])
+                total += found
             total += score_industry(card.industry, f).points
             results.append(DimensionResult(cid, "credit", grade_for(total, config, ordered).grade, ""))
         return results

@@ -19,20 +19,25 @@ _MONEY = frozenset({"gross_amount", "red_amount", "net_amount", "average_invoice
 _DATES = frozenset({"last_invoice_date", "first_invoice_date"})
 
 
+def _products_to_json(value: tuple[tuple[str, int], ...]) -> list[list[Any]]:
+    return [[product, lines] for product, lines in value]
+
+
+def _iso(value: dt.date) -> str:
+    return value.isoformat()
+
+
+_ENCODERS: tuple[tuple[str, Any], ...] = tuple(
+    (name, str if name in _MONEY else _iso if name in _DATES else
+     _products_to_json if name == "products" else None) for name in _FIELDS)
+
+
 def features_to_json(f: CustomerFeatures) -> dict[str, Any]:
+    """One pass over a precomputed encoder per field (a run stores 100,000 of these)."""
     out: dict[str, Any] = {}
-    for name in _FIELDS:
+    for name, encode in _ENCODERS:
         value = getattr(f, name)
-        if value is None:
-            out[name] = None
-        elif name in _MONEY:
-            out[name] = str(value)
-        elif name in _DATES:
-            out[name] = value.isoformat()
-        elif name == "products":
-            out[name] = [[product, lines] for product, lines in value]
-        else:
-            out[name] = value
+        out[name] = encode(value) if encode is not None and value is not None else value
     return out
 
 

@@ -12,7 +12,8 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+import orjson
+from sqlalchemy import Text, cast, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from store.models import (
@@ -111,7 +112,16 @@ def delete_run(*, session: Session, run_id: int) -> None:
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-dumps = _ENCODER.encode
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON text for the result and feature columns. orjson (several times faster:
+    a 100,000-customer run encodes 800,000 of these); the standard encoder for anything
+    orjson refuses (non-string keys, integers beyond 64 bits), so the stored values are the same."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return _ENCODER.encode(value)
 
 
 # -- reading results -----------------------------------------------------------
@@ -179,11 +189,14 @@ def customer_history(*, session: Session, customer_id: int, limit: int) -> list[
 
 def features(*, session: Session, run_id: int, customer_ids: Sequence[int] | None = None
              ) -> Iterable[tuple[int, dict[str, Any]]]:
+    """The JSON is read as text and decoded by orjson: a dashboard's first question about
+    a 100,000-customer run decodes all of them."""
     F = CustomerFeatureRecord
-    stmt = select(F.customer_id, F.features).where(F.run_id == run_id)
+    stmt = select(F.customer_id, cast(F.features, Text)).where(F.run_id == run_id)
     if customer_ids is not None:
         stmt = stmt.where(F.customer_id.in_(list(customer_ids)))
-    return session.execute(stmt.order_by(F.customer_id)).tuples()
+    loads = orjson.loads
+    return ((cid, loads(text)) for cid, text in session.execute(stmt.order_by(F.customer_id)).tuples())
 
 
 def done_runs(*, session: Session, limit: int) -> list[ClassificationRunRecord]:
