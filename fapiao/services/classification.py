@@ -17,8 +17,10 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import queue
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Literal
@@ -28,6 +30,7 @@ from classify.config import ClassificationConfig, parse_config
 from classify.errors import ClassificationError
 from classify.features import window_ending
 from classify.run import ClassificationRun, classify_all
+from classify.types import CustomerFeatures, DimensionResult
 from fapiao.services.actors import Actor
 from fapiao.services.classification_codec import features_to_json, group_row_to_json
 from fapiao.services.errors import Conflict, NotFound, RecordsError
@@ -189,20 +192,64 @@ def group_summary(run: ClassificationRun, config: ClassificationConfig) -> dict[
             for dim, results in by_dimension.items()}
 
 
-def _store(runtime: Runtime, run_id: int, run: ClassificationRun) -> None:
+def _store_results(runtime: Runtime, run_id: int, results: Iterable[DimensionResult]) -> None:
     """Rows are built chunk by chunk (a 100,000-customer run has 700,000 results):
     only one chunk of serialised rows exists at a time."""
-    results = iter(run.results)
+    results = iter(results)
     while chunk := list(islice(results, WRITE_CHUNK_ROWS)):
         rows = [(run_id, r.dimension, int(r.customer_id), r.segment, r.explanation, repo.dumps(r.details))
                 for r in chunk]
         with runtime.write() as session:
             repo.insert_rows(session=session, table="classification_results", rows=rows)
-    features = iter(run.features.items())
-    while chunk := list(islice(features, WRITE_CHUNK_ROWS)):
+
+
+def _store_features(runtime: Runtime, run_id: int, features: dict[str, CustomerFeatures]) -> None:
+    items = iter(features.items())
+    while chunk := list(islice(items, WRITE_CHUNK_ROWS)):
         rows = [(run_id, int(cid), str(f.net_amount), repo.dumps(features_to_json(f))) for cid, f in chunk]
         with runtime.write() as session:
             repo.insert_rows(session=session, table="classification_features", rows=rows)
+
+
+class _Writer:
+    """Stores a run's features and results in a second thread while the next dimension
+    is classified: the database's own work (SQLite's B-tree inserts and commits, the
+    PostgreSQL server behind COPY) runs without the GIL, so on two cores it overlaps
+    with classification. Each chunk is its own short transaction, as before; the run
+    is only marked done after :meth:`finish`."""
+
+    def __init__(self, runtime: Runtime, run_id: int) -> None:
+        self._runtime, self._run_id = runtime, run_id
+        self._queue: queue.SimpleQueue[tuple[str, Any] | None] = queue.SimpleQueue()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, name=f"classification-run-{run_id}-writer", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is not None:
+                continue  # drain: the run has failed, finish() reports it
+            kind, payload = item
+            try:
+                if kind == "features":
+                    _store_features(self._runtime, self._run_id, payload)
+                else:
+                    _store_results(self._runtime, self._run_id, payload)
+            except BaseException as exc:  # noqa: BLE001 - handed to the run's thread by finish()
+                self._error = exc
+
+    def features(self, features: dict[str, CustomerFeatures]) -> None:
+        self._queue.put(("features", features))
+
+    def results(self, _dimension: str, results: list[DimensionResult]) -> None:
+        self._queue.put(("results", results))
+
+    def finish(self, *, raise_error: bool = True) -> None:
+        """Wait for every queued row; re-raise the writer's error, if any."""
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None and raise_error:
+            raise self._error
 
 
 def run_classification(runtime: Runtime, *, actor: Actor, trigger: Trigger,
@@ -218,11 +265,18 @@ def run_classification(runtime: Runtime, *, actor: Actor, trigger: Trigger,
         try:
             loaded = load_inputs(runtime, config)
             read_done = time.perf_counter()
-            run = with_counted_invoices(classify_all(loaded.columns, loaded.customers, loaded.payments, loaded.config))
-            summary = group_summary(run, loaded.config)
-            del loaded
-            classified = time.perf_counter()
-            _store(runtime, run_id, run)
+            writer = _Writer(runtime, run_id)
+            try:
+                run = with_counted_invoices(classify_all(loaded.columns, loaded.customers, loaded.payments,
+                                                         loaded.config, on_features=writer.features,
+                                                         on_dimension=writer.results))
+                summary = group_summary(run, loaded.config)
+                del loaded
+                classified = time.perf_counter()
+            except BaseException:
+                writer.finish(raise_error=False)  # no chunk may land after the clean-up below
+                raise
+            writer.finish()
             log.info("classification run %d phases: load %.1f s, classify %.1f s, store %.1f s", run_id,
                      read_done - started, classified - read_done, time.perf_counter() - classified)
         except Exception as exc:
