@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from decimal import Decimal
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,11 +27,9 @@ from classify.analysis import (
     what_if,
 )
 from classify.config import ClassificationConfig, parse_config
-from classify.dimensions import classify_segments
 from classify.errors import ClassificationError
 from classify.movement import RANKED, big_movers, downgrades
 from classify.targets import TargetRow, target_progress
-from classify.run import ALGORITHM_VERSION
 from classify.strategy import StrategyAdvice, recommend_strategy
 from classify.types import DIMENSIONS, CustomerFeatures, Dimension, DimensionResult
 from fapiao.services.classification import (
@@ -192,27 +189,6 @@ THRESHOLD_SECTIONS: dict[Dimension, str] = {"frequency": "frequency", "amount": 
                                              "credit": "credit"}
 
 
-def _what_if(features: dict[str, CustomerFeatures], stored: list[DimensionResult], current: ClassificationConfig,
-             proposed: ClassificationConfig, dimension: Dimension) -> WhatIfPreview:
-    """``classify.analysis.what_if`` without recomputing the run's own segments: the stored
-    ones came from the same features, thresholds and algorithm."""
-    after = classify_segments(features, proposed, dimension)
-    before_segment = {r.customer_id: r.segment for r in stored}
-    before_counts = dict(sorted(Counter(before_segment.values()).items()))
-    after_counts = dict(sorted(Counter(r.segment for r in after).items()))
-    moved = tuple((r.customer_id, before_segment.get(r.customer_id, NEW), r.segment)
-                  for r in after if before_segment.get(r.customer_id) != r.segment)
-    return WhatIfPreview(
-        dimension=dimension,
-        before=before_counts,
-        after=after_counts,
-        transitions=transition_matrix(stored, after, dimension),
-        moved_customers=len(moved),
-        psi=population_stability_index(before_counts, after_counts, thresholds=proposed.psi),
-        moved=moved,
-    )
-
-
 def preview(session: Any, changes: dict[str, Any], *, run_id: int | None = None,
             dimensions: tuple[Dimension, ...] | None = None) -> Preview:
     """Segments of a stored run under proposed thresholds, next to what the run gave.
@@ -238,14 +214,11 @@ def preview(session: Any, changes: dict[str, Any], *, run_id: int | None = None,
         return Preview(run, proposed.model_copy(update={"as_of": None}), [], notes + [
             "阈值没有变化 / the proposed thresholds change no dimension"])
     features = load_features(session, run)
-    same_rules = run.params.get("algorithm_version") == ALGORITHM_VERSION
     try:
-        previews = []
-        for dim in wanted:
-            if same_rules:
-                previews.append(_what_if(features, _results(session, run.id, (dim,)), current, proposed, dim))
-            else:  # the run was made by older rules: compute both sides now
-                previews.append(what_if(features, current, proposed, dim))
+        # Both sides from the run's features by the segments-only path: recomputing the
+        # run's own segments is cheaper than reading them back, and gives them exactly
+        # (same features, thresholds and rules; a run made by older rules is recomputed too).
+        previews = [what_if(features, current, proposed, dim) for dim in wanted]
     except EmptyDistribution as exc:
         raise ClassificationRefused(f"运行 #{run.id} 没有客户，无法预览 / run #{run.id} has no customers") from exc
     except ClassificationError as exc:
