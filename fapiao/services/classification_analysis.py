@@ -33,7 +33,7 @@ from classify.targets import TargetRow, target_progress
 from classify.strategy import StrategyAdvice, recommend_strategy
 from classify.types import DIMENSIONS, CustomerFeatures, Dimension, DimensionResult
 from fapiao.services.classification import (
-    ClassificationRefused, current_config, latest_done_run, merged_config, require_run,
+    ClassificationRefused, bulk_allocation, current_config, latest_done_run, merged_config, require_run,
 )
 from fapiao.services.classification_codec import features_from_json, group_row_from_json
 from fapiao.services.errors import NotFound
@@ -213,12 +213,13 @@ def preview(session: Any, changes: dict[str, Any], *, run_id: int | None = None,
     if not wanted:
         return Preview(run, proposed.model_copy(update={"as_of": None}), [], notes + [
             "阈值没有变化 / the proposed thresholds change no dimension"])
-    features = load_features(session, run)
     try:
-        # Both sides from the run's features by the segments-only path: recomputing the
-        # run's own segments is cheaper than reading them back, and gives them exactly
-        # (same features, thresholds and rules; a run made by older rules is recomputed too).
-        previews = [what_if(features, current, proposed, dim) for dim in wanted]
+        with bulk_allocation():
+            features = load_features(session, run)
+            # Both sides from the run's features by the segments-only path: recomputing the
+            # run's own segments is cheaper than reading them back, and gives them exactly
+            # (same features, thresholds and rules; a run made by older rules is recomputed too).
+            previews = [what_if(features, current, proposed, dim) for dim in wanted]
     except EmptyDistribution as exc:
         raise ClassificationRefused(f"运行 #{run.id} 没有客户，无法预览 / run #{run.id} has no customers") from exc
     except ClassificationError as exc:
