@@ -90,17 +90,23 @@ def _tiers(
         "mid_min": None if cut.mid_min is None else str(cut.mid_min),
         "ranked_customers": cut.positives,
     }
+    # Customers with the same value (a count, often) share tier, rank and wording: each
+    # distinct value is worded once, keyed by its text (equal text, equal Decimal).
+    worded: dict[str, tuple[Tier, float | None, str]] = {}
     results = []
     for cid, value in zip(ids, values):
-        tier = tier_of(value, cut)
         f = features[cid]
-        details = {"value": str(value), "label": labels[tier], **common}
+        shown = str(value)
         if value <= 0:
+            tier = tier_of(value, cut)
             text = f"{empty_reason(f)} → {labels[tier]}"
-            details["top_share"] = None
+            top_share = None
+        elif (found := worded.get(shown)) is not None:
+            tier, top_share, text = found
         else:
+            tier = tier_of(value, cut)
             share = _top_share(value, ascending)
-            details["top_share"] = round(share, 6)
+            top_share = round(share, 6)
             rank = f"位于前 {percent(share)}，" if percentile else ""
             if tier == "high":
                 text = f"{describe(value)}，{rank}{high_text} → {labels[tier]}"
@@ -109,6 +115,8 @@ def _tiers(
             else:
                 text = f"{describe(value)}，{rank}未达{mid_text if cut.mid_min is not None else high_text}" \
                        f" → {labels[tier]}"
+            worded[shown] = (tier, top_share, text)
+        details = {"value": shown, "label": labels[tier], **common, "top_share": top_share}
         results.append(DimensionResult(cid, dimension, tier, text, details))
     return results
 
