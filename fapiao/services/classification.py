@@ -146,6 +146,30 @@ _gc_pausers = 0
 _gc_was_enabled = [True]
 
 
+# A finished run's features in memory: a run never changes, so the features it was
+# classified from are what decoding its stored features gives (the codec round-trips
+# exactly). A run keeps them here when it finishes, so the dashboard's first what-if
+# after an API or scheduled run (same process) does not decode 100,000 customers again.
+_features_lock = threading.Lock()
+_features_cache: dict[tuple[str, int, dt.datetime], dict[str, CustomerFeatures]] = {}
+
+
+def features_key(url: Any, run: ClassificationRunRecord) -> tuple[str, int, dt.datetime]:
+    return (str(url), run.id, run.created_at)
+
+
+def cached_features(key: tuple[str, int, dt.datetime]) -> dict[str, CustomerFeatures] | None:
+    with _features_lock:
+        return _features_cache.get(key)
+
+
+def keep_features(key: tuple[str, int, dt.datetime], features: dict[str, CustomerFeatures]) -> None:
+    """Only the most recently used run is kept (100,000 customers ≈ 150 MiB)."""
+    with _features_lock:
+        _features_cache.clear()
+        _features_cache[key] = features
+
+
 @dataclass(frozen=True, slots=True)
 class RunRequest:
     as_of: dt.date | None = None
@@ -328,6 +352,7 @@ def run_classification(runtime: Runtime, *, actor: Actor, trigger: Trigger,
         with runtime.read() as session:
             record = repo.get_run(session=session, run_id=run_id)
             assert record is not None
+            keep_features(features_key(session.get_bind().url, record), run.features)
             return record
     finally:
         _run_lock.release()

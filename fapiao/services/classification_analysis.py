@@ -8,7 +8,6 @@ on last month's run sees last month's thresholds. Segment counts come from SQL
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from decimal import Decimal
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +32,15 @@ from classify.targets import TargetRow, target_progress
 from classify.strategy import StrategyAdvice, recommend_strategy
 from classify.types import DIMENSIONS, CustomerFeatures, Dimension, DimensionResult
 from fapiao.services.classification import (
-    ClassificationRefused, bulk_allocation, current_config, latest_done_run, merged_config, require_run,
+    ClassificationRefused,
+    bulk_allocation,
+    cached_features,
+    current_config,
+    features_key,
+    keep_features,
+    latest_done_run,
+    merged_config,
+    require_run,
 )
 from fapiao.services.classification_codec import features_from_json, group_row_from_json
 from fapiao.services.errors import NotFound
@@ -61,23 +68,16 @@ def pick_runs(session: Any, from_run: int | None, to_run: int | None
     return earlier[-1], later
 
 
-_features_lock = threading.Lock()
-_features_cache: dict[tuple[str, int, dt.datetime], dict[str, CustomerFeatures]] = {}
-
-
 def load_features(session: Any, run: ClassificationRunRecord) -> dict[str, CustomerFeatures]:
     """A finished run's features, decoded once per process: runs never change, and the
     dashboard asks for the same run again and again (100,000 customers ≈ 150 MiB; only
-    the most recently used run is kept)."""
-    key = (str(session.get_bind().url), run.id, run.created_at)
-    with _features_lock:
-        cached = _features_cache.get(key)
+    the most recently used run is kept, see :func:`classification.keep_features`)."""
+    key = features_key(session.get_bind().url, run)
+    cached = cached_features(key)
     if cached is not None:
         return cached
     features = {str(cid): features_from_json(data) for cid, data in repo.features(session=session, run_id=run.id)}
-    with _features_lock:
-        _features_cache.clear()
-        _features_cache[key] = features
+    keep_features(key, features)
     return features
 
 

@@ -63,3 +63,20 @@ def test_stored_group_summary_equals_comparing_the_stored_features(runtime, stor
     with runtime.read() as session:
         credit = analysis._results(session, run.id, ("credit",))
         assert analysis.groups(session, run.id, "credit") == compare_groups(features, credit, "credit", config=config)
+
+
+def test_a_run_keeps_in_memory_exactly_the_features_it_stored(runtime, store) -> None:
+    """The first what-if after a run uses the run's own features instead of decoding them
+    again: they must equal the stored ones."""
+    from fapiao.services.classification import cached_features, features_key
+    from fapiao.services.classification_codec import features_from_json
+    from store.repos import classification as repo
+
+    small_store(store)
+    run = run_classification(runtime, actor=MANAGER, trigger="api", request=RunRequest(as_of=dt.date(2024, 12, 31)))
+    with runtime.read() as session:
+        kept = cached_features(features_key(session.get_bind().url, run))
+        stored = {str(cid): features_from_json(data) for cid, data in repo.features(session=session, run_id=run.id)}
+        assert analysis.load_features(session, run) is kept
+    assert kept is not None and len(kept) == len(stored) > 0
+    assert kept == stored and list(kept) == list(stored)
