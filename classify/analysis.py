@@ -149,9 +149,16 @@ def transition_matrix(
     cells: Counter[tuple[str, str]] = Counter()
     for cid in before.keys() | after.keys():
         cells[(before.get(cid, NEW), after.get(cid, GONE))] += 1
+    return matrix_from_cells(cells)
+
+
+def matrix_from_cells(cells: Mapping[tuple[str, str], int]) -> dict[str, dict[str, int]]:
+    """{from: {to: customers}} from (from, to) → customers, zero cells left out: the shape of
+    :func:`transition_matrix`, also for counts a database grouped itself."""
     matrix: dict[str, dict[str, int]] = {}
     for (origin, target), count in sorted(cells.items()):
-        matrix.setdefault(origin, {})[target] = count
+        if count:
+            matrix.setdefault(origin, {})[target] = count
     return matrix
 
 

@@ -21,8 +21,8 @@ from classify.analysis import (
     WhatIfPreview,
     compare_groups,
     compare_segments,
+    matrix_from_cells,
     population_stability_index,
-    transition_matrix,
     what_if,
 )
 from classify.config import ClassificationConfig, parse_config
@@ -146,9 +146,9 @@ def two_segments(session: Any, run_id: int, first: tuple[Dimension, str], second
 def transitions(session: Any, from_run: int | None, to_run: int | None, dimension: Dimension
                 ) -> tuple[ClassificationRunRecord, ClassificationRunRecord, dict[str, dict[str, int]]]:
     earlier, later = pick_runs(session, from_run, to_run)
-    matrix = transition_matrix(_results(session, earlier.id, (dimension,)), _results(session, later.id, (dimension,)),
-                               dimension)
-    return earlier, later, matrix
+    cells = repo.transition_counts(session=session, earlier_id=earlier.id, later_id=later.id, dimension=dimension,
+                                   new=NEW, gone=GONE)
+    return earlier, later, matrix_from_cells(cells)
 
 
 def stability(session: Any, from_run: int | None, to_run: int | None

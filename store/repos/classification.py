@@ -254,6 +254,31 @@ def moved_customers(*, session: Session, earlier_id: int, later_id: int, dimensi
     return [tuple(row) for row in session.execute(stmt)], total
 
 
+def transition_counts(*, session: Session, earlier_id: int, later_id: int, dimension: str, new: str = "new",
+                      gone: str = "gone") -> dict[tuple[str, str], int]:
+    """(segment before, segment after) → customers, grouped in SQL (no row per customer comes
+    back); ``new``/``gone`` stand for customers present in the later / earlier run only."""
+    from sqlalchemy.orm import aliased
+
+    R1, R2 = aliased(ClassificationResultRecord), aliased(ClassificationResultRecord)
+    cells: dict[tuple[str, str], int] = {}
+    both = (select(R1.segment, R2.segment, func.count())
+            .join(R2, (R2.run_id == later_id) & (R2.dimension == R1.dimension) & (R2.customer_id == R1.customer_id))
+            .where(R1.run_id == earlier_id, R1.dimension == dimension).group_by(R1.segment, R2.segment))
+    for before, after, count in session.execute(both):
+        cells[(before, after)] = count
+    for anchor_run, other_run, as_cell in ((earlier_id, later_id, lambda seg: (seg, gone)),
+                                          (later_id, earlier_id, lambda seg: (new, seg))):
+        only = (select(R1.segment, func.count())
+                .join(R2, (R2.run_id == other_run) & (R2.dimension == R1.dimension)
+                      & (R2.customer_id == R1.customer_id), isouter=True)
+                .where(R1.run_id == anchor_run, R1.dimension == dimension, R2.customer_id.is_(None))
+                .group_by(R1.segment))
+        for segment, count in session.execute(only):
+            cells[as_cell(segment)] = count
+    return cells
+
+
 def changed_segments(*, session: Session, earlier_id: int, later_id: int, dimensions: Sequence[str]
                      ) -> list[tuple[int, str, str, str]]:
     """(customer id, dimension, segment before, segment after) where the segment changed."""
