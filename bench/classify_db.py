@@ -137,7 +137,7 @@ def run_only(url: str, var_dir: str) -> None:
     """Child process: one full run through the service, timed phase by phase."""
     from fapiao.services import classification_analysis as analysis
     from fapiao.services.actors import Actor
-    from fapiao.services.classification import RunRequest, run_classification
+    from fapiao.services.classification import RunRequest, forget_features, run_classification
     from fapiao.services.runtime import open_runtime
     from fapiao.settings import Settings
 
@@ -166,9 +166,10 @@ def run_only(url: str, var_dir: str) -> None:
             ("segment sizes", lambda: analysis.counts(session, run)),
             ("drill-down page", lambda: analysis.results(session, run.id, "value", segment="重要价值", limit=50)),
             ("groups (amount)", lambda: analysis.groups(session, run.id, "amount")),
-            ("what-if amount (decodes the features)",
+            ("what-if amount (features kept by the run)",
              lambda: analysis.preview(session, {"amount": {"high": "0.1"}}, run_id=run.id)),
-            ("what-if amount", lambda: analysis.preview(session, {"amount": {"high": "0.15"}}, run_id=run.id)),
+            ("what-if amount (after a restart: decodes the features)",
+             lambda: (forget_features(), analysis.preview(session, {"amount": {"high": "0.15"}}, run_id=run.id))),
             ("what-if credit", lambda: analysis.preview(session, {"credit": {"grades": CREDIT_GRADES}}, run_id=run.id)),
         ):
             t = time.perf_counter()
