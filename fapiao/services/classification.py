@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import hashlib
 import json
-import gc
 import logging
 import queue
 import threading
