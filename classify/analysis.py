@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from classify.config import ClassificationConfig, PsiThresholds
-from classify.dimensions import classify_dimension, segment_order
+from classify.dimensions import classify_segments, segment_order
 from classify.groups import NO_PRODUCT, UNKNOWN
 from classify.errors import ClassificationError, InvalidClassificationConfig
 from classify.types import DIMENSIONS, CustomerFeatures, Dimension, DimensionResult
@@ -149,9 +149,16 @@ def transition_matrix(
     cells: Counter[tuple[str, str]] = Counter()
     for cid in before.keys() | after.keys():
         cells[(before.get(cid, NEW), after.get(cid, GONE))] += 1
+    return matrix_from_cells(cells)
+
+
+def matrix_from_cells(cells: Mapping[tuple[str, str], int]) -> dict[str, dict[str, int]]:
+    """{from: {to: customers}} from (from, to) → customers, zero cells left out: the shape of
+    :func:`transition_matrix`, also for counts a database grouped itself."""
     matrix: dict[str, dict[str, int]] = {}
     for (origin, target), count in sorted(cells.items()):
-        matrix.setdefault(origin, {})[target] = count
+        if count:
+            matrix.setdefault(origin, {})[target] = count
     return matrix
 
 
@@ -233,8 +240,8 @@ def what_if(
             "The what-if preview keeps the current window; to try "
             f"{config_new.window_months} months instead of {config_current.window_months}, run a new classification."
         )
-    before = classify_dimension(features, config_current, dimension)
-    after = classify_dimension(features, config_new, dimension)
+    before = classify_segments(features, config_current, dimension)
+    after = classify_segments(features, config_new, dimension)
     moved = tuple((a.customer_id, b.segment, a.segment)
                   for b, a in zip(before, after, strict=True) if b.segment != a.segment)
     before_counts = dict(sorted(Counter(r.segment for r in before).items()))

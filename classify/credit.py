@@ -63,15 +63,31 @@ def band_text(band: Band, unit: str) -> str:
     return "任意值"
 
 
+def band_of(factor: NumericFactor, value: Decimal) -> Band | None:
+    """The first band holding ``value`` (None: in no band, 0 points): the one lookup
+    both the explained and the segments-only path use."""
+    for band in factor.bands:
+        if (band.min is None or value >= band.min) and (band.max is None or value < band.max):
+            return band
+    return None
+
+
+def numeric_points(factor: NumericFactor, value: Decimal | None) -> int:
+    if value is None:
+        return factor.missing_points
+    band = band_of(factor, value)
+    return 0 if band is None else band.points
+
+
 def score_numeric(name: str, factor: NumericFactor, value: Decimal | None) -> FactorScore:
     if value is None:
         return FactorScore(name, None, factor.missing_points,
                            f"{factor.label} {_MISSING_WORDS[name]} {factor.missing_points:+d}")
-    for band in factor.bands:
-        if (band.min is None or value >= band.min) and (band.max is None or value < band.max):
-            return FactorScore(name, value, band.points,
-                               f"{factor.label} {_show(value, factor.unit)}（{band_text(band, factor.unit)}）"
-                               f"{band.points:+d}")
+    band = band_of(factor, value)
+    if band is not None:
+        return FactorScore(name, value, band.points,
+                           f"{factor.label} {_show(value, factor.unit)}（{band_text(band, factor.unit)}）"
+                           f"{band.points:+d}")
     return FactorScore(name, value, 0, f"{factor.label} {_show(value, factor.unit)}（不在任何分档）+0")
 
 
@@ -101,17 +117,19 @@ def factor_values(f: CustomerFeatures) -> dict[str, Decimal | None]:
     }
 
 
-def grade_for(score: int, config: ClassificationConfig) -> GradeRule:
-    ordered = config.credit.grades_by_score()
+def grade_for(score: int, config: ClassificationConfig, ordered: list[GradeRule] | None = None) -> GradeRule:
+    """``ordered``: ``config.credit.grades_by_score()``, when the caller already has it."""
+    ordered = ordered if ordered is not None else config.credit.grades_by_score()
     for rule in ordered:
         if score >= rule.min_score:
             return rule
     return ordered[-1]
 
 
-def _reach_text(total: int, rule: GradeRule, config: ClassificationConfig) -> str:
+def _reach_text(total: int, rule: GradeRule, config: ClassificationConfig,
+                ordered: list[GradeRule] | None = None) -> str:
     """"≥ 60 分" for a reached threshold; the bottom grade says which one was missed."""
-    ordered = config.credit.grades_by_score()
+    ordered = ordered if ordered is not None else config.credit.grades_by_score()
     if rule is ordered[-1] and len(ordered) > 1:
         above = ordered[-2]
         return f"低于 {above.grade} 档门槛 {above.min_score} 分"
@@ -141,18 +159,46 @@ def rule_limit(rule: GradeRule, monthly: Decimal) -> tuple[Decimal, str]:
                  f"{rule.grade} 档上限 {money(rule.credit_limit)}）")
 
 
-def credit_grades(features: Mapping[str, CustomerFeatures], config: ClassificationConfig
-                  ) -> list[DimensionResult]:
+def credit_grades(features: Mapping[str, CustomerFeatures], config: ClassificationConfig,
+                  *, explain: bool = True) -> list[DimensionResult]:
+    """``explain=False`` (the what-if preview): the same points and grade, without the
+    explanation text and details nobody reads there."""
     card = config.credit.scorecard
+    factors = [(name, getattr(card, name)) for name in NUMERIC_FACTORS]
+    ordered = config.credit.grades_by_score()
     results = []
+    if not explain:
+        points: dict[tuple[str, Decimal | None], int] = {}
+        for cid in sorted(features):
+            f = features[cid]
+            values = factor_values(f)
+            total = 0
+            for name, factor in factors:
+                key = (name, values[name])
+                found = points.get(key)
+                if found is None:
+                    found = points[key] = numeric_points(factor, values[name])
+                total += found
+            total += score_industry(card.industry, f).points
+            results.append(DimensionResult(cid, "credit", grade_for(total, config, ordered).grade, ""))
+        return results
+    # Many customers share a factor value (counts, months, whole ratios): each distinct
+    # (factor, value) is looked up and worded once per call.
+    scored: dict[tuple[str, Decimal | None], FactorScore] = {}
     for cid in sorted(features):
         f = features[cid]
         values = factor_values(f)
-        scores = [score_numeric(name, getattr(card, name), values[name]) for name in NUMERIC_FACTORS]
+        scores = []
+        for name, factor in factors:
+            key = (name, values[name])
+            score = scored.get(key)
+            if score is None:
+                score = scored[key] = score_numeric(name, factor, values[name])
+            scores.append(score)
         scores.append(score_industry(card.industry, f))
         total = sum(s.points for s in scores)
-        rule = grade_for(total, config)
-        reach = _reach_text(total, rule, config)
+        rule = grade_for(total, config, ordered)
+        reach = _reach_text(total, rule, config, ordered)
         monthly = monthly_purchases(f, config.window_months)
         limit, limit_text = rule_limit(rule, monthly)
         method = f"，付款方式 {rule.payment_method}" if rule.payment_method else ""

@@ -32,6 +32,20 @@ def classify_dimension(features: Mapping[str, CustomerFeatures], config: Classif
     return DIMENSION_FUNCTIONS[dimension](features, config)
 
 
+#: dimensions whose function takes ``explain=False``: segments only, by the same rules
+_SEGMENTS_ONLY: frozenset[Dimension] = frozenset({"frequency", "amount", "value", "credit"})
+
+
+def classify_segments(features: Mapping[str, CustomerFeatures], config: ClassificationConfig,
+                      dimension: Dimension) -> list[DimensionResult]:
+    """The segments of :func:`classify_dimension` without explanations or details (empty):
+    what the what-if preview needs, several times faster than wording every customer's reason."""
+    function = DIMENSION_FUNCTIONS[dimension]
+    if dimension in _SEGMENTS_ONLY:
+        return function(features, config, explain=False)  # type: ignore[call-arg]
+    return function(features, config)
+
+
 def segment_order(dimension: Dimension, config: ClassificationConfig) -> tuple[str, ...]:
     """Segments known in advance, best first; empty for open-ended groupings
     (industry, region, product), whose segments come from the data."""
@@ -48,6 +62,7 @@ __all__ = [
     "DIMENSION_FUNCTIONS",
     "amount_tiers",
     "classify_dimension",
+    "classify_segments",
     "credit_grades",
     "frequency_tiers",
     "industry_groups",

@@ -59,8 +59,22 @@ def rfm_cuts(features: Mapping[str, CustomerFeatures], config: ClassificationCon
     )
 
 
-def rfm_values(features: Mapping[str, CustomerFeatures], config: ClassificationConfig) -> list[DimensionResult]:
+def rfm_flags(f: CustomerFeatures, cuts: RfmCuts) -> tuple[bool, bool, bool]:
+    """(R near, F high, M high): the one rule both the explained and the segments-only path use."""
+    if f.invoice_count == 0 or f.recency_days is None:
+        return False, False, False
+    return (cuts.recency_days is not None and f.recency_days <= cuts.recency_days,
+            cuts.frequency is not None and f.invoice_count >= cuts.frequency,
+            cuts.monetary is not None and f.net_amount > 0 and f.net_amount >= cuts.monetary)
+
+
+def rfm_values(features: Mapping[str, CustomerFeatures], config: ClassificationConfig,
+               *, explain: bool = True) -> list[DimensionResult]:
+    """``explain=False`` (the what-if preview): segments only, no text or details."""
     cuts = rfm_cuts(features, config)
+    if not explain:
+        return [DimensionResult(cid, "value", RFM_SEGMENTS[rfm_flags(features[cid], cuts)], "")
+                for cid in sorted(features)]
     r_note = "（中位数）" if cuts.recency_is_median else ""
     f_note = "（中位数）" if cuts.frequency_is_median else ""
     m_note = "（中位数）" if cuts.monetary_is_median else ""
@@ -69,24 +83,22 @@ def rfm_values(features: Mapping[str, CustomerFeatures], config: ClassificationC
         "frequency_min": None if cuts.frequency is None else str(cuts.frequency),
         "monetary_min": None if cuts.monetary is None else str(cuts.monetary),
     }
+    r_cut = number(cuts.recency_days) if cuts.recency_days is not None else "—"
+    f_cut = number(cuts.frequency) if cuts.frequency is not None else "—"
+    m_cut = money(cuts.monetary) if cuts.monetary is not None else "—"
     results = []
     for cid in sorted(features):
         f = features[cid]
+        near, high_f, high_m = rfm_flags(f, cuts)
         if f.invoice_count == 0 or f.recency_days is None:
-            near = high_f = high_m = False
             reason = f"近{config.window_months}个月无蓝字开票（R 远、F 低、M 低）"
         else:
-            near = cuts.recency_days is not None and f.recency_days <= cuts.recency_days
-            high_f = cuts.frequency is not None and f.invoice_count >= cuts.frequency
-            high_m = cuts.monetary is not None and f.net_amount > 0 and f.net_amount >= cuts.monetary
-            r_cut = number(cuts.recency_days) if cuts.recency_days is not None else "—"
-            f_cut = number(cuts.frequency) if cuts.frequency is not None else "—"
-            m_cut = money(cuts.monetary) if cuts.monetary is not None else "—"
+            net = money(f.net_amount)
             reason = (
                 f"最近开票距今 {f.recency_days} 天（{'≤' if near else '>'} {r_cut} 天{r_note} → {'近' if near else '远'}）；"
                 f"开票 {f.invoice_count} 次（{'≥' if high_f else '<'} {f_cut} 次{f_note} → {'高' if high_f else '低'}）；"
-                + (f"净额 {money(f.net_amount)}（不为正 → 低）" if f.net_amount <= 0 else
-                   f"净额 {money(f.net_amount)}（{'≥' if high_m else '<'} {m_cut}{m_note} → {'高' if high_m else '低'}）")
+                + (f"净额 {net}（不为正 → 低）" if f.net_amount <= 0 else
+                   f"净额 {net}（{'≥' if high_m else '<'} {m_cut}{m_note} → {'高' if high_m else '低'}）")
             )
         segment = RFM_SEGMENTS[(near, high_f, high_m)]
         results.append(DimensionResult(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -67,7 +67,13 @@ def classify_all(
     customers: Iterable[CustomerFact],
     payments: Iterable[PaymentFact],
     config: ClassificationConfig,
+    *,
+    on_features: Callable[[dict[str, CustomerFeatures]], None] | None = None,
+    on_dimension: Callable[[Dimension, list[DimensionResult]], None] | None = None,
 ) -> ClassificationRun:
+    """``on_features`` / ``on_dimension`` are called as soon as the features / one
+    dimension's results are ready (a service stores them while the next dimension is
+    classified); the returned run holds everything either way."""
     columns = invoices if isinstance(invoices, InvoiceColumns) else InvoiceColumns.from_facts(invoices)
     customers = list(customers)
     payments = list(payments)
@@ -79,9 +85,14 @@ def classify_all(
         industry_name_rules=config.industry_name_rules,
         industry_product_rules=config.industry_product_rules,
     )
+    if on_features is not None:
+        on_features(features)
     results: list[DimensionResult] = []
     for dimension in config.dimensions:
-        results.extend(DIMENSION_FUNCTIONS[dimension](features, resolved))
+        found = DIMENSION_FUNCTIONS[dimension](features, resolved)
+        if on_dimension is not None:
+            on_dimension(dimension, found)
+        results.extend(found)
 
     window = window_ending(as_of, config.window_months)
     prev = previous_window(as_of, config.window_months)

@@ -71,10 +71,13 @@ def _tiers(
     show,  # type: ignore[no-untyped-def]  threshold → "12 次"
     labels: Mapping[Tier, str],
     empty_reason,  # type: ignore[no-untyped-def]  features → reason text when value ≤ 0
+    explain: bool = True,
 ) -> list[DimensionResult]:
     ids = sorted(features)
     values = [value_of(features[cid]) for cid in ids]
     cut = cut_values(values, cuts)
+    if not explain:  # the what-if preview: the same cut and tier_of, no text
+        return [DimensionResult(cid, dimension, tier_of(value, cut), "") for cid, value in zip(ids, values)]
     ascending = sorted(v for v in values if v > 0)
     percentile = cuts.mode == "percentile"
     high_rule = f"前 {percent(cuts.high)}，" if percentile else ""
@@ -87,17 +90,23 @@ def _tiers(
         "mid_min": None if cut.mid_min is None else str(cut.mid_min),
         "ranked_customers": cut.positives,
     }
+    # Customers with the same value (a count, often) share tier, rank and wording: each
+    # distinct value is worded once, keyed by its text (equal text, equal Decimal).
+    worded: dict[str, tuple[Tier, float | None, str]] = {}
     results = []
     for cid, value in zip(ids, values):
-        tier = tier_of(value, cut)
         f = features[cid]
-        details = {"value": str(value), "label": labels[tier], **common}
+        shown = str(value)
         if value <= 0:
+            tier = tier_of(value, cut)
             text = f"{empty_reason(f)} → {labels[tier]}"
-            details["top_share"] = None
+            top_share = None
+        elif (found := worded.get(shown)) is not None:
+            tier, top_share, text = found
         else:
+            tier = tier_of(value, cut)
             share = _top_share(value, ascending)
-            details["top_share"] = round(share, 6)
+            top_share = round(share, 6)
             rank = f"位于前 {percent(share)}，" if percentile else ""
             if tier == "high":
                 text = f"{describe(value)}，{rank}{high_text} → {labels[tier]}"
@@ -106,12 +115,14 @@ def _tiers(
             else:
                 text = f"{describe(value)}，{rank}未达{mid_text if cut.mid_min is not None else high_text}" \
                        f" → {labels[tier]}"
+            worded[shown] = (tier, top_share, text)
+        details = {"value": shown, "label": labels[tier], **common, "top_share": top_share}
         results.append(DimensionResult(cid, dimension, tier, text, details))
     return results
 
 
-def frequency_tiers(features: Mapping[str, CustomerFeatures], config: ClassificationConfig
-                    ) -> list[DimensionResult]:
+def frequency_tiers(features: Mapping[str, CustomerFeatures], config: ClassificationConfig,
+                    *, explain: bool = True) -> list[DimensionResult]:
     cuts = config.frequency
     months = config.window_months
     if cuts.measure == "invoices":
@@ -139,11 +150,12 @@ def frequency_tiers(features: Mapping[str, CustomerFeatures], config: Classifica
         return f"近{months}个月无开票，频次为 0"
 
     return _tiers(features, dimension="frequency", cuts=cuts, value_of=value_of, describe=describe,
-                  show=show, labels={"high": "高频", "mid": "中频", "low": "低频"}, empty_reason=empty_reason)
+                  show=show, labels={"high": "高频", "mid": "中频", "low": "低频"}, empty_reason=empty_reason,
+                  explain=explain)
 
 
-def amount_tiers(features: Mapping[str, CustomerFeatures], config: ClassificationConfig
-                 ) -> list[DimensionResult]:
+def amount_tiers(features: Mapping[str, CustomerFeatures], config: ClassificationConfig,
+                 *, explain: bool = True) -> list[DimensionResult]:
     """Tiered on net amount (blue + red, 价税合计) in the window."""
     months = config.window_months
 
@@ -162,4 +174,5 @@ def amount_tiers(features: Mapping[str, CustomerFeatures], config: Classificatio
         show=money,
         labels={"high": "高额", "mid": "中额", "low": "低额"},
         empty_reason=empty_reason,
+        explain=explain,
     )

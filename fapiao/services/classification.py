@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import hashlib
 import json
 import logging
+import queue
 import threading
 import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Literal
@@ -28,6 +32,7 @@ from classify.config import ClassificationConfig, parse_config
 from classify.errors import ClassificationError
 from classify.features import window_ending
 from classify.run import ClassificationRun, classify_all
+from classify.types import CustomerFeatures, DimensionResult
 from fapiao.services.actors import Actor
 from fapiao.services.classification_codec import features_to_json, group_row_to_json
 from fapiao.services.errors import Conflict, NotFound, RecordsError
@@ -114,6 +119,63 @@ def save_config(runtime: Runtime, changes: dict[str, Any], *, actor: Actor, note
 
 # -- runs ------------------------------------------------------------------------
 
+@contextmanager
+def bulk_allocation() -> Iterator[None]:
+    """The cyclic garbage collector paused while a run (or a preview) allocates millions of
+    objects that hold no cycles (features, results, rows): each full collection would walk
+    all of them again, about a third of a 100,000-customer run's CPU. Switched back on at
+    the end (a collection then reclaims any cycles other threads made meanwhile); nesting
+    and concurrent use are safe, the outermost user switches it back on."""
+    global _gc_pausers
+    with _gc_lock:
+        if _gc_pausers == 0:
+            _gc_was_enabled[0] = gc.isenabled()
+            gc.disable()
+        _gc_pausers += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pausers -= 1
+            if _gc_pausers == 0 and _gc_was_enabled[0]:
+                gc.enable()
+
+
+_gc_lock = threading.Lock()
+_gc_pausers = 0
+_gc_was_enabled = [True]
+
+
+# A finished run's features in memory: a run never changes, so the features it was
+# classified from are what decoding its stored features gives (the codec round-trips
+# exactly). A run keeps them here when it finishes, so the dashboard's first what-if
+# after an API or scheduled run (same process) does not decode 100,000 customers again.
+_features_lock = threading.Lock()
+_features_cache: dict[tuple[str, int, dt.datetime], dict[str, CustomerFeatures]] = {}
+
+
+def features_key(url: Any, run: ClassificationRunRecord) -> tuple[str, int, dt.datetime]:
+    return (str(url), run.id, run.created_at)
+
+
+def cached_features(key: tuple[str, int, dt.datetime]) -> dict[str, CustomerFeatures] | None:
+    with _features_lock:
+        return _features_cache.get(key)
+
+
+def forget_features() -> None:
+    """Drop the kept features (a benchmark times the first question after a restart)."""
+    with _features_lock:
+        _features_cache.clear()
+
+
+def keep_features(key: tuple[str, int, dt.datetime], features: dict[str, CustomerFeatures]) -> None:
+    """Only the most recently used run is kept (100,000 customers ≈ 150 MiB)."""
+    with _features_lock:
+        _features_cache.clear()
+        _features_cache[key] = features
+
+
 @dataclass(frozen=True, slots=True)
 class RunRequest:
     as_of: dt.date | None = None
@@ -189,20 +251,64 @@ def group_summary(run: ClassificationRun, config: ClassificationConfig) -> dict[
             for dim, results in by_dimension.items()}
 
 
-def _store(runtime: Runtime, run_id: int, run: ClassificationRun) -> None:
+def _store_results(runtime: Runtime, run_id: int, results: Iterable[DimensionResult]) -> None:
     """Rows are built chunk by chunk (a 100,000-customer run has 700,000 results):
     only one chunk of serialised rows exists at a time."""
-    results = iter(run.results)
+    results = iter(results)
     while chunk := list(islice(results, WRITE_CHUNK_ROWS)):
         rows = [(run_id, r.dimension, int(r.customer_id), r.segment, r.explanation, repo.dumps(r.details))
                 for r in chunk]
         with runtime.write() as session:
             repo.insert_rows(session=session, table="classification_results", rows=rows)
-    features = iter(run.features.items())
-    while chunk := list(islice(features, WRITE_CHUNK_ROWS)):
+
+
+def _store_features(runtime: Runtime, run_id: int, features: dict[str, CustomerFeatures]) -> None:
+    items = iter(features.items())
+    while chunk := list(islice(items, WRITE_CHUNK_ROWS)):
         rows = [(run_id, int(cid), str(f.net_amount), repo.dumps(features_to_json(f))) for cid, f in chunk]
         with runtime.write() as session:
             repo.insert_rows(session=session, table="classification_features", rows=rows)
+
+
+class _Writer:
+    """Stores a run's features and results in a second thread while the next dimension
+    is classified: the database's own work (SQLite's B-tree inserts and commits, the
+    PostgreSQL server behind COPY) runs without the GIL, so on two cores it overlaps
+    with classification. Each chunk is its own short transaction, as before; the run
+    is only marked done after :meth:`finish`."""
+
+    def __init__(self, runtime: Runtime, run_id: int) -> None:
+        self._runtime, self._run_id = runtime, run_id
+        self._queue: queue.SimpleQueue[tuple[str, Any] | None] = queue.SimpleQueue()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, name=f"classification-run-{run_id}-writer", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is not None:
+                continue  # drain: the run has failed, finish() reports it
+            kind, payload = item
+            try:
+                if kind == "features":
+                    _store_features(self._runtime, self._run_id, payload)
+                else:
+                    _store_results(self._runtime, self._run_id, payload)
+            except BaseException as exc:  # noqa: BLE001 - handed to the run's thread by finish()
+                self._error = exc
+
+    def features(self, features: dict[str, CustomerFeatures]) -> None:
+        self._queue.put(("features", features))
+
+    def results(self, _dimension: str, results: list[DimensionResult]) -> None:
+        self._queue.put(("results", results))
+
+    def finish(self, *, raise_error: bool = True) -> None:
+        """Wait for every queued row; re-raise the writer's error, if any."""
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None and raise_error:
+            raise self._error
 
 
 def run_classification(runtime: Runtime, *, actor: Actor, trigger: Trigger,
@@ -215,25 +321,33 @@ def run_classification(runtime: Runtime, *, actor: Actor, trigger: Trigger,
         _stale_runs_failed(runtime)
         started = time.perf_counter()
         run_id, config = _start(runtime, request, actor, trigger)
-        try:
-            loaded = load_inputs(runtime, config)
-            read_done = time.perf_counter()
-            run = with_counted_invoices(classify_all(loaded.columns, loaded.customers, loaded.payments, loaded.config))
-            summary = group_summary(run, loaded.config)
-            del loaded
-            classified = time.perf_counter()
-            _store(runtime, run_id, run)
-            log.info("classification run %d phases: load %.1f s, classify %.1f s, store %.1f s", run_id,
-                     read_done - started, classified - read_done, time.perf_counter() - classified)
-        except Exception as exc:
-            message = exc.message if isinstance(exc, RecordsError) else f"{type(exc).__name__}: {exc}"
-            with runtime.write() as session:
-                repo.delete_run_rows(session=session, run_id=run_id)
-                repo.mark(session=session, run_id=run_id, status="failed", error=message[:2000],
-                          finished_at=utcnow(), duration_seconds=round(time.perf_counter() - started, 3))
-            if isinstance(exc, ClassificationError):
-                raise ClassificationRefused(f"分类无法运行 / classification refused: {exc}") from exc
-            raise
+        with bulk_allocation():
+            try:
+                loaded = load_inputs(runtime, config)
+                read_done = time.perf_counter()
+                writer = _Writer(runtime, run_id)
+                try:
+                    run = with_counted_invoices(classify_all(loaded.columns, loaded.customers, loaded.payments,
+                                                             loaded.config, on_features=writer.features,
+                                                             on_dimension=writer.results))
+                    summary = group_summary(run, loaded.config)
+                    del loaded
+                    classified = time.perf_counter()
+                except BaseException:
+                    writer.finish(raise_error=False)  # no chunk may land after the clean-up below
+                    raise
+                writer.finish()
+                log.info("classification run %d phases: load %.1f s, classify %.1f s, store %.1f s", run_id,
+                         read_done - started, classified - read_done, time.perf_counter() - classified)
+            except Exception as exc:
+                message = exc.message if isinstance(exc, RecordsError) else f"{type(exc).__name__}: {exc}"
+                with runtime.write() as session:
+                    repo.delete_run_rows(session=session, run_id=run_id)
+                    repo.mark(session=session, run_id=run_id, status="failed", error=message[:2000],
+                              finished_at=utcnow(), duration_seconds=round(time.perf_counter() - started, 3))
+                if isinstance(exc, ClassificationError):
+                    raise ClassificationRefused(f"分类无法运行 / classification refused: {exc}") from exc
+                raise
         with runtime.write() as session:
             repo.mark(session=session, run_id=run_id, status="done", params=run.params, fingerprint=run.fingerprint,
                       summary=summary,
@@ -244,6 +358,7 @@ def run_classification(runtime: Runtime, *, actor: Actor, trigger: Trigger,
         with runtime.read() as session:
             record = repo.get_run(session=session, run_id=run_id)
             assert record is not None
+            keep_features(features_key(session.get_bind().url, record), run.features)
             return record
     finally:
         _run_lock.release()

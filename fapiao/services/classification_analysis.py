@@ -8,9 +8,7 @@ on last month's run sees last month's thresholds. Segment counts come from SQL
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from decimal import Decimal
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,20 +21,26 @@ from classify.analysis import (
     WhatIfPreview,
     compare_groups,
     compare_segments,
+    matrix_from_cells,
     population_stability_index,
-    transition_matrix,
     what_if,
 )
 from classify.config import ClassificationConfig, parse_config
-from classify.dimensions import classify_dimension
 from classify.errors import ClassificationError
 from classify.movement import RANKED, big_movers, downgrades
 from classify.targets import TargetRow, target_progress
-from classify.run import ALGORITHM_VERSION
 from classify.strategy import StrategyAdvice, recommend_strategy
 from classify.types import DIMENSIONS, CustomerFeatures, Dimension, DimensionResult
 from fapiao.services.classification import (
-    ClassificationRefused, current_config, latest_done_run, merged_config, require_run,
+    ClassificationRefused,
+    bulk_allocation,
+    cached_features,
+    current_config,
+    features_key,
+    keep_features,
+    latest_done_run,
+    merged_config,
+    require_run,
 )
 from fapiao.services.classification_codec import features_from_json, group_row_from_json
 from fapiao.services.errors import NotFound
@@ -64,23 +68,16 @@ def pick_runs(session: Any, from_run: int | None, to_run: int | None
     return earlier[-1], later
 
 
-_features_lock = threading.Lock()
-_features_cache: dict[tuple[str, int, dt.datetime], dict[str, CustomerFeatures]] = {}
-
-
 def load_features(session: Any, run: ClassificationRunRecord) -> dict[str, CustomerFeatures]:
     """A finished run's features, decoded once per process: runs never change, and the
     dashboard asks for the same run again and again (100,000 customers ≈ 150 MiB; only
-    the most recently used run is kept)."""
-    key = (str(session.get_bind().url), run.id, run.created_at)
-    with _features_lock:
-        cached = _features_cache.get(key)
+    the most recently used run is kept, see :func:`classification.keep_features`)."""
+    key = features_key(session.get_bind().url, run)
+    cached = cached_features(key)
     if cached is not None:
         return cached
     features = {str(cid): features_from_json(data) for cid, data in repo.features(session=session, run_id=run.id)}
-    with _features_lock:
-        _features_cache.clear()
-        _features_cache[key] = features
+    keep_features(key, features)
     return features
 
 
@@ -149,9 +146,9 @@ def two_segments(session: Any, run_id: int, first: tuple[Dimension, str], second
 def transitions(session: Any, from_run: int | None, to_run: int | None, dimension: Dimension
                 ) -> tuple[ClassificationRunRecord, ClassificationRunRecord, dict[str, dict[str, int]]]:
     earlier, later = pick_runs(session, from_run, to_run)
-    matrix = transition_matrix(_results(session, earlier.id, (dimension,)), _results(session, later.id, (dimension,)),
-                               dimension)
-    return earlier, later, matrix
+    cells = repo.transition_counts(session=session, earlier_id=earlier.id, later_id=later.id, dimension=dimension,
+                                   new=NEW, gone=GONE)
+    return earlier, later, matrix_from_cells(cells)
 
 
 def stability(session: Any, from_run: int | None, to_run: int | None
@@ -192,27 +189,6 @@ THRESHOLD_SECTIONS: dict[Dimension, str] = {"frequency": "frequency", "amount": 
                                              "credit": "credit"}
 
 
-def _what_if(features: dict[str, CustomerFeatures], stored: list[DimensionResult], current: ClassificationConfig,
-             proposed: ClassificationConfig, dimension: Dimension) -> WhatIfPreview:
-    """``classify.analysis.what_if`` without recomputing the run's own segments: the stored
-    ones came from the same features, thresholds and algorithm."""
-    after = classify_dimension(features, proposed, dimension)
-    before_segment = {r.customer_id: r.segment for r in stored}
-    before_counts = dict(sorted(Counter(before_segment.values()).items()))
-    after_counts = dict(sorted(Counter(r.segment for r in after).items()))
-    moved = tuple((r.customer_id, before_segment.get(r.customer_id, NEW), r.segment)
-                  for r in after if before_segment.get(r.customer_id) != r.segment)
-    return WhatIfPreview(
-        dimension=dimension,
-        before=before_counts,
-        after=after_counts,
-        transitions=transition_matrix(stored, after, dimension),
-        moved_customers=len(moved),
-        psi=population_stability_index(before_counts, after_counts, thresholds=proposed.psi),
-        moved=moved,
-    )
-
-
 def preview(session: Any, changes: dict[str, Any], *, run_id: int | None = None,
             dimensions: tuple[Dimension, ...] | None = None) -> Preview:
     """Segments of a stored run under proposed thresholds, next to what the run gave.
@@ -237,15 +213,13 @@ def preview(session: Any, changes: dict[str, Any], *, run_id: int | None = None,
     if not wanted:
         return Preview(run, proposed.model_copy(update={"as_of": None}), [], notes + [
             "阈值没有变化 / the proposed thresholds change no dimension"])
-    features = load_features(session, run)
-    same_rules = run.params.get("algorithm_version") == ALGORITHM_VERSION
     try:
-        previews = []
-        for dim in wanted:
-            if same_rules:
-                previews.append(_what_if(features, _results(session, run.id, (dim,)), current, proposed, dim))
-            else:  # the run was made by older rules: compute both sides now
-                previews.append(what_if(features, current, proposed, dim))
+        with bulk_allocation():
+            features = load_features(session, run)
+            # Both sides from the run's features by the segments-only path: recomputing the
+            # run's own segments is cheaper than reading them back, and gives them exactly
+            # (same features, thresholds and rules; a run made by older rules is recomputed too).
+            previews = [what_if(features, current, proposed, dim) for dim in wanted]
     except EmptyDistribution as exc:
         raise ClassificationRefused(f"运行 #{run.id} 没有客户，无法预览 / run #{run.id} has no customers") from exc
     except ClassificationError as exc:

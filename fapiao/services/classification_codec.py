@@ -19,20 +19,25 @@ _MONEY = frozenset({"gross_amount", "red_amount", "net_amount", "average_invoice
 _DATES = frozenset({"last_invoice_date", "first_invoice_date"})
 
 
+def _products_to_json(value: tuple[tuple[str, int], ...]) -> list[list[Any]]:
+    return [[product, lines] for product, lines in value]
+
+
+def _iso(value: dt.date) -> str:
+    return value.isoformat()
+
+
+_ENCODERS: tuple[tuple[str, Any], ...] = tuple(
+    (name, str if name in _MONEY else _iso if name in _DATES else
+     _products_to_json if name == "products" else None) for name in _FIELDS)
+
+
 def features_to_json(f: CustomerFeatures) -> dict[str, Any]:
+    """One pass over a precomputed encoder per field (a run stores 100,000 of these)."""
     out: dict[str, Any] = {}
-    for name in _FIELDS:
+    for name, encode in _ENCODERS:
         value = getattr(f, name)
-        if value is None:
-            out[name] = None
-        elif name in _MONEY:
-            out[name] = str(value)
-        elif name in _DATES:
-            out[name] = value.isoformat()
-        elif name == "products":
-            out[name] = [[product, lines] for product, lines in value]
-        else:
-            out[name] = value
+        out[name] = encode(value) if encode is not None and value is not None else value
     return out
 
 
@@ -45,14 +50,26 @@ _DECODERS: tuple[tuple[str, Any], ...] = tuple(
      _products if name == "products" else None) for name in _FIELDS)
 
 
+_FIELD_SET = frozenset(_FIELDS)
+_SPECIAL = tuple((name, decode) for name, decode in _DECODERS if decode is not None)
+
+
 def features_from_json(data: dict[str, Any]) -> CustomerFeatures:
-    """One pass over a precomputed decoder per field: a run's 100,000 customers are
-    decoded whenever the dashboard first asks about it."""
-    values = []
-    for name, decode in _DECODERS:
-        value = data.get(name)
-        values.append(decode(value) if decode is not None and value is not None else value)
-    return CustomerFeatures(*values)
+    """Only the money, date and product fields need converting (a run's 100,000 customers
+    are decoded whenever the dashboard first asks about it). Rows stored before a field was added
+    (or after one was removed) take the field-by-field path."""
+    if data.keys() != _FIELD_SET:
+        values = []
+        for name, decode in _DECODERS:
+            value = data.get(name)
+            values.append(decode(value) if decode is not None and value is not None else value)
+        return CustomerFeatures(*values)
+    values = dict(data)
+    for name, decode in _SPECIAL:
+        value = values[name]
+        if value is not None:
+            values[name] = decode(value)
+    return CustomerFeatures(**values)
 
 
 _GROUP_FIELDS = tuple(f.name for f in fields(GroupRow))

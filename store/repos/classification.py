@@ -12,7 +12,8 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+import orjson
+from sqlalchemy import Text, cast, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from store.models import (
@@ -111,7 +112,16 @@ def delete_run(*, session: Session, run_id: int) -> None:
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-dumps = _ENCODER.encode
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON text for the result and feature columns. orjson (several times faster:
+    a 100,000-customer run encodes 800,000 of these); the standard encoder for anything
+    orjson refuses (non-string keys, integers beyond 64 bits), so the stored values are the same."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return _ENCODER.encode(value)
 
 
 # -- reading results -----------------------------------------------------------
@@ -179,11 +189,14 @@ def customer_history(*, session: Session, customer_id: int, limit: int) -> list[
 
 def features(*, session: Session, run_id: int, customer_ids: Sequence[int] | None = None
              ) -> Iterable[tuple[int, dict[str, Any]]]:
+    """The JSON is read as text and decoded by orjson: a dashboard's first question about
+    a 100,000-customer run decodes all of them."""
     F = CustomerFeatureRecord
-    stmt = select(F.customer_id, F.features).where(F.run_id == run_id)
+    stmt = select(F.customer_id, cast(F.features, Text)).where(F.run_id == run_id)
     if customer_ids is not None:
         stmt = stmt.where(F.customer_id.in_(list(customer_ids)))
-    return session.execute(stmt.order_by(F.customer_id)).tuples()
+    loads = orjson.loads
+    return ((cid, loads(text)) for cid, text in session.execute(stmt.order_by(F.customer_id)).tuples())
 
 
 def done_runs(*, session: Session, limit: int) -> list[ClassificationRunRecord]:
@@ -239,6 +252,31 @@ def moved_customers(*, session: Session, earlier_id: int, later_id: int, dimensi
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     stmt = stmt.order_by(F2.net_amount.desc(), F1.net_amount.desc(), anchor.customer_id).offset(offset).limit(limit)
     return [tuple(row) for row in session.execute(stmt)], total
+
+
+def transition_counts(*, session: Session, earlier_id: int, later_id: int, dimension: str, new: str = "new",
+                      gone: str = "gone") -> dict[tuple[str, str], int]:
+    """(segment before, segment after) → customers, grouped in SQL (no row per customer comes
+    back); ``new``/``gone`` stand for customers present in the later / earlier run only."""
+    from sqlalchemy.orm import aliased
+
+    R1, R2 = aliased(ClassificationResultRecord), aliased(ClassificationResultRecord)
+    cells: dict[tuple[str, str], int] = {}
+    both = (select(R1.segment, R2.segment, func.count())
+            .join(R2, (R2.run_id == later_id) & (R2.dimension == R1.dimension) & (R2.customer_id == R1.customer_id))
+            .where(R1.run_id == earlier_id, R1.dimension == dimension).group_by(R1.segment, R2.segment))
+    for before, after, count in session.execute(both):
+        cells[(before, after)] = count
+    for anchor_run, other_run, as_cell in ((earlier_id, later_id, lambda seg: (seg, gone)),
+                                          (later_id, earlier_id, lambda seg: (new, seg))):
+        only = (select(R1.segment, func.count())
+                .join(R2, (R2.run_id == other_run) & (R2.dimension == R1.dimension)
+                      & (R2.customer_id == R1.customer_id), isouter=True)
+                .where(R1.run_id == anchor_run, R1.dimension == dimension, R2.customer_id.is_(None))
+                .group_by(R1.segment))
+        for segment, count in session.execute(only):
+            cells[as_cell(segment)] = count
+    return cells
 
 
 def changed_segments(*, session: Session, earlier_id: int, later_id: int, dimensions: Sequence[str]

@@ -66,8 +66,8 @@ def latest_invoice_date(*, session: Session) -> dt.date | None:
     return value
 
 
-def _partitions(session: Session, stmt: Select, *, sqlite_lines_first: bool = False
-                ) -> Iterator[list[tuple]]:  # type: ignore[type-arg]
+def _partitions(session: Session, stmt: Select, *, sqlite_lines_first: bool = False,
+                sqlite_red_by_original_key: bool = False) -> Iterator[list[tuple]]:  # type: ignore[type-arg]
     """Plain DB-API tuples straight from a cursor of the session's transaction
     (server-side on PostgreSQL): Row objects would cost more than the query.
     The statement's only parameters are dates and constants of ours, rendered inline.
@@ -75,6 +75,10 @@ def _partitions(session: Session, stmt: Select, *, sqlite_lines_first: bool = Fa
     ``sqlite_lines_first``: SQLite's planner walks the issue-date index and probes the
     lines of each invoice; one pass over the lines probing invoices by rowid is about
     twice as fast, and ``CROSS JOIN`` is SQLite's documented way to fix the join order.
+
+    ``sqlite_red_by_original_key``: for the reversed amounts SQLite would walk the whole
+    issue-date index probing every invoice for ``is_red``; the linked reds are the few rows
+    with an ``original_key``, which ``INDEXED BY`` its index reaches directly.
     """
     connection = session.connection()
     sql = str(stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
@@ -82,6 +86,10 @@ def _partitions(session: Session, stmt: Select, *, sqlite_lines_first: bool = Fa
         joined = "FROM invoice_lines JOIN invoices ON"
         assert joined in sql, sql
         sql = sql.replace(joined, "FROM invoice_lines CROSS JOIN invoices ON")
+    if sqlite_red_by_original_key and connection.dialect.name == "sqlite":
+        joined = "FROM invoices JOIN invoices AS invoices_1 ON"
+        assert joined in sql, sql
+        sql = sql.replace(joined, "FROM invoices INDEXED BY ix_invoices_original_key JOIN invoices AS invoices_1 ON")
     raw = connection.connection.driver_connection
     postgres = connection.dialect.name == "postgresql"
     cursor = raw.cursor(name=f"classify_{uuid.uuid4().hex[:12]}") if postgres else raw.cursor()
@@ -149,7 +157,7 @@ def _reversed_fen(session: Session, as_of: dt.date, invoice_ids: np.ndarray) -> 
                     .join(blue, blue.dedup_key == Invoice.original_key)
                     .where(Invoice.is_red.is_(True), Invoice.original_key.is_not(None)), as_of).group_by(blue.id)
     out = np.zeros(len(invoice_ids), dtype=np.int64)
-    for part in _partitions(session, stmt):
+    for part in _partitions(session, stmt, sqlite_red_by_original_key=True):
         ids = np.array([row[0] for row in part], dtype=np.int64)
         sums = np.array([int(row[1]) for row in part], dtype=np.int64)
         at = np.searchsorted(invoice_ids, ids)

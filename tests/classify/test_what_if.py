@@ -1,4 +1,5 @@
 import copy
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -48,3 +49,26 @@ def test_what_if_same_config_moves_nobody(feats):
 def test_what_if_refuses_a_different_window(feats):
     with pytest.raises(InvalidClassificationConfig, match="run a new classification"):
         what_if(feats, ClassificationConfig(), ClassificationConfig(window_months=6), "frequency")
+
+
+def test_segments_only_path_gives_the_explained_segments():
+    """The what-if preview classifies without explanations; the segments must be the run's own."""
+    from bench.classify_scale import synthetic
+    from classify.dimensions import classify_dimension, classify_segments
+    from classify.run import classify_all
+    from classify.types import CustomerFact
+
+    columns, masters, pays = synthetic(400, 8000, 800)
+    facts = [CustomerFact(m.customer_id, m.name, m.tax_id, m.industry) for m in masters]
+    base = ClassificationConfig(as_of=date(2024, 12, 31))
+    run = classify_all(columns, facts, pays, base)
+    configs = [base,
+               base.model_copy(update={"amount": base.amount.model_copy(update={"high": Decimal("0.1")})}),
+               base.model_copy(update={"frequency": FrequencyTiers(mode="absolute", high=Decimal(20), mid=Decimal(5))}),
+               base.model_copy(update={"rfm": base.rfm.model_copy(update={"recency_days": 30})})]
+    for config in configs:
+        for dimension in ("frequency", "amount", "value", "credit", "industry"):
+            explained = classify_dimension(run.features, config, dimension)
+            fast = classify_segments(run.features, config, dimension)
+            assert [(r.customer_id, r.segment) for r in fast] == [(r.customer_id, r.segment) for r in explained]
+    assert {r.segment for r in classify_segments(run.features, base, "credit")} == set(run.counts("credit"))

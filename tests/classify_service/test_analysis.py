@@ -63,3 +63,48 @@ def test_stored_group_summary_equals_comparing_the_stored_features(runtime, stor
     with runtime.read() as session:
         credit = analysis._results(session, run.id, ("credit",))
         assert analysis.groups(session, run.id, "credit") == compare_groups(features, credit, "credit", config=config)
+
+
+def test_a_run_keeps_in_memory_exactly_the_features_it_stored(runtime, store) -> None:
+    """The first what-if after a run uses the run's own features instead of decoding them
+    again: they must equal the stored ones."""
+    from fapiao.services.classification import cached_features, features_key
+    from fapiao.services.classification_codec import features_from_json
+    from store.repos import classification as repo
+
+    small_store(store)
+    run = run_classification(runtime, actor=MANAGER, trigger="api", request=RunRequest(as_of=dt.date(2024, 12, 31)))
+    with runtime.read() as session:
+        kept = cached_features(features_key(session.get_bind().url, run))
+        stored = {str(cid): features_from_json(data) for cid, data in repo.features(session=session, run_id=run.id)}
+        assert analysis.load_features(session, run) is kept
+    assert kept is not None and len(kept) == len(stored) > 0
+    assert kept == stored and list(kept) == list(stored)
+
+
+def test_transition_counts_grouped_in_sql_equal_the_matrix_of_the_stored_segments(runtime, store) -> None:
+    from sqlalchemy import delete
+
+    from classify.analysis import transition_matrix
+    from store.models import ClassificationResultRecord as R
+
+    small_store(store)
+    first = run_classification(runtime, actor=MANAGER, trigger="api", request=RunRequest(as_of=dt.date(2024, 6, 30)))
+    second = run_classification(runtime, actor=MANAGER, trigger="api", request=RunRequest(as_of=dt.date(2024, 12, 31)))
+    with runtime.write() as session:  # one customer only in the earlier run, another only in the later one
+        ids = sorted({cid for cid, _ in repo_segments(session, second.id)})
+        session.execute(delete(R).where(R.run_id == second.id, R.customer_id == ids[0]))
+        session.execute(delete(R).where(R.run_id == first.id, R.customer_id == ids[-1]))
+    with runtime.read() as session:
+        for dim in ("frequency", "amount", "value", "credit", "industry"):
+            earlier, later, matrix = analysis.transitions(session, first.id, second.id, dim)
+            expected = transition_matrix(analysis._results(session, first.id, (dim,)),
+                                         analysis._results(session, second.id, (dim,)), dim)
+            assert matrix == expected and list(matrix) == list(expected)
+            assert "new" in matrix and any("gone" in row for row in matrix.values())
+
+
+def repo_segments(session, run_id):  # type: ignore[no-untyped-def]
+    from store.repos import classification as repo
+
+    return repo.segments(session=session, run_id=run_id, dimension="amount")

@@ -165,3 +165,26 @@ def test_results_written_in_many_chunks_and_a_failed_write_leaves_nothing(runtim
         left = session.scalar(select(func.count()).select_from(ClassificationResultRecord)
                               .where(ClassificationResultRecord.run_id == failed.id))
         assert left == 0 and record.id != failed.id
+
+
+def test_a_failure_while_classifying_leaves_no_rows_the_writer_thread_stored(runtime, store, monkeypatch) -> None:
+    """Features and the first dimensions are stored while later ones are classified: a
+    dimension that fails must still leave nothing behind, and the collector back on."""
+    import gc
+
+    from classify import dimensions
+
+    small_store(store)
+
+    def broken(features, config):  # type: ignore[no-untyped-def]
+        raise RuntimeError("credit rules broke")
+
+    monkeypatch.setitem(dimensions.DIMENSION_FUNCTIONS, "credit", broken)
+    with pytest.raises(RuntimeError):
+        run_classification(runtime, actor=MANAGER, trigger="cli", request=RunRequest(as_of=dt.date(2024, 12, 31)))
+    assert gc.isenabled()
+    with runtime.read() as session:
+        failed = session.scalars(select(ClassificationRunRecord).order_by(ClassificationRunRecord.id.desc())).first()
+        assert failed.status == "failed" and "credit rules broke" in failed.error
+        for table in (ClassificationResultRecord, CustomerFeatureRecord):
+            assert session.scalar(select(func.count()).select_from(table).where(table.run_id == failed.id)) == 0
