@@ -66,3 +66,13 @@ def paper_special(code: str = "4403221130", number: str = "01234567", amount: st
     draft.invoice_code = code
     draft.invoice_number = number
     return draft
+
+
+def read_surely(draft):
+    """The draft as a careful reader would have read it: every present header field at
+    0.99 with a second reading agreeing, so the review policy judges only what a test
+    changes (the same rule as ``tests.services.json_extractor.record_for``)."""
+    present = [f for f in draft.HEADER_FIELDS if f == "is_red" or getattr(draft, f) not in (None, "")]
+    draft.confidence = {**{f: 0.99 for f in present}, **draft.confidence}
+    draft.confirmations = {**{f: 0.99 for f in present}, **draft.confirmations}
+    return draft

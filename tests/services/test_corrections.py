@@ -12,13 +12,14 @@ from fapiao.services.customers import match_buyer
 from fapiao.services.errors import Conflict, DuplicateInvoice, OverReversal, ValidationFailed
 from fapiao.services.records import record_draft
 from store.models import AuditEntry, Customer, Invoice, ReviewTask
-from tests.services.factories import BUYER_TAX_ID, blue, digital_number, red
+from tests.services.factories import BUYER_TAX_ID, blue, digital_number, read_surely, red
 
 REVIEWER = Actor(user_id=None, name="rita", role="reviewer")
 
 
 def recognised(session, draft):
-    return record_draft(session=session, draft=draft, way_in="recognition", actor=SYSTEM, strict=False, source="ocr").invoice
+    return record_draft(session=session, draft=read_surely(draft), way_in="recognition", actor=SYSTEM, strict=False,
+                        source="ocr").invoice
 
 
 def test_correction_is_audited_marked_and_revalidated(runtime) -> None:

@@ -6,8 +6,15 @@ import re
 from decimal import Decimal
 
 from store.models import AuditEntry, Document, Invoice
-from tests.services.factories import blue, digital_number, red
-from tests.services.test_reconcile import recognised
+from fapiao.services.actors import SYSTEM
+from fapiao.services.records import record_draft
+from tests.services.factories import blue, digital_number, read_surely, red
+
+
+def recognised(session, draft):
+    """Recorded as a sure OCR reading: the review policy judges only what a test changes."""
+    return record_draft(session=session, draft=read_surely(draft), way_in="recognition", actor=SYSTEM, strict=False,
+                        source="ocr").invoice
 
 
 def _rows(html: str, section: str) -> list[int]:
