@@ -20,6 +20,7 @@ from api.web.dashboard import router as dashboard_router
 from fapiao.services.actors import SYSTEM
 from fapiao.services.auth import purge_at_start
 from fapiao.services.background import start_background
+from fapiao.services.classification_analysis import warm_features_in_background
 from fapiao.services.imports import seed_customers
 from fapiao.services.runtime import Runtime, open_runtime
 from fapiao.settings import Settings
@@ -38,6 +39,8 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, background
         seed_customers(rt, actor=SYSTEM)
         purge_at_start(rt)  # expired login sessions, stale login failures
         worker = start_background(rt) if background else None
+        if background:  # the first what-if after a restart should not decode every customer's features
+            warm_features_in_background(rt)
         try:
             yield
         finally:

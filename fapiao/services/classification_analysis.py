@@ -8,6 +8,8 @@ on last month's run sees last month's thresholds. Segment counts come from SQL
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
 from decimal import Decimal
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +50,9 @@ from store.models import ClassificationRunRecord
 from store.repos import classification as repo
 
 
+log = logging.getLogger(__name__)
+
+
 def run_config(run: ClassificationRunRecord) -> ClassificationConfig:
     return parse_config(run.params["config"])
 
@@ -79,6 +84,24 @@ def load_features(session: Any, run: ClassificationRunRecord) -> dict[str, Custo
     features = {str(cid): features_from_json(data) for cid, data in repo.features(session=session, run_id=run.id)}
     keep_features(key, features)
     return features
+
+
+def warm_features_in_background(runtime: Any) -> threading.Thread:
+    """Decode the latest finished run's features once at server start, off the request
+    path, so a manager's first what-if after a restart does not wait for 100,000
+    customers to be decoded (≈ 2 s). Best effort: a failure only leaves the cache cold."""
+    def warm() -> None:
+        try:
+            with runtime.read() as session:
+                run = repo.latest_run(session=session)
+                if run is not None:
+                    load_features(session, run)
+        except Exception:  # noqa: BLE001 - the first preview decodes them instead
+            log.warning("could not pre-load classification features", exc_info=True)
+
+    thread = threading.Thread(target=warm, name="classification-features-warmup", daemon=True)
+    thread.start()
+    return thread
 
 
 def _results(session: Any, run_id: int, dimensions: tuple[Dimension, ...]) -> list[DimensionResult]:
