@@ -8,7 +8,7 @@ import pytest
 
 from store.models import AuditEntry, Invoice, User
 from tests.services.factories import blue, digital_number, red
-from tests.services.test_reconcile import recognised
+from tests.web.test_reconcile_pages import recognised
 from tests.web.conftest import log_in
 from tests.web.test_browser import _context
 
