@@ -79,7 +79,7 @@ def test_a_run_keeps_in_memory_exactly_the_features_it_stored(runtime, store) ->
         stored = {str(cid): features_from_json(data) for cid, data in repo.features(session=session, run_id=run.id)}
         assert analysis.load_features(session, run) is kept
     assert kept is not None and len(kept) == len(stored) > 0
-    assert kept == stored and list(kept) == list(stored)
+    assert kept == stored  # (order is no part of it: every reader sorts by customer id)
 
 
 def test_transition_counts_grouped_in_sql_equal_the_matrix_of_the_stored_segments(runtime, store) -> None:
