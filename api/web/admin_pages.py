@@ -93,8 +93,8 @@ async def create_user(request: Request, actor: AdminPage, name: Annotated[str, F
     try:
         made = await run_in_threadpool(create)  # scrypt: off the event loop
     except RecordsError as exc:
-        return await run_in_threadpool(lambda: _users_page(request, actor, status_code=exc.status,
-                                                           errors=error_messages(exc),
+        status, errors = exc.status, error_messages(exc)  # bound here: the page renders in another thread
+        return await run_in_threadpool(lambda: _users_page(request, actor, status_code=status, errors=errors,
                                                            form={"name": name, "role": role}))
     return await run_in_threadpool(lambda: _users_page(
         request, actor, status_code=201, new_key=made, notice=f"已创建用户 {made['name']} / user created"))
