@@ -11,8 +11,8 @@ from classify.config import ClassificationConfig
 from classify.credit import credit_grades
 from classify.groups import industry_groups, product_groups, region_groups
 from classify.rfm import RFM_ORDER, rfm_values
-from classify.tiers import TIERS, amount_tiers, frequency_tiers
-from classify.types import CustomerFeatures, Dimension, DimensionResult
+from classify.tiers import amount_tiers, frequency_tiers
+from classify.types import TIERS, CustomerFeatures, Dimension, DimensionResult
 
 DimensionFunction = Callable[[Mapping[str, CustomerFeatures], ClassificationConfig], list[DimensionResult]]
 

@@ -19,7 +19,7 @@ from typing import Literal
 
 from classify.config import ClassificationConfig, TierCuts
 from classify.text import money, number, percent
-from classify.types import TIERS, CustomerFeatures, DimensionResult, Tier
+from classify.types import CustomerFeatures, DimensionResult, Tier
 
 
 @dataclass(frozen=True, slots=True)

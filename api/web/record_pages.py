@@ -20,7 +20,6 @@ from api.web.queries import customer_name, document_of, invoice_number_of, visib
 from fapiao.services import visibility
 from fapiao.services import integrity
 from fapiao.services.actors import Actor
-from fapiao.services.customers import require_customer
 from store.repos import audit
 from store.repos import customers as customer_repo
 from store.repos import invoices as invoice_repo

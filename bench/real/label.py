@@ -24,7 +24,6 @@ import argparse
 import io
 import json
 import re
-import sys
 import xml.etree.ElementTree as ET
 import zipfile
 from decimal import Decimal, InvalidOperation

@@ -28,7 +28,7 @@ from typing import Iterator
 from typing import Any
 
 from capture.errors import CaptureError
-from capture.types import PageResult, ReviewReason
+from capture.types import PageResult
 from fapiao.services.accounts import actor_for
 from fapiao.services.actors import SYSTEM, Actor
 from fapiao.services.extractors import Extractor

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import Text, cast, delete, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Text, cast, delete, func, select
+from sqlalchemy.orm import Session, aliased
 
 from store.models import (
     ClassificationConfigVersion,
@@ -226,8 +226,6 @@ def moved_customers(*, session: Session, earlier_id: int, later_id: int, dimensi
     """One cell of a transition matrix as customers: (customer id, code, name, segment before, segment
     after, net amount before, net amount after), largest later net amount first. ``new``/``gone`` name the
     row and column of customers present in one run only."""
-    from sqlalchemy.orm import aliased
-
     R1, R2 = aliased(ClassificationResultRecord), aliased(ClassificationResultRecord)
     F1, F2 = aliased(CustomerFeatureRecord), aliased(CustomerFeatureRecord)
     if from_segment == new:
@@ -258,8 +256,6 @@ def transition_counts(*, session: Session, earlier_id: int, later_id: int, dimen
                       gone: str = "gone") -> dict[tuple[str, str], int]:
     """(segment before, segment after) → customers, grouped in SQL (no row per customer comes
     back); ``new``/``gone`` stand for customers present in the later / earlier run only."""
-    from sqlalchemy.orm import aliased
-
     R1, R2 = aliased(ClassificationResultRecord), aliased(ClassificationResultRecord)
     cells: dict[tuple[str, str], int] = {}
     both = (select(R1.segment, R2.segment, func.count())
@@ -282,8 +278,6 @@ def transition_counts(*, session: Session, earlier_id: int, later_id: int, dimen
 def changed_segments(*, session: Session, earlier_id: int, later_id: int, dimensions: Sequence[str]
                      ) -> list[tuple[int, str, str, str]]:
     """(customer id, dimension, segment before, segment after) where the segment changed."""
-    from sqlalchemy.orm import aliased
-
     R1, R2 = aliased(ClassificationResultRecord), aliased(ClassificationResultRecord)
     stmt = (select(R1.customer_id, R1.dimension, R1.segment, R2.segment)
             .join(R2, (R2.run_id == later_id) & (R2.dimension == R1.dimension) & (R2.customer_id == R1.customer_id))
@@ -301,8 +295,6 @@ def net_amounts(*, session: Session, run_id: int, customer_ids: Sequence[int] | 
 
 def net_changes(*, session: Session, earlier_id: int, later_id: int, min_change: Any) -> list[tuple[int, Any, Any]]:
     """(customer id, net before, net after) for customers in both runs whose net amount moved by ≥ min_change."""
-    from sqlalchemy.orm import aliased
-
     F1, F2 = aliased(CustomerFeatureRecord), aliased(CustomerFeatureRecord)
     diff = F2.net_amount - F1.net_amount
     stmt = (select(F1.customer_id, F1.net_amount, F2.net_amount)
