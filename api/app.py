@@ -17,6 +17,7 @@ from api.limits import BodySizeLimit
 from api.routes import accounts, classifications, customers, documents, imports, invoices, reconciliation, review, system
 from api.web import web_router
 from api.web.dashboard import router as dashboard_router
+from fapiao.services import heap
 from fapiao.services.actors import SYSTEM
 from fapiao.services.auth import purge_at_start
 from fapiao.services.background import start_background
@@ -29,8 +30,11 @@ API_PREFIX = "/api/v1"
 MULTIPART_OVERHEAD = 1024 * 1024
 
 
-def create_app(settings: Settings, *, runtime: Runtime | None = None, background: bool = True) -> FastAPI:
-    """``runtime``: share an existing one (tests); ``background``: start the worker pool / Celery dispatch."""
+def create_app(settings: Settings, *, runtime: Runtime | None = None, background: bool = True,
+               settle_heap: bool = False) -> FastAPI:
+    """``runtime``: share an existing one (tests); ``background``: start the worker pool / Celery dispatch;
+    ``settle_heap``: freeze the start-up heap out of the garbage collector (the server process only,
+    see fapiao/services/heap.py)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -39,8 +43,12 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, background
         seed_customers(rt, actor=SYSTEM)
         purge_at_start(rt)  # expired login sessions, stale login failures
         worker = start_background(rt) if background else None
-        if background:  # the first what-if after a restart should not decode every customer's features
-            warm_features_in_background(rt)
+        # the first what-if after a restart should not decode every customer's features
+        warming = warm_features_in_background(rt) if background else None
+        if settle_heap:
+            heap.settle()
+            if warming is not None:
+                heap.settle_after(warming)
         try:
             yield
         finally:

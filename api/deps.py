@@ -26,7 +26,9 @@ _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="
 _session_cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="Login session (POST /api/v1/auth/login)")
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    """Async because it does no I/O: a sync dependency costs a hop to the thread pool and back
+    on every request (measured on the upload path: several of them per 202)."""
     return request.app.state.runtime
 
 
@@ -78,7 +80,7 @@ def current_actor(
 
 
 def require(role: str) -> Callable[..., Actor]:
-    def dependency(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+    async def dependency(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:  # no I/O: no thread hop
         try:
             return auth.require_role(actor, role)
         except auth.RoleRequired as exc:

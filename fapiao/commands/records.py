@@ -37,7 +37,7 @@ def serve(
         print("no users yet: create one with `fapiao users create admin --role admin`", file=sys.stderr)
     mode = "Celery via " + settings.public_view()["broker_url"] if settings.broker_url else f"{settings.workers} in-process workers"
     print(f"fapiao: {settings.public_view()['database_url']}, {mode}; API docs at http://{host}:{port}/docs", file=sys.stderr)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(settings, settle_heap=True), host=host, port=port, log_level="info")
 
 
 def worker(

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from store.models import ApiKey, LoginSession, User
 from store.types import utcnow
@@ -21,7 +21,7 @@ def active_key(*, session: Session, prefix: str) -> ApiKey | None:
         select(ApiKey)
         .join(User)
         .where(ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None), User.is_active.is_(True))
-        .options(selectinload(ApiKey.user))
+        .options(contains_eager(ApiKey.user))  # one query per request, not two
     )
     return session.scalars(stmt).first()
 
@@ -31,6 +31,6 @@ def live_session(*, session: Session, token_hash: str) -> LoginSession | None:
         select(LoginSession)
         .join(User)
         .where(LoginSession.token_hash == token_hash, LoginSession.expires_at > utcnow(), User.is_active.is_(True))
-        .options(selectinload(LoginSession.user))
+        .options(contains_eager(LoginSession.user))
     )
     return session.scalars(stmt).first()
