@@ -161,7 +161,7 @@ def main() -> None:
     print(f"ack latency: p50 {result['p50_ms']} ms, p90 {result['p90_ms']} ms, p99 {result['p99_ms']} ms, "
           f"max {result['max_ms']} ms; {result['throughput']} uploads/s over {result['wall_s']} s")
     print(f"load average (1 min) {load_before[0]:.1f} before, {load_after[0]:.1f} after, on {os.cpu_count()} CPUs; "
-          f"readers at niceness {env.get('FAPIAO_READER_NICENESS', 'default')}")
+          f"readers at niceness {env.get('FAPIAO_READER_NICENESS', '19 (default)')}")
     for error in errors[:5]:
         print("  error:", error)
     if args.json:
