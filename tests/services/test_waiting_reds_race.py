@@ -64,3 +64,56 @@ def test_a_red_rejected_while_its_blue_arrives_stays_rejected_and_unlinked(runti
         assert (invoice.status, invoice.blue_invoice_id) == ("rejected", None)
         task = session.scalars(select(ReviewTask).where(ReviewTask.invoice_id == red_id)).one()
         assert task.status == "rejected"
+
+
+def test_relinking_leaves_a_red_rejected_meanwhile_alone(runtime) -> None:
+    """``reconcile --fix`` / ``POST /reconciliation/relink`` while a reviewer rejects a red that
+    the link had missed: was (PostgreSQL) linked to its blue after the rejection."""
+    from fapiao.services.reconcile import relink_reds
+
+    blue_number = digital_number(1)
+    draft = red(blue_number, digital_number(2), amount="40.00")
+    draft.confidence = {"buyer_name": 0.3}
+    with runtime.write() as session:
+        record_draft(session=session, draft=blue(blue_number), way_in="manual", actor=SYSTEM, strict=True,
+                     source="manual")
+        red_id = record_draft(session=session, draft=draft, way_in="recognition", actor=SYSTEM, strict=False,
+                              source="ocr", review_confidence=0.85).invoice.id
+    with runtime.write() as session:  # a red the link missed (both arrived at once on two workers)
+        session.get(Invoice, red_id).blue_invoice_id = None
+    rejected, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+    relinked: list[int] = []
+
+    def reviewer() -> None:
+        try:
+            with runtime.write() as session:
+                reject(session=session, invoice_id=red_id, actor=REVIEWER, reason="看错了")
+                rejected.set()
+                release.wait(timeout=30)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+            rejected.set()
+
+    def other_reviewer() -> None:
+        try:
+            with runtime.write() as session:
+                relinked.extend(relink_reds(session=session, actor=REVIEWER))
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    first = threading.Thread(target=reviewer)
+    first.start()
+    assert rejected.wait(timeout=30)
+    second = threading.Thread(target=other_reviewer)
+    second.start()
+    try:
+        _wait_for_lock_wait(runtime)
+    finally:
+        release.set()
+        first.join(timeout=60)
+        second.join(timeout=60)
+    assert not errors, errors
+    assert relinked == []
+    with runtime.read() as session:
+        assert (session.get(Invoice, red_id).status, session.get(Invoice, red_id).blue_invoice_id) == ("rejected", None)
