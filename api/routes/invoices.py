@@ -8,7 +8,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, status
 
 from api.deps import Clerk, IdPath, ReadSession, Reviewer, RuntimeDep
-from api.schemas.invoices import AuditEntryOut, InvoiceCreate, InvoicePage, InvoicePublic, InvoiceType, InvoiceUpdate
+from api.schemas.invoices import (
+    AuditEntryOut, InvoiceCreate, InvoicePage, InvoicePublic, InvoiceSummary, InvoiceType, InvoiceUpdate,
+)
 from capture.types import InvoiceDraft
 from fapiao.services import drafts, visibility
 from fapiao.services.corrections import correct_invoice, require_invoice
@@ -54,19 +56,20 @@ def create_invoice(body: InvoiceCreate, runtime: RuntimeDep, actor: Clerk) -> In
     with runtime.write() as session:
         recorded = record_draft(session=session, draft=draft, way_in="manual", actor=actor, strict=True, source="manual")
         invoice = invoice_repo.get(session=session, invoice_id=recorded.invoice.id)
-        return InvoicePublic.model_validate(invoice)
+        return InvoicePublic.from_row(invoice, actor)
 
 
 @router.get("", response_model=InvoicePage, summary="List and filter invoices (clerks see their own)")
 def list_invoices(session: ReadSession, actor: Clerk, flt: FilterDep, offset: Offset = 0, limit: Limit = 50) -> InvoicePage:
     rows, total = visibility.invoice_page(session=session, actor=actor, flt=flt, offset=offset, limit=limit)
-    return InvoicePage.model_validate({"items": rows, "total": total, "offset": offset, "limit": limit},
-                                      from_attributes=True)
+    blue_ids = visibility.shown_blue_ids(session=session, actor=actor, invoices=rows)
+    items = [InvoiceSummary.model_validate(row).model_copy(update={"blue_invoice_id": blue_ids[row.id]}) for row in rows]
+    return InvoicePage(items=items, total=total, offset=offset, limit=limit)
 
 
 @router.get("/{invoice_id}", response_model=InvoicePublic)
 def get_invoice(invoice_id: IdPath, session: ReadSession, actor: Clerk) -> InvoicePublic:
-    return InvoicePublic.model_validate(visibility.visible_invoice(session=session, actor=actor, invoice_id=invoice_id))
+    return InvoicePublic.from_row(visibility.visible_invoice(session=session, actor=actor, invoice_id=invoice_id), actor)
 
 
 @router.patch("/{invoice_id}", response_model=InvoicePublic,
@@ -77,7 +80,7 @@ def patch_invoice(invoice_id: IdPath, body: InvoiceUpdate, runtime: RuntimeDep, 
     with runtime.write() as session:
         invoice = correct_invoice(session=session, invoice_id=invoice_id, changes=changes, actor=actor,
                                   customer_id=customer_id)
-        return InvoicePublic.model_validate(invoice_repo.get(session=session, invoice_id=invoice.id))
+        return InvoicePublic.from_row(invoice_repo.get(session=session, invoice_id=invoice.id), actor)
 
 
 @router.get("/{invoice_id}/audit", response_model=list[AuditEntryOut], summary="Who changed what, when")

@@ -27,7 +27,7 @@ def review_queue(
     tasks, total = review_repo.pending(session=session, offset=offset, limit=limit)
     items = [
         ReviewItem(task_id=t.id, failed_checks=t.failed_checks, min_confidence=t.min_confidence,
-                   created_at=t.created_at, invoice=InvoicePublic.model_validate(t.invoice))
+                   created_at=t.created_at, invoice=InvoicePublic.from_row(t.invoice, actor))
         for t in tasks
     ]
     return ReviewPage(items=items, total=total, offset=offset, limit=limit)
@@ -41,14 +41,14 @@ def approve_invoice(invoice_id: IdPath, body: ApproveRequest, runtime: RuntimeDe
     with runtime.write() as session:
         approve(session=session, invoice_id=invoice_id, actor=actor, changes=changes, customer_id=customer_id,
                 note=body.note, override_checks=body.override_checks)
-        return InvoicePublic.model_validate(invoice_repo.get(session=session, invoice_id=invoice_id))
+        return InvoicePublic.from_row(invoice_repo.get(session=session, invoice_id=invoice_id), actor)
 
 
 @router.post("/{invoice_id}/reject", response_model=InvoicePublic, summary="Reject with a reason")
 def reject_invoice(invoice_id: IdPath, body: RejectRequest, runtime: RuntimeDep, actor: Reviewer) -> InvoicePublic:
     with runtime.write() as session:
         reject(session=session, invoice_id=invoice_id, actor=actor, reason=body.reason)
-        return InvoicePublic.model_validate(invoice_repo.get(session=session, invoice_id=invoice_id))
+        return InvoicePublic.from_row(invoice_repo.get(session=session, invoice_id=invoice_id), actor)
 
 
 @router.post("/{invoice_id}/reopen", response_model=InvoicePublic,
@@ -56,4 +56,4 @@ def reject_invoice(invoice_id: IdPath, body: RejectRequest, runtime: RuntimeDep,
 def reopen_invoice(invoice_id: IdPath, body: ReopenRequest, runtime: RuntimeDep, actor: Reviewer) -> InvoicePublic:
     with runtime.write() as session:
         reopen(session=session, invoice_id=invoice_id, actor=actor, reason=body.reason)
-        return InvoicePublic.model_validate(invoice_repo.get(session=session, invoice_id=invoice_id))
+        return InvoicePublic.from_row(invoice_repo.get(session=session, invoice_id=invoice_id), actor)

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, model_validator
 
 from capture.types import INVOICE_TYPES
 
@@ -174,24 +174,38 @@ class InvoicePublic(BaseModel):
     created_at: dt.datetime
     updated_at: dt.datetime
     remaining_reversible: Decimal | None = Field(
-        None, description="剩余可冲红金额 of a blue invoice: 价税合计 less its linked reds (CNY); null for red ones.")
+        None, description="剩余可冲红金额 of a blue invoice: 价税合计 less its linked reds (CNY); null for red ones, "
+                          "and for a clerk unless every red linked to it is theirs to see.")
 
     @model_validator(mode="before")
     @classmethod
-    def _with_remaining_reversible(cls, data: Any) -> Any:
-        """From an invoice row, add what its linked red invoices leave to reverse (one query)."""
+    def _as_the_actor_sees_it(cls, data: Any, info: ValidationInfo) -> Any:
+        """From an invoice row, as the actor in the validation context may read it
+        (:func:`fapiao.services.visibility.counterparts`): ids of records they may not see
+        null, 剩余可冲红金额 only when every red behind it is theirs to see. A row without
+        an actor is refused, so no route can forget whose answer it builds."""
         from sqlalchemy.orm import object_session
 
-        from fapiao.services.integrity import remaining_reversible
+        from fapiao.services import visibility
         from store.models import Invoice
 
         if not isinstance(data, Invoice):
             return data
-        values = {name: getattr(data, name) for name in cls.model_fields if name not in ("items", "remaining_reversible")}
+        actor = (info.context or {}).get("actor")
         session = object_session(data)
+        if actor is None or session is None:
+            raise TypeError("InvoicePublic.from_row(invoice, actor) builds an invoice answer")
+        values = {name: getattr(data, name) for name in cls.model_fields if name not in ("items", "remaining_reversible")}
         values["lines"] = data.lines
-        values["remaining_reversible"] = remaining_reversible(session=session, blue=data) if session else None
+        seen = visibility.counterparts(session=session, actor=actor, invoice=data)
+        values |= {"blue_invoice_id": seen.blue_invoice_id, "duplicate_of_id": seen.duplicate_of_id,
+                   "remaining_reversible": seen.remaining_reversible, "review_reasons": seen.review_reasons}
         return values
+
+    @classmethod
+    def from_row(cls, invoice: Any, actor: Any) -> "InvoicePublic":
+        """The answer for ``actor`` about an invoice row (still attached to its session)."""
+        return cls.model_validate(invoice, context={"actor": actor})
 
 
 class InvoiceSummary(BaseModel):

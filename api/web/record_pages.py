@@ -18,7 +18,6 @@ from api.web import labels
 from api.web.core import PageRoute, page_user, render, runtime_of
 from api.web.queries import customer_name, document_of, invoice_number_of, visible_invoice
 from fapiao.services import visibility
-from fapiao.services import integrity
 from fapiao.services.actors import Actor
 from store.repos import audit
 from store.repos import customers as customer_repo
@@ -79,9 +78,10 @@ def invoice_list(request: Request, actor: ClerkPage, offset: Annotated[int, Quer
     with runtime_of(request).read() as session:
         rows, total = visibility.invoice_page(session=session, actor=actor, flt=form.to_filter(), offset=offset,
                                               limit=PAGE_SIZE)
+        blue_ids = visibility.shown_blue_ids(session=session, actor=actor, invoices=rows)
     query = urlencode({k: v for k, v in request.query_params.items() if k != "offset" and v != ""})
     export_query = urlencode({k: v for k, v in request.query_params.items() if k not in ("offset",) and v != ""})
-    return render(request, "invoice_list.html", actor, active="invoices", title="发票列表", rows=rows, total=total,
+    return render(request, "invoice_list.html", actor, active="invoices", title="发票列表", rows=rows, blue_ids=blue_ids, total=total,
                   offset=offset, page_size=PAGE_SIZE, form=form, problems=problems, base=f"/invoices?{query}&" if query else "/invoices?",
                   invoice_types=labels.INVOICE_TYPES, statuses=labels.INVOICE_STATUSES, export_query=export_query)
 
@@ -99,22 +99,21 @@ def invoice_detail(request: Request, invoice_id: IdPath, actor: ClerkPage) -> Re
         history = audit.history(session=session, entity="invoice", entity_id=invoice_id) if actor.sees_everything else None
         # a clerk's blue invoice may have been reversed by another clerk's red one: shown only to who may see it
         reds = visibility.visible_reds(session=session, actor=actor, blue_id=invoice_id)
-        linked = visibility.visible_invoice_ids(session=session, actor=actor,
-                                                invoice_ids=[invoice.blue_invoice_id, invoice.duplicate_of_id])
+        seen = visibility.counterparts(session=session, actor=actor, invoice=invoice)
         context = {
             "invoice": invoice, "lines": invoice.lines, "history": history, "reds": reds,
             "document": document_of(session, invoice),
             "blue_number": invoice_number_of(session, invoice.blue_invoice_id),
-            "blue_visible": invoice.blue_invoice_id in linked,
-            "duplicate_number": invoice_number_of(session, invoice.duplicate_of_id),
-            "duplicate_visible": invoice.duplicate_of_id in linked,
+            "blue_visible": seen.blue_invoice_id is not None,
+            "duplicate_number": invoice_number_of(session, seen.duplicate_of_id),
+            "duplicate_visible": seen.duplicate_of_id is not None,
             "customer_name": customer_name(session, invoice.customer_id) if actor.sees_everything else None,
             "fields": [(name, labels.FIELD_LABELS[name], getattr(invoice, name)) for name in labels.FORM_FIELDS
                        if name not in ("is_red",)],
             "reasons": [{"message": r.get("message"), "kind": labels.reason_kind(r.get("code")),
-                         "label": labels.field_label(r.get("field"))} for r in invoice.review_reasons or []],
+                         "label": labels.field_label(r.get("field"))} for r in seen.review_reasons],
             "line_labels": labels.LINE_LABELS,
-            "remaining_reversible": integrity.remaining_reversible(session=session, blue=invoice),
+            "remaining_reversible": seen.remaining_reversible,
         }
     return render(request, "invoice_detail.html", actor, active="invoices", title=f"发票 #{invoice_id}", **context)
 

@@ -227,9 +227,17 @@ def rematch_unmatched(*, session: Session, customer: Customer | None, actor: Act
     """Link the unmatched invoices whose buyer now matches ``customer`` (by tax ID,
     then name or alias through the matcher) — or, with ``customer`` None, any one
     customer unambiguously (after a customer import); their customer review
-    reasons go, and an invoice left with no reason is accepted. Answers how many
-    were linked."""
+    reasons go, and an invoice left with no reason is approved. Answers how many
+    were linked.
+
+    Each invoice row is locked before it is changed and judged by what it holds
+    then (a reviewer may have rejected it since the unmatched list was read), and
+    the approval goes through the status machine
+    (:func:`fapiao.services.corrections.approve`: audited, its task closed), so a
+    customer edit can never accept an invoice a reviewer has just decided on."""
     from fapiao.services import integrity
+    from fapiao.services.corrections import approve
+    from fapiao.services.errors import Conflict, ValidationFailed
 
     session.flush()
     forget_index(session)
@@ -245,31 +253,33 @@ def rematch_unmatched(*, session: Session, customer: Customer | None, actor: Act
         if customer is not None and match.customer_id != customer.id:
             continue
         found.update((invoice_id, (match.customer_id, match.score)) for invoice_id in ids)
+    linked = 0
     ids = sorted(found)
-    # no flush per invoice: the lookups below cannot see what this loop changes
-    with session.no_autoflush:
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            tasks = customer_repo.pending_tasks(session=session, invoice_ids=chunk)
-            for invoice in customer_repo.invoices_by_id(session=session, ids=chunk):
-                invoice.customer_id, invoice.customer_match_score = found[invoice.id]
-                reasons = [r for r in (invoice.review_reasons or []) if r.get("code") not in CUSTOMER_REASON_CODES]
-                if not reasons and invoice.status == "needs_review":
-                    invoice.status = "accepted"
-                    _resolve_task(tasks.get(invoice.id), actor)
-                integrity.set_reasons(session=session, invoice=invoice, reasons=reasons)
-                audit.add_entry(
-                    session=session, user_id=actor.user_id, actor=actor.name, action="rematch", entity="invoice",
-                    entity_id=invoice.id, field="customer_id", old=None, new=invoice.customer_id,
-                )
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        clear = []  # invoices whose only reasons were the customer ones: approved below
+        # locked and re-read: what another transaction committed meanwhile decides
+        for invoice in customer_repo.invoices_by_id(session=session, ids=chunk, for_update=True):
+            if invoice.customer_id is not None or invoice.status == "rejected":
+                continue
+            invoice.customer_id, invoice.customer_match_score = found[invoice.id]
+            reasons = [r for r in (invoice.review_reasons or []) if r.get("code") not in CUSTOMER_REASON_CODES]
+            integrity.set_reasons(session=session, invoice=invoice, reasons=reasons)
+            audit.add_entry(
+                session=session, user_id=actor.user_id, actor=actor.name, action="rematch", entity="invoice",
+                entity_id=invoice.id, field="customer_id", old=None, new=invoice.customer_id,
+            )
+            linked += 1
+            if not reasons and invoice.status == "needs_review":
+                clear.append(invoice.id)
+        session.flush()
+        for invoice_id in clear:
+            try:
+                approve(session=session, invoice_id=invoice_id, actor=actor, note=MATCHED_NOTE)
+            except (Conflict, ValidationFailed):
+                continue  # decided meanwhile, or its number is held by another record: it stays in the queue
     session.flush()
-    return len(ids)
+    return linked
 
 
-def _resolve_task(task: Any, actor: Actor) -> None:
-    """Close a pending review task: the customer was its only reason."""
-    from store.types import utcnow
-
-    if task is not None:
-        task.status, task.resolved_at, task.resolved_by_id = "approved", utcnow(), actor.user_id
-        task.resolution_note = "购买方已匹配到客户档案 / buyer matched a customer"
+MATCHED_NOTE = "购买方已匹配到客户档案 / buyer matched a customer"

@@ -49,18 +49,25 @@ class DuplicateInvoice(RecordsError):
 
 
 class OverReversal(RecordsError):
-    """Red totals against one blue invoice would exceed it (剩余可冲红金额 exceeded)."""
+    """Red totals against one blue invoice would exceed it (剩余可冲红金额 exceeded).
+
+    ``blue_id`` and ``remaining`` are None when the caller may not see them (a clerk and
+    another clerk's blue invoice or reds): the answer then names neither."""
 
     status = 422
 
-    def __init__(self, blue_id: int, remaining: str, requested: str) -> None:
+    def __init__(self, blue_id: int | None, remaining: str | None, requested: str) -> None:
         self.blue_id = blue_id
         self.remaining = remaining
         self.requested = requested
-        super().__init__(
-            f"红冲金额 {requested} 超过蓝字发票 #{blue_id} 剩余可冲红金额 {remaining} / "
-            f"red amount {requested} exceeds what remains to reverse on blue invoice #{blue_id} ({remaining})"
-        )
+        if blue_id is None or remaining is None:
+            super().__init__(f"红冲金额 {requested} 超过蓝字发票的剩余可冲红金额 / "
+                             f"red amount {requested} exceeds what remains to reverse on the blue invoice")
+        else:
+            super().__init__(
+                f"红冲金额 {requested} 超过蓝字发票 #{blue_id} 剩余可冲红金额 {remaining} / "
+                f"red amount {requested} exceeds what remains to reverse on blue invoice #{blue_id} ({remaining})"
+            )
 
 
 class NotFound(RecordsError):

@@ -194,13 +194,24 @@ def find_blue(*, session: Session, original_key: str | None) -> Invoice | None:
     return None if named is None or named.is_red else named
 
 
+def can_be_reversed(invoice: Invoice) -> bool:
+    """Whether 剩余可冲红金额 means anything for ``invoice``: a live blue invoice with a 价税合计."""
+    return not invoice.is_red and invoice.status != "rejected" and invoice.amount_with_tax is not None
+
+
+def remaining_after(blue: Invoice, done: invoice_repo.ReversedTotals) -> Decimal:
+    """What ``done`` (the linked live reds) leaves to reverse of ``blue``'s 价税合计 (CNY)."""
+    assert blue.amount_with_tax is not None
+    return abs(blue.amount_with_tax) - abs(done.amount_with_tax)
+
+
 def remaining_reversible(*, session: Session, blue: Invoice) -> Decimal | None:
     """剩余可冲红金额 of a blue invoice: its 价税合计 less what linked live reds reverse (CNY, ≥ 0 unless
-    over-reversed); None for red, rejected or amount-less invoices."""
-    if blue.is_red or blue.status == "rejected" or blue.amount_with_tax is None:
+    over-reversed); None for red, rejected or amount-less invoices. Unfiltered: what a clerk may
+    read of it is :func:`fapiao.services.visibility.remaining_reversible_for`."""
+    if not can_be_reversed(blue):
         return None
-    done = invoice_repo.reversed_totals(session=session, blue_id=blue.id)
-    return abs(blue.amount_with_tax) - abs(done.amount_with_tax)
+    return remaining_after(blue, invoice_repo.reversed_totals(session=session, blue_id=blue.id))
 
 
 def remaining_reversible_lookup(*, session: Session) -> Callable[[Invoice], Decimal | None]:
@@ -230,6 +241,22 @@ def link_red(*, session: Session, red: Invoice, actor: Actor) -> Reversal:
             entity_id=red.id, field="blue_invoice_id", old=None, new=blue.id,
         )
     return Reversal(blue=blue)
+
+
+#: reasons and field errors whose message names another record (its id, parties, date or what remains
+#: to reverse), with a message that names none of it — for whoever may not see that record
+#: (:func:`fapiao.services.visibility.reasons_for`)
+DISCREET_MESSAGES = {
+    "duplicate_number_conflict": "号码与另一张已录入发票相同但金额不同，请复核员核对 / "
+                                 "same number as another recorded invoice but different amounts: a reviewer checks it",
+    "over_reversal": "红冲金额超过蓝字发票的剩余可冲红金额 / red amount exceeds what remains to reverse on the blue invoice",
+    "red_of_red": "原发票本身是红字发票，不能再冲红 / the invoice named is itself a red invoice",
+    "red_buyer_mismatch": "购买方与蓝字发票不一致 / buyer differs from the blue invoice",
+    "red_seller_mismatch": "销售方与蓝字发票不一致 / seller differs from the blue invoice",
+    "red_before_blue": "红字发票开票日期早于蓝字发票 / red invoice dated before its blue invoice",
+    "red_rate_mismatch": "税率不在蓝字发票的税率中 / tax rate not on the blue invoice",
+    "red_info_reused": "信息表/确认单编号已用于另一张红字发票 / red_info_number already used by another red invoice",
+}
 
 
 def over_reversal_reason(problem: OverReversal) -> dict[str, str | None]:

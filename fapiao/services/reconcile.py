@@ -82,11 +82,14 @@ def _live_invoices(session: Session):
 
 
 def relink_reds(*, session: Session, actor: Actor) -> list[int]:
-    """Link red invoices whose blue invoice is recorded now (missed when both arrived at once)."""
+    """Link red invoices whose blue invoice is recorded now (missed when both arrived at once).
+
+    Their rows are locked and re-read first (PostgreSQL ``FOR UPDATE``), so a red a reviewer
+    rejects meanwhile is not linked over the rejection."""
     stmt = select(Invoice).where(
         Invoice.is_red.is_(True), Invoice.blue_invoice_id.is_(None), Invoice.original_key.is_not(None),
         Invoice.status != "rejected",
-    ).order_by(Invoice.id)
+    ).order_by(Invoice.id).with_for_update(of=Invoice).execution_options(populate_existing=True)
     linked = []
     for red in session.scalars(stmt).all():
         if integrity.link_red(session=session, red=red, actor=actor).problem is None and red.blue_invoice_id:

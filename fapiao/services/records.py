@@ -19,7 +19,7 @@ from capture.validate import parse_red_remarks, validate_draft
 from fapiao.services import drafts, integrity, visibility
 from fapiao.services.actors import Actor
 from fapiao.services.customers import apply_buyer_match, customer_index
-from fapiao.services.errors import DuplicateInvoice, FieldError, ValidationFailed
+from fapiao.services.errors import DuplicateInvoice, FieldError, OverReversal, ValidationFailed
 from fapiao.services.review_policy import ReviewPolicy, review_draft
 from store.models import Invoice
 from store.repos import audit
@@ -155,7 +155,11 @@ def record_draft(
 
     stored = [reason_dict(r) for r in reasons]
     if draft.is_red:  # red ↔ blue rules: raise when strict, else review reasons and the red stays unlinked
-        stored += integrity.check_new_red(session=session, red=invoice, strict=strict).reasons()
+        try:
+            stored += integrity.check_new_red(session=session, red=invoice, strict=strict).reasons()
+        except (OverReversal, ValidationFailed) as problem:  # strict: told as far as the actor may see
+            named = integrity.find_named(session=session, original_key=invoice.original_key)
+            raise visibility.discreet_problem(session=session, actor=actor, problem=problem, blue=named) from None
 
     invoice.status = "needs_review" if stored else "accepted"
     try:

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from store.models import Customer, CustomerAlias, Invoice, Payment, ReviewTask
+from store.models import Customer, CustomerAlias, Invoice, Payment
 
 
 def get(*, session: Session, customer_id: int) -> Customer | None:
@@ -45,13 +45,13 @@ def unmatched_invoices(*, session: Session) -> list[tuple[int, str | None, str |
     return [tuple(row) for row in session.execute(stmt)]
 
 
-def invoices_by_id(*, session: Session, ids: list[int]) -> list[Invoice]:
-    return list(session.scalars(select(Invoice).where(Invoice.id.in_(ids)).order_by(Invoice.id)))
-
-
-def pending_tasks(*, session: Session, invoice_ids: list[int]) -> dict[int, ReviewTask]:
-    stmt = select(ReviewTask).where(ReviewTask.invoice_id.in_(invoice_ids), ReviewTask.status == "pending")
-    return {task.invoice_id: task for task in session.scalars(stmt)}
+def invoices_by_id(*, session: Session, ids: list[int], for_update: bool = False) -> list[Invoice]:
+    """The invoices, in id order; ``for_update`` locks their rows (PostgreSQL ``FOR UPDATE``, taken in id
+    order so two writers cannot deadlock) and re-reads them over what the session already holds."""
+    stmt = select(Invoice).where(Invoice.id.in_(ids)).order_by(Invoice.id)
+    if for_update:
+        stmt = stmt.with_for_update(of=Invoice).execution_options(populate_existing=True)
+    return list(session.scalars(stmt))
 
 
 def move_invoices(*, session: Session, from_id: int, to_id: int) -> list[int]:

@@ -77,6 +77,9 @@ def reversed_by_blue(*, session: Session) -> dict[int, Decimal]:
 
 
 def unlinked_reds_for(*, session: Session, original_key: str) -> list[Invoice]:
+    """The live red invoices waiting for the blue invoice ``original_key``, oldest first, their rows
+    locked (PostgreSQL ``FOR UPDATE``; the filter is re-checked on the newest committed row, so a red
+    rejected meanwhile is not among them) and re-read over what the session holds."""
     stmt = (
         select(Invoice)
         .where(
@@ -86,6 +89,8 @@ def unlinked_reds_for(*, session: Session, original_key: str) -> list[Invoice]:
             Invoice.status != "rejected",
         )
         .order_by(Invoice.id)
+        .with_for_update(of=Invoice)
+        .execution_options(populate_existing=True)
     )
     return list(session.scalars(stmt))
 

@@ -104,6 +104,19 @@ def pdf(*, media_box: str = "0 0 595 842", count: int = 1) -> bytes:
     return bytes(out)
 
 
+def png(width: int, height: int) -> bytes:
+    """An RGB PNG declaring ``width``×``height`` pixels whose rows are deflated zeros, streamed
+    (a 20000² image is 1.2 GB decoded, ~1.2 MB deflated; only the first rows are written, enough
+    for a reader that decodes before it checks to start allocating)."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    compressor = zlib.compressobj(9)
+    rows = compressor.compress(b"\x00" * ((width * 3 + 1) * min(height, 2000))) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+
+
 CHILD = """
 import json, resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30))  # a regression fails here, not the machine
@@ -144,6 +157,7 @@ BOMBS = {
     "second-frame-144mp.tif": (lambda: tiff([(200, 200), (12000, 12000)]), "ImageTooLarge", "image frame 2"),
     "frames-12x25mp.tif": (lambda: tiff([(5000, 5000)] * 12), None, None),  # allowed, but never all held at once
     "frames-60.tif": (lambda: tiff([(64, 64)] * 60), "FileTooLarge", "more than 50 pages"),
+    "png-400mp.png": (lambda: png(20000, 20000), "ImageTooLarge", "above the limit of 80 megapixels"),
     "page-1e6pt.pdf": (lambda: pdf(media_box="0 0 1000000 1000000"), "ImageTooLarge", "PDF page 1"),
     "pages-100000.pdf": (lambda: pdf(count=100000), "FileTooLarge", "pages"),
 }

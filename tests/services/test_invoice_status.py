@@ -191,7 +191,7 @@ def _race(runtime, invoice_id: int, first: str, second: str) -> list[str]:
     return sorted(outcomes)
 
 
-@pytest.mark.parametrize("first, second", [("approve", "approve"), ("approve", "reject")])
+@pytest.mark.parametrize("first, second", [("approve", "approve"), ("approve", "reject"), ("reject", "reject")])
 def test_concurrent_transitions_one_wins_one_409_one_audit_row(runtime, first, second) -> None:
     """Was: both answered 200, with two needs_review→accepted audit rows."""
     with runtime.write() as session:

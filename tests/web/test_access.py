@@ -161,3 +161,53 @@ def test_the_invoice_list_page_shows_a_clerk_their_own(pages) -> None:
     assert digital_number(11) in listed and digital_number(12) not in listed
     listed = pages.get("/invoices", "reviewer").text
     assert digital_number(11) in listed and digital_number(12) in listed
+
+
+def test_pages_hide_what_another_clerks_red_reveals(pages) -> None:
+    """Brief h10d 2b/2c. Was: clerk-1's blue page printed 剩余可冲红金额 67.80 (so clerk-2's red of
+    45.20), and clerk-2's invoice list linked ``蓝字 #<clerk-1's record>``."""
+    from tests.services.factories import blue, digital_number, red
+
+    blue_id = _enter(pages, "clerk", blue(digital_number(1), amount="100.00"))
+    mine = pages.get(f"/invoices/{blue_id}", "clerk").text
+    assert 'id="remaining-reversible"' in mine and "113.00" in mine  # nothing reversed yet: theirs to see
+    red_id = _enter(pages, "clerk2", red(digital_number(1), digital_number(2), amount="40.00"))
+
+    mine = pages.get(f"/invoices/{blue_id}", "clerk").text
+    assert 'id="remaining-reversible"' not in mine and "67.80" not in mine
+    everything = pages.get(f"/invoices/{blue_id}", "reviewer").text
+    assert 'id="remaining-reversible"' in everything and "67.80" in everything
+
+    listed = pages.get("/invoices", "clerk2").text
+    assert f"/invoices/{red_id}" in listed and f"/invoices/{blue_id}" not in listed and f"蓝字 #{blue_id}" not in listed
+    assert "已关联" in listed
+    listed = pages.get("/invoices?is_red=true", "reviewer").text
+    assert f'href="/invoices/{blue_id}">蓝字 #{blue_id}' in listed
+
+
+def test_a_clerks_page_reads_reasons_about_other_records_without_their_numbers(pages) -> None:
+    """A red read from clerk-2's file over-reverses clerk-1's blue: the reason on clerk-2's page said
+    the blue's record id and what remains on it."""
+    from sqlalchemy import select
+
+    from fapiao.services.actors import SYSTEM
+    from fapiao.services.records import record_draft
+    from store.models import Document, DocumentSubmission, User
+    from tests.services.factories import blue, digital_number, red
+
+    blue_id = _enter(pages, "clerk", blue(digital_number(1), amount="100.00"))
+    _enter(pages, "clerk", red(digital_number(1), digital_number(2), amount="80.00"))
+    with pages.runtime.write() as session:
+        clerk2 = session.scalars(select(User).where(User.name == "clerk2")).one()
+        document = Document(sha256="c" * 64, filename="red.pdf", media_type="application/pdf", size_bytes=1,
+                            storage_key="cc/red", status="done", result={})
+        session.add(document)
+        session.flush()
+        session.add(DocumentSubmission(document_id=document.id, user_id=clerk2.id, filename="red.pdf"))
+        red_id = record_draft(session=session, draft=red(digital_number(1), digital_number(3), amount="40.00"),
+                              way_in="recognition", actor=SYSTEM, strict=False, source="ocr",
+                              document_id=document.id).invoice.id
+    theirs = pages.get(f"/invoices/{red_id}", "clerk2").text
+    assert "剩余可冲红金额" in theirs and "22.60" not in theirs and f"#{blue_id}" not in theirs
+    everything = pages.get(f"/invoices/{red_id}", "reviewer").text
+    assert "22.60" in everything and f"#{blue_id}" in everything
