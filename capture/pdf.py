@@ -106,9 +106,8 @@ def _text_layer(page, *, scale: float, height_pt: float, width: int, height: int
         if chars > max_chars:
             raise FileTooLarge(f"PDF page {number} holds {chars} characters; at most {max_chars} are read")
         lines = []
-        for i in range(textpage.count_rects()):
-            left, bottom, right, top = textpage.get_rect(i)
-            text = textpage.get_text_bounded(left, bottom, right, top).replace("\r", " ").replace("\n", " ").strip()
+        for text, (left, bottom, right, top) in _text_runs(textpage, chars):
+            text = text.strip()
             if not text:
                 continue
             x0, x1 = left * scale, right * scale
@@ -118,3 +117,45 @@ def _text_layer(page, *, scale: float, height_pt: float, width: int, height: int
         return PageText(width=width, height=height, lines=lines, source="pdf_text")
     finally:
         textpage.close()
+
+
+def _text_runs(textpage, chars: int) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """(text, box in points: left, bottom, right, top) per run of characters
+    drawn by one text object — what pdfium calls a text rectangle.
+
+    The text is taken from the characters themselves, not from the area of
+    the box: where two objects overlap (a railway e-ticket prints `2025` in
+    one font and `年` in another, their boxes overlapping by a glyph), the
+    text *inside a box* holds the neighbour's glyph too (`5年`), and a date
+    read from such boxes was `2025年 5年 12月 2月`."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    runs: list[tuple[str, tuple[float, float, float, float]]] = []
+    text, box, current, pending_space = "", None, None, False
+    left, bottom, right, top = (ctypes.c_double() for _ in range(4))
+    for index in range(chars):
+        code = pdfium_c.FPDFText_GetUnicode(textpage.raw, index)
+        owner = ctypes.cast(pdfium_c.FPDFText_GetTextObject(textpage.raw, index), ctypes.c_void_p).value
+        if owner is None:  # a space or line break pdfium generated between objects
+            pending_space = pending_space or code == 0x20
+            continue
+        if owner != current:
+            if text:
+                runs.append((text, box))
+            text, box, current, pending_space = "", None, owner, False
+        if pending_space and text:
+            text += " "
+        pending_space = False
+        if code in (0x0D, 0x0A) or 0xD800 <= code <= 0xDFFF or code == 0:
+            continue
+        text += chr(code)
+        pdfium_c.FPDFText_GetCharBox(textpage.raw, index, left, right, bottom, top)
+        if not chr(code).isspace() and right.value > left.value and top.value > bottom.value:  # a space's box is flat
+            edges = (left.value, bottom.value, right.value, top.value)
+            box = edges if box is None else (min(box[0], edges[0]), min(box[1], edges[1]),
+                                             max(box[2], edges[2]), max(box[3], edges[3]))
+    if text:
+        runs.append((text, box))
+    return [(t, b) for t, b in runs if b is not None]
