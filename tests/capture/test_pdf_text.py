@@ -44,3 +44,33 @@ def test_overlapping_text_objects_keep_their_own_characters():
     by_text = {line.text: line for line in text.lines}
     assert by_text["2025"].x1 < by_text["Y"].x1 < by_text["12"].x0  # boxes of their own glyphs, left to right
     assert by_text["Y"].x0 < by_text["2025"].x1  # ...which do overlap
+
+
+def glyphs(x: float, y: float, text: str, *, pitch: float = 14, size: float = 8) -> list[tuple[float, float, float, str]]:
+    """One text object per character, `pitch` points apart (letter-spaced print)."""
+    return [(x + i * pitch, y, size, ch) for i, ch in enumerate(text) if ch != " "]
+
+
+def test_a_page_drawn_glyph_by_glyph_is_read_as_words_and_columns_stay_apart():
+    # A 数电 PDF whose every glyph is its own object, widely spaced: without joining
+    # them no label has its value beside it. The gap between two columns is larger
+    # than letter spacing and keeps them apart.
+    runs = (glyphs(60, 780, "No:12345678901234567890") + glyphs(420, 780, "2023-01-30")
+            + glyphs(60, 700, "Name:ACME") + glyphs(400, 700, "Name:BOLT")
+            + glyphs(60, 640, "Total") + glyphs(280, 640, "12.50", pitch=8))  # the full stop's centre lies low
+    page = pdfium.PdfDocument(text_pdf(runs))[0]
+    text = _text_layer(page, scale=2.0, height_pt=842, width=1190, height=1684, max_chars=10_000, number=1)
+    rows = {}
+    for line in text.lines:
+        rows.setdefault(round(line.cy / 40), []).append(line)
+    read = [[ln.text for ln in sorted(row, key=lambda ln: ln.x0)] for _, row in sorted(rows.items())]
+    assert read == [["No:12345678901234567890", "2023-01-30"], ["Name:ACME", "Name:BOLT"], ["Total", "12.50"]]
+
+
+def test_a_page_with_real_runs_is_left_as_drawn():
+    # Text objects holding whole words are not joined, however close: the parser
+    # has always seen them apart (label | value) and reads them so.
+    runs = [(60, 780, 8, "Invoice"), (92, 780, 8, "number"), (130, 780, 8, "12345678"), (60, 760, 8, "X")]
+    page = pdfium.PdfDocument(text_pdf(runs))[0]
+    text = _text_layer(page, scale=2.0, height_pt=842, width=1190, height=1684, max_chars=10_000, number=1)
+    assert [line.text for line in text.lines] == ["Invoice", "number", "12345678", "X"]
