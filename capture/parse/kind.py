@@ -36,11 +36,18 @@ def kind_from_title(text: str) -> str | None:
     return None
 
 
+# The last two digits of a 12-digit 发票代码 (DOMAIN.md): 11 电子普票, 12 电子普票
+# of 通行费 (toll; titled 增值税电子普通发票（通行费）), 13 电子专票, 04/05 普票,
+# 06/07 卷票 (roll tickets: `other`). Any other ending: a paper 普票.
+CODE_KIND_BY_ENDING = {"11": "vat_electronic_general", "12": "vat_electronic_general", "13": "vat_electronic_special",
+                       "04": "vat_general", "05": "vat_general", "06": "other", "07": "other"}
+
+
 def kind_from_numbers(code: str | None, number: str | None, *, special_hint: bool) -> str | None:
     if number and len(number) == 20 and not code:
         return "digital_special" if special_hint else "digital_general"
     if code and len(code) == 12:
-        return {"11": "vat_electronic_general", "13": "vat_electronic_special"}.get(code[-2:], "vat_general")
+        return CODE_KIND_BY_ENDING.get(code[-2:], "vat_general")
     if code and len(code) == 10:
         return "vat_special" if special_hint else "vat_general"
     return None
