@@ -119,7 +119,10 @@ def _resolve(base_dir: str, location: str) -> str:
 def _advance(text: str | None, glyphs: int, limits: Limits) -> float | None:
     """The summed glyph advances of ``DeltaX``; ``g N d`` repeats ``d`` N times
     (GB/T 33190 §11.3). Summed, never expanded: N is bounded by the page's
-    character budget, which no real text line comes near. None when absent."""
+    character budget, which no real text line comes near. None when absent.
+    Only the first ``glyphs - 1`` advances place a glyph: some invoicing
+    software appends one that returns to the start (`g 11 1.5875 -17.4625`
+    for 12 digits), and summing it made the 发票代码's box one glyph wide."""
     if not text:
         return None
     budget = max(limits.max_page_chars, glyphs)
@@ -135,10 +138,11 @@ def _advance(text: str | None, glyphs: int, limits: Limits) -> float | None:
             else:
                 repeat, step = 1, _number(parts[i])
                 i += 1
+            placing = max(0, min(repeat, glyphs - 1 - count))
             count += repeat
             if repeat < 0 or count > budget:
                 raise FileTooLarge(f"OFD glyph spacing declares {count} advances; at most {budget} are read")
-            total += repeat * step
+            total += placing * step
     except ValueError:  # not numbers: fall back to the font size, as before
         return None
     return total

@@ -92,9 +92,18 @@ def render_ofd(data: bytes) -> np.ndarray:
         font = fonts.setdefault(size, ImageFont.truetype(FONT, size))
         width = draw.textlength(line.text, font=font)
         room = max(1.0, line.x1 - line.x0)
-        if width > room * 1.15 and len(line.text) > 1:  # squeeze to the box the OFD gives it
-            size = max(8, int(size * room / width))
-            font = fonts.setdefault(size, ImageFont.truetype(FONT, size))
+        if width > room and len(line.text) > 1:
+            # The OFD sets these glyphs closer than the font's own advance (DeltaX):
+            # place them so, at their size, ending where the OFD's box ends. Drawn
+            # at the font's advance they ran into the value beside them (a label's
+            # `：` over the first digits of a tax ID).
+            last = draw.textlength(line.text[-1], font=font)
+            squeeze = max(0.0, room - last) / max(1.0, width - last)  # each advance shortened alike
+            x = line.x0
+            for glyph in line.text:
+                draw.text((x, line.y0), glyph, fill="black", font=font)
+                x += draw.textlength(glyph, font=font) * squeeze
+            continue
         draw.text((line.x0, line.y0), line.text, fill="black", font=font)
     return np.asarray(image)
 

@@ -80,15 +80,18 @@ def parse_page(page: PageText, *, qr: QrPayload | None = None) -> InvoiceDraft:
     special_hint = "专用" in top_text
     found_kind = kind.kind_from_title(top_text) or kind.kind_from_title("".join(squash(ln.text) for ln in page.lines))
     by_numbers = kind.kind_from_numbers(draft.invoice_code, draft.invoice_number, special_hint=special_hint)
+    ticket = found_kind == "other"  # a 数电 ticket: 20 digits, yet not 数电普票
     if found_kind is None:
         found_kind = by_numbers or "other"
+    elif ticket:
+        pass
     elif by_numbers and found_kind.startswith("digital") != by_numbers.startswith("digital"):
         found_kind = by_numbers
     elif by_numbers and draft.invoice_code and len(draft.invoice_code) == 12 and found_kind == "vat_special":
         found_kind = by_numbers  # 专票 codes have 10 digits: the title lost its 电子
     draft.invoice_type = found_kind
     conf["invoice_type"] = 0.95 if found_kind != "other" else 0.3
-    if found_kind.startswith("digital"):
+    if found_kind.startswith("digital") or ticket:
         draft.invoice_code = None
         conf.pop("invoice_code", None)
 
@@ -97,9 +100,12 @@ def parse_page(page: PageText, *, qr: QrPayload | None = None) -> InvoiceDraft:
     words, words_line = amounts.amount_in_words(layout)
     if with_tax is None:
         with_tax = amounts.amount_beside_words(layout, words_line)
+    if with_tax is None and ticket:
+        with_tax = amounts.fare(layout)
     words_y = words_line.cy if words_line is not None else (with_tax.line.cy if with_tax else None)
     amount, tax, totals_y = amounts.totals_row(layout, header_y=header_y, words_y=words_y)
-    found = parties.find_parties(layout, side_by_side=found_kind.startswith("digital"), table_top=header_y, totals_y=words_y)
+    found = parties.find_parties(layout, side_by_side=found_kind.startswith("digital"), table_top=header_y,
+                                 totals_y=words_y, buyer_only=ticket)
     for key, value in found.items():
         put(key, value.value, value.line, value.confidence)
 

@@ -56,6 +56,21 @@ def amount_beside_words(layout: Layout, words_line: OcrLine | None) -> Money | N
     return None
 
 
+def fare(layout: Layout) -> Money | None:
+    """票价 on a 数电 ticket (no 价税合计 row): the tax-included amount, after
+    its label on the label's row (`票价:` `¥` `14.00` may be separate boxes)."""
+    for hit in layout.find(r"票价"):
+        right = [ln for ln in layout.same_row(hit.line, right_of=hit.line.x1)
+                 if ln.x0 - hit.line.x1 < 8 * layout.line_height]
+        text = hit.rest + "".join(squash(ln.text) for ln in right)
+        tokens = money_tokens(text)
+        if tokens:
+            value, minus = tokens[0]
+            line = next((ln for ln in right if money_tokens(squash(ln.text))), hit.line)
+            return Money(value, minus, line)
+    return None
+
+
 def amount_in_words(layout: Layout) -> tuple[str | None, OcrLine | None]:
     capital = r"[零壹贰叁参肆伍陆柒捌玖拾佰仟万亿圆元园角分整正⊗负]"
     for hit in layout.find(r"大写"):

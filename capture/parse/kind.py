@@ -9,7 +9,13 @@ from capture.errors import NotAnInvoice
 if TYPE_CHECKING:
     from capture.types import PageText
 
+# 数电 tickets (电子发票（铁路电子客票）, 电子发票（航空运输电子客票行程单）) are VAT
+# invoices with a 20-digit number but none of DOMAIN.md's kinds: `other`. They
+# print no seller block and no 合计 row; the fare (票价) is the tax-included amount.
+TICKET_TITLE = re.compile(r"铁路电子客票|航空运输电子客票")
+
 _TITLE_RULES: tuple[tuple[str, str], ...] = (
+    (TICKET_TITLE.pattern, "other"),
     (r"电子发票\(?(增值税)?专用发票", "digital_special"),
     (r"电子发票\(?普通发票", "digital_general"),
     (r"增值税电子专用发票", "vat_electronic_special"),
@@ -22,18 +28,26 @@ QR_TYPES = {"01": "vat_special", "04": "vat_general", "10": "vat_electronic_gene
 
 
 def kind_from_title(text: str) -> str | None:
-    """`text` is the squashed text of the page's title lines."""
+    """`text` is the squashed text of the page's title lines. `other` is a
+    kind the title settles (a ticket): the numbers do not override it."""
     for pattern, kind in _TITLE_RULES:
         if re.search(pattern, text):
             return kind
     return None
 
 
+# The last two digits of a 12-digit 发票代码 (DOMAIN.md): 11 电子普票, 12 电子普票
+# of 通行费 (toll; titled 增值税电子普通发票（通行费）), 13 电子专票, 04/05 普票,
+# 06/07 卷票 (roll tickets: `other`). Any other ending: a paper 普票.
+CODE_KIND_BY_ENDING = {"11": "vat_electronic_general", "12": "vat_electronic_general", "13": "vat_electronic_special",
+                       "04": "vat_general", "05": "vat_general", "06": "other", "07": "other"}
+
+
 def kind_from_numbers(code: str | None, number: str | None, *, special_hint: bool) -> str | None:
     if number and len(number) == 20 and not code:
         return "digital_special" if special_hint else "digital_general"
     if code and len(code) == 12:
-        return {"11": "vat_electronic_general", "13": "vat_electronic_special"}.get(code[-2:], "vat_general")
+        return CODE_KIND_BY_ENDING.get(code[-2:], "vat_general")
     if code and len(code) == 10:
         return "vat_special" if special_hint else "vat_general"
     return None

@@ -117,14 +117,19 @@ def _label_end(line: OcrLine) -> float:
 
 
 def find_parties(
-    layout: Layout, *, side_by_side: bool, table_top: float | None, totals_y: float | None = None
+    layout: Layout, *, side_by_side: bool, table_top: float | None, totals_y: float | None = None,
+    buyer_only: bool = False,
 ) -> dict[str, PartyField]:
     """Keys: buyer_name, buyer_tax_id, seller_name, seller_tax_id (those found).
-    `totals_y`: the 价税合计 row; on stacked faces the seller block lies below it."""
+    `totals_y`: the 价税合计 row; on stacked faces the seller block lies below it.
+    `buyer_only`: a form without a seller block (railway e-tickets print
+    购买方名称 and its 统一社会信用代码 on one row, low on the page)."""
     page_w, lh = layout.page.width, layout.line_height
     split_y = table_top if table_top is not None else layout.page.height * 0.45
 
     def side(line: OcrLine) -> str:
+        if buyer_only:
+            return "buyer"
         if side_by_side:
             return "buyer" if line.cx < page_w * 0.5 else "seller"
         return "buyer" if line.cy < split_y else "seller"

@@ -100,3 +100,16 @@ def test_a_pdf_text_layer_without_the_invoice_words_is_not_trusted():
     assert _scrambled(page_of("ݎᐥդᎱࢵ ᕹ Ӟ ݎ ᐥ ፊ ګ", "ၭ࿯ी꧊ᑗኪৼฦ᭗ݎᐥݎ"))
     assert not _scrambled(page_of("电子发票(普通发票)", "发票号码:25322000000622032799"))
     assert not _scrambled(page_of("江苏省医疗门诊收费票据(电子)", "票据代码 32060121"))  # readable, just not VAT
+
+
+@pytest.mark.parametrize("code, kind", [
+    ("042001700112", "vat_electronic_general"),  # 增值税电子普通发票（通行费）: toll, ends in 12
+    ("044031800111", "vat_electronic_general"),
+    ("052002100113", "vat_electronic_special"),
+    ("032002100104", "vat_general"),
+    ("144031900106", "other"),  # 卷票
+])
+def test_a_twelve_digit_code_names_its_kind_by_its_last_two_digits(code, kind):
+    from capture.parse.kind import kind_from_numbers
+
+    assert kind_from_numbers(code, "12345678", special_hint=False) == kind

@@ -81,7 +81,10 @@ def test_template_and_page_text_are_both_read() -> None:
 
 def test_delta_x_repeat_notation() -> None:
     limits = Limits()
-    assert _advance("g 3 2.5 1", 4, limits) == 8.5
+    assert _advance("g 3 2.5 1", 5, limits) == 8.5
+    # n glyphs have n - 1 advances; one more (back to the start, as one invoicing program writes) places nothing
+    assert _advance("g 11 1.5875 -17.4625", 12, limits) == 11 * 1.5875
+    assert _advance("g 3 2.5 1", 4, limits) == 7.5
     assert _advance("x", 1, limits) is None
     assert _advance(None, 1, limits) is None
 
