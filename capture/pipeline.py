@@ -26,7 +26,7 @@ from capture.ocr import OcrEngine, get_engine
 from capture.parse import parse_page
 from capture.parse.kind import require_vat_invoice
 from capture.qr import decode_qr
-from capture.tax_ids import reread_tax_ids
+from capture.checked_reread import reread_checked_fields
 from capture.types import InvoiceDraft, PageResult
 
 Reviewer = Callable[[PageResult], None]
@@ -133,8 +133,8 @@ class Pipeline:
         timings["parse"] = round((time.perf_counter() - t) * 1000, 1)
         if read is not None:
             t = time.perf_counter()
-            reread_tax_ids(self.engine, draft, read)
-            timings["tax_ids"] = round((time.perf_counter() - t) * 1000, 1)
+            reread_checked_fields(self.engine, draft, read)
+            timings["checked_reread"] = round((time.perf_counter() - t) * 1000, 1)
         if read is not None:
             t = time.perf_counter()
             self._confirm(draft, read)

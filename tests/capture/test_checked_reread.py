@@ -6,7 +6,7 @@ from PIL import Image, ImageDraw
 from capture.parse import parse_page
 from capture.parse.parties import classify_value
 from capture.reader import PageRead
-from capture.tax_ids import codes_in, needs_second_look, reread_tax_ids
+from capture.checked_reread import codes_in, needs_second_look, reread_checked_fields
 from capture.types import InvoiceDraft, OcrLine, PageText
 
 from .test_parse import line
@@ -92,7 +92,30 @@ def test_a_code_the_detector_missed_is_read_from_the_band_beside_its_label(engin
     read = PageRead(text=PageText(width=1600, height=900, lines=[label_top, filler, label_bottom], source="ocr"),
                     image=page, rotation=0, warped=False, colour=False, skew=0.0)
     draft = InvoiceDraft(invoice_type="vat_special")
-    reread_tax_ids(engine, draft, read)
+    reread_checked_fields(engine, draft, read)
     assert draft.buyer_tax_id == VALID
     assert draft.seller_tax_id is None  # nothing printed beside the seller's label: nothing invented
 
+
+
+@pytest.mark.slow
+def test_a_red_info_number_wrapped_to_the_next_row_is_joined_when_it_passes_its_check(engine):
+    """The last digit of a 信息表编号 printed on the row below, shifted left under
+    the 备注 label: the row under the line is detected and the digit joined."""
+    from samples.fonts import font
+
+    number = "3201132203122585"  # Σ first 15 digits mod 10 = 5
+    image = Image.new("RGB", (1600, 600), "white")
+    draw = ImageDraw.Draw(image)
+    label = "开具红字增值税专用发票信息表编号："
+    draw.text((400, 200), label + number[:15], font=font("mono", 30), fill="black")
+    draw.text((330, 240), number[15], font=font("mono", 30), fill="black")
+    x0, y0, x1, y1 = draw.textbbox((400, 200), label + number[:15], font=font("mono", 30))
+    page = np.asarray(image)
+    first = OcrLine(text=label + number[:15], confidence=0.99, box=((x0, y0), (x1, y0), (x1, y1), (x0, y1)))
+    read = PageRead(text=PageText(width=1600, height=600, lines=[first], source="ocr"),
+                    image=page, rotation=0, warped=False, colour=False, skew=0.0)
+    draft = InvoiceDraft(invoice_type="vat_special", is_red=True, red_info_number=number[:15],
+                         remarks=label + number[:15])
+    reread_checked_fields(engine, draft, read)
+    assert draft.red_info_number == number

@@ -1,4 +1,8 @@
-"""A second look at party tax IDs that failed their check digit or were not found.
+"""A second look at fields that carry a check of their own and failed it.
+
+Party tax IDs (GB 32100 check character) and the 专票 红字信息表编号 (check
+digit = Σ first 15 mod 10, year and month inside) that failed their check or
+were not found are read again from pixels.
 
 A 统一社会信用代码 carries its own check (GB 32100), so unlike a name it can be
 read again from several views of the page and the one reading that passes
@@ -60,14 +64,24 @@ def codes_in(text: str) -> set[str]:
     return out
 
 
-def reread_tax_ids(engine: OcrEngine, draft: InvoiceDraft, read: PageRead) -> None:
-    """Fill or replace buyer/seller tax IDs from readings that pass the check (in place)."""
+def reread_checked_fields(engine: OcrEngine, draft: InvoiceDraft, read: PageRead) -> None:
+    """Tax IDs and the 信息表编号 read again where they failed their check (in place)."""
     todo = [f for f in FIELDS if needs_second_look(draft, f)]
-    if not todo:
+    red_info = _red_info_line(draft, read)
+    if not todo and red_info is None:
         return
+    views = _views(read.image)
+    if todo:
+        reread_tax_ids(engine, draft, read, views, todo)
+    if red_info is not None:
+        reread_red_info_number(engine, draft, read, views, red_info)
+
+
+def reread_tax_ids(engine: OcrEngine, draft: InvoiceDraft, read: PageRead, views: list[np.ndarray],
+                   todo: list[str]) -> None:
+    """Fill or replace buyer/seller tax IDs from readings that pass the check (in place)."""
     from capture import rectify
 
-    views = _views(read.image)
     for field in todo:
         readings = _readings(engine, draft, read, field, views, rectify)
         found: dict[str, list[float]] = {}
@@ -198,3 +212,101 @@ def _band_right_of(label, read, *, side_by_side: bool) -> tuple[float, float, fl
     if right - label.x1 < 4 * lh:
         return None
     return (label.x1 - 0.3 * lh, top, right, bottom)
+
+
+RED_INFO_REACH = 4.0  # line heights added right of the 信息表编号 line: a last digit the detector cut off
+
+
+def _red_info_line(draft: InvoiceDraft, read: PageRead) -> OcrLine | None:
+    """The one line holding the 信息表编号 label on a red 专票 whose number failed its check."""
+    from capture.parse.references import is_valid_red_info_number
+
+    if not draft.is_red or draft.invoice_type not in ("vat_special", "vat_electronic_special"):
+        return None
+    if is_valid_red_info_number(draft.red_info_number):
+        return None
+    holding = [ln for ln in read.text.lines if "信息表" in squash(ln.text)]
+    return holding[0] if len(holding) == 1 else None
+
+
+def reread_red_info_number(engine: OcrEngine, draft: InvoiceDraft, read: PageRead, views: list[np.ndarray],
+                           line: OcrLine) -> None:
+    """Read the 信息表编号 line again, reaching a few characters past its box, from
+    each view; each reading stands in for the line in 备注 (a number wrapped to
+    the next line keeps its tail) and the label's number is taken from it. A
+    number is taken only when exactly one that passes its check comes out."""
+    from capture import rectify
+    from capture.ocr.base import crop_line
+    from capture.parse.references import is_valid_red_info_number, normalise, read_red_references
+
+    h, w = views[0].shape[:2]
+    lh = line.y1 - line.y0
+    crops = []
+    for reach in (0.0, RED_INFO_REACH):
+        quad = np.float32([[line.x0 - 0.2 * lh, line.y0 - 0.2 * lh], [line.x1 + reach * lh, line.y0 - 0.2 * lh],
+                           [line.x1 + reach * lh, line.y1 + 0.2 * lh], [line.x0 - 0.2 * lh, line.y1 + 0.2 * lh]])
+        if abs(read.skew) > 0.2:
+            quad = rectify.rotate_points(quad, -read.skew, (w / 2, h / 2))
+        quad[:, 0] = quad[:, 0].clip(0, w - 1)
+        quad[:, 1] = quad[:, 1].clip(0, h - 1)
+        crops.extend(crop_line(v, quad) for v in views)
+    readings = [(line.text, line.confidence), *engine.recognize(crops)]
+    tail = _wrapped_tail(engine, views[0], line, read, rectify)
+    remarks = normalise(draft.remarks or "")
+    found: dict[str, list[float]] = {}
+    for text, score in readings:
+        text = re.sub(r"(?<=\d)\D+$", "", text)  # the margin's 凭证 read past the number's end
+        contexts = [normalise(text) + " " + tail]
+        if normalise(line.text) in remarks:  # the wrapped part as 备注 already holds it
+            contexts.append(remarks.replace(normalise(line.text), normalise(text)))
+        numbers = set()
+        for context in contexts:
+            refs = read_red_references(context)
+            if refs.confidence.get("red_info_number", 0.0) >= 0.9:  # the digits after the label make 16 exactly
+                numbers.add(refs.red_info_number)
+        for number in numbers:
+            if is_valid_red_info_number(number):
+                found.setdefault(number, []).append(float(score))
+    if len(found) != 1:
+        return
+    number, scores = next(iter(found.items()))
+    scores.sort(reverse=True)
+    draft.red_info_number = number
+    # A mod-10 check digit is weak: one reading alone that passes it is for a person to confirm.
+    draft.confidence["red_info_number"] = round(scores[0] if len(scores) >= 2 else min(scores[0], 0.8), 3)
+    if len(scores) >= 2:
+        draft.confirmations["red_info_number"] = round(scores[1], 3)
+
+
+def _wrapped_tail(engine: OcrEngine, view: np.ndarray, line: OcrLine, read: PageRead, rectify) -> str:
+    """The text of the row under the 信息表编号 line, where a number too long for
+    the box wraps; a dot-matrix shift can push that row left under the 备注
+    label, so the band starts a few characters left of the line."""
+    from capture.ocr.base import crop_line
+
+    h, w = view.shape[:2]
+    lh = line.y1 - line.y0
+    quad = np.float32([[line.x0 - 4 * lh, line.y1 - 0.1 * lh], [line.x1, line.y1 - 0.1 * lh],
+                       [line.x1, line.y1 + 1.3 * lh], [line.x0 - 4 * lh, line.y1 + 1.3 * lh]])
+    if abs(read.skew) > 0.2:
+        quad = rectify.rotate_points(quad, -read.skew, (w / 2, h / 2))
+    x0, y0 = (max(0, int(v)) for v in quad.min(axis=0))
+    x1, y1 = (min(lim, int(v) + 1) for v, lim in zip(quad.max(axis=0), (w, h)))
+    crop = np.ascontiguousarray(view[y0:y1, x0:x1])
+    if crop.shape[0] < 8 or crop.shape[1] < 8:
+        return ""
+
+    def on_next_row(box: np.ndarray) -> bool:
+        """Whether a box found in the crop lies on the row under the line (in the
+        straightened frame the line's box is in): not the foot of the line itself."""
+        centre = box.mean(axis=0) + np.float32([x0, y0])
+        if abs(read.skew) > 0.2:
+            centre = rectify.rotate_points(centre.reshape(1, 1, 2), read.skew, (w / 2, h / 2)).reshape(2)
+        return line.y1 < float(centre[1]) < line.y1 + 1.5 * lh and line.x0 - 4 * lh < float(centre[0]) < line.x1
+
+    boxes = sorted((b for b in (np.asarray(b, dtype=np.float32) for b in engine.detect(crop)) if on_next_row(b)),
+                   key=lambda b: float(b[:, 0].min()))
+    if not boxes:
+        return ""
+    texts = [t for t, _ in engine.recognize([crop_line(crop, b) for b in boxes])]
+    return " ".join(d for t in texts for d in re.findall(r"\d+", t))  # `备0`: the label read with the digit
