@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 FIELDS = ("buyer_tax_id", "seller_tax_id")
 SURE = 0.85  # a first reading at or above this that passes its check is left alone
+EDGE_REACH = 1.0  # line heights a crop reaches past a value box's ends
 BAND_ROWS = 1.2  # line heights above and below the label searched for a missed value
 _ALNUM_RUN = re.compile(r"[0-9A-Za-z]{15,}")
 
@@ -133,9 +134,14 @@ def _readings(engine, draft, read, field, views, rectify) -> list[tuple[str, flo
         x0, y0, x1, y1 = box
         pad = 0.2 * (y1 - y0)
         crops = []
-        for start in _value_starts(read, box):
-            quad = to_image(np.float32([[start - pad, y0 - pad], [x1 + pad, y0 - pad], [x1 + pad, y1 + pad], [start - pad, y1 + pad]]))
-            crops.extend(crop_line(v, quad) for v in views)
+        starts = _value_starts(read, box)
+        if starts == [x0]:
+            starts.append(x0 - EDGE_REACH * (y1 - y0))
+        # The detector may cut a code's first or last character off: reach a character past the box.
+        for start in starts:
+            for end in (x1 + pad, x1 + EDGE_REACH * (y1 - y0)):
+                quad = to_image(np.float32([[start - pad, y0 - pad], [end, y0 - pad], [end, y1 + pad], [start - pad, y1 + pad]]))
+                crops.extend(crop_line(v, quad) for v in views)
         return list(engine.recognize(crops))
     label, side_by_side = _label_line(draft, read, field)
     if label is None:
