@@ -78,6 +78,8 @@ def classify_value(text: str) -> str:
 def clean_name(text: str) -> str:
     """Full-width brackets as on the printed name; junk after the legal-form ending dropped."""
     text = text.replace("(", "（").replace(")", "）")
+    # A registered name holds no colon: one after an unclosed bracket is its closing bracket misread (金远（天津:科技).
+    text = re.sub(r"（([\u4e00-\u9fff]{1,8})[:：;；]", r"（\1）", text)
     text = re.sub(r"(公司|分公司|厂|中心|商行|事务所)[^\u4e00-\u9fff（）]*$", r"\1", text)
     text = re.sub(r"(公司)+", "公司", text)
     # Seal text read into the same line trails the legal-form ending ("…有限公司电子"):
