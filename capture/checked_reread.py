@@ -138,10 +138,10 @@ def _readings(engine, draft, read, field, views, rectify) -> list[tuple[str, flo
         if starts == [x0]:
             starts.append(x0 - EDGE_REACH * (y1 - y0))
         # The detector may cut a code's first or last character off: reach a character past the box.
+        end = x1 + EDGE_REACH * (y1 - y0)
         for start in starts:
-            for end in (x1 + pad, x1 + EDGE_REACH * (y1 - y0)):
-                quad = to_image(np.float32([[start - pad, y0 - pad], [end, y0 - pad], [end, y1 + pad], [start - pad, y1 + pad]]))
-                crops.extend(crop_line(v, quad) for v in views)
+            quad = to_image(np.float32([[start - pad, y0 - pad], [end, y0 - pad], [end, y1 + pad], [start - pad, y1 + pad]]))
+            crops.extend(crop_line(v, quad) for v in views)
         return list(engine.recognize(crops))
     label, side_by_side = _label_line(draft, read, field)
     if label is None:
@@ -166,8 +166,9 @@ def _readings(engine, draft, read, field, views, rectify) -> list[tuple[str, flo
 
 def _value_starts(read, box) -> list[float]:
     """Where the code may start inside a box that also holds its label: at the
-    label's share of the width (a CJK character counted as two Latin ones) and
-    half a character either side, since fonts differ in how wide they set them;
+    label's share of the width (a CJK character counted as two Latin ones), up
+    to two characters left of it and half a character right, since fonts set
+    labels narrower or wider;
     the box's own left edge when it holds the code alone."""
     x0, y0, x1, y1 = box
     line = next((ln for ln in read.text.lines if (ln.x0, ln.y0, ln.x1, ln.y1) == tuple(box)), None)
@@ -182,8 +183,8 @@ def _value_starts(read, box) -> list[float]:
         return sum(2 if ord(c) > 0x2E7F else 1 for c in s)
 
     cut = x0 + width(text[: run.start()]) / max(width(text), 1) * (x1 - x0)
-    half = 0.4 * (y1 - y0)
-    return [max(x0, cut - half), cut, min(x1 - 4 * half, cut + half)]
+    h = y1 - y0
+    return [max(x0, cut - k * h) for k in (2.0, 1.2, 0.4)] + [cut, min(x1 - 1.6 * h, cut + 0.4 * h)]
 
 
 def _label_line(draft, read, field) -> tuple[OcrLine | None, bool]:
