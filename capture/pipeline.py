@@ -26,6 +26,7 @@ from capture.ocr import OcrEngine, get_engine
 from capture.parse import parse_page
 from capture.parse.kind import require_vat_invoice
 from capture.qr import decode_qr
+from capture.checked_reread import reread_checked_fields
 from capture.types import InvoiceDraft, PageResult
 
 Reviewer = Callable[[PageResult], None]
@@ -130,6 +131,10 @@ class Pipeline:
         if read is not None and not read.colour and _weak_fields(draft):
             self._reread_weak(draft, page.image, qr, timings)
         timings["parse"] = round((time.perf_counter() - t) * 1000, 1)
+        if read is not None:
+            t = time.perf_counter()
+            reread_checked_fields(self.engine, draft, read)
+            timings["checked_reread"] = round((time.perf_counter() - t) * 1000, 1)
         if read is not None:
             t = time.perf_counter()
             self._confirm(draft, read)
@@ -237,6 +242,8 @@ def _weak_fields(draft: InvoiceDraft) -> set[str]:
         if field == "red_info_number":
             if draft.is_red and draft.invoice_type in ("vat_special", "vat_electronic_special") and not is_valid_red_info_number(value):
                 weak.add(field)
+        elif field == "buyer_tax_id" and not value and draft.invoice_type in ("vat_special", "vat_electronic_special"):
+            weak.add(field)  # a 专票 is issued to a taxpayer: its buyer always has a tax ID
         elif field.startswith("buyer") and not value:
             continue  # individuals have no tax ID; a missing buyer is not a seal's doing
         elif not value:

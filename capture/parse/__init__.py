@@ -104,7 +104,8 @@ def parse_page(page: PageText, *, qr: QrPayload | None = None) -> InvoiceDraft:
         with_tax = amounts.fare(layout)
     words_y = words_line.cy if words_line is not None else (with_tax.line.cy if with_tax else None)
     amount, tax, totals_y = amounts.totals_row(layout, header_y=header_y, words_y=words_y)
-    found = parties.find_parties(layout, side_by_side=found_kind.startswith("digital"), table_top=header_y,
+    side_by_side = found_kind.startswith("digital") or parties.parties_side_by_side(layout)
+    found = parties.find_parties(layout, side_by_side=side_by_side, table_top=header_y,
                                  totals_y=words_y, buyer_only=ticket)
     for key, value in found.items():
         put(key, value.value, value.line, value.confidence)

@@ -55,7 +55,8 @@ def classify_value(text: str) -> str:
     if TAX_ID_RE.match(compact) and len(compact) >= len(text.replace(" ", "")) - 2:
         return "tax_id"
     trailing = TRAILING_TAX_ID_RE.search(text.replace(" ", "").upper())
-    if trailing and not re.search(r"\d", text.replace(" ", "")[: -len(trailing.group(1))]):
+    head = text.replace(" ", "")[: -len(trailing.group(1))] if trailing else ""
+    if trailing and not re.search(r"\d|银行|支行|分行|信用社|储蓄所", head):
         return "tax_id"  # a garbled label followed by the code
     if CIPHER_RE.match(text.replace(" ", "")):
         return "other"
@@ -77,6 +78,8 @@ def classify_value(text: str) -> str:
 def clean_name(text: str) -> str:
     """Full-width brackets as on the printed name; junk after the legal-form ending dropped."""
     text = text.replace("(", "（").replace(")", "）")
+    # A registered name holds no colon: one after an unclosed bracket is its closing bracket misread (金远（天津:科技).
+    text = re.sub(r"（([\u4e00-\u9fff]{1,8})[:：;；]", r"（\1）", text)
     text = re.sub(r"(公司|分公司|厂|中心|商行|事务所)[^\u4e00-\u9fff（）]*$", r"\1", text)
     text = re.sub(r"(公司)+", "公司", text)
     # Seal text read into the same line trails the legal-form ending ("…有限公司电子"):
@@ -114,6 +117,27 @@ def _label_end(line: OcrLine) -> float:
     if match and 0 < match.end() < len(text):
         return line.x0 + (line.x1 - line.x0) * match.end() / len(text)
     return line.x1
+
+
+def parties_side_by_side(layout: Layout) -> bool:
+    """Whether the form prints buyer and seller side by side (the 数电 face)
+    rather than stacked (paper and legacy e-invoice faces), judged from the
+    form itself: the 购买方 and 销售方 block labels, or two 名称 labels, on one
+    row far apart. The title that names the kind is often cut or misread
+    (`电子发票（增值税专用发` with its 票） lost), and then the kind alone would
+    put both parties in one block."""
+    lh, width = layout.line_height, layout.right - layout.left
+
+    def apart(a: list[OcrLine], b: list[OcrLine]) -> bool:
+        return any(abs(x.cy - y.cy) < 1.0 * lh and abs(x.cx - y.cx) > 0.3 * width for x in a for y in b)
+
+    buyer_block = [h.line for h in layout.find(r"^购买方(信息)?$|^购方信息$")]
+    seller_block = [h.line for h in layout.find(r"^销售方(信息)?$|^销方信息$")]
+    if buyer_block and seller_block and apart(buyer_block, seller_block):
+        return True
+    # A name label opens its box (`名称:…`, `名` | `称:…`); 代开企业名称 in 备注 is no label.
+    names = [h.line for h in layout.find(r"^(?:名\s*称|称\s*[:：]|名$)")]
+    return apart(names, names)
 
 
 def find_parties(

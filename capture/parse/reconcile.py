@@ -185,6 +185,11 @@ def _repair_tax_ids(draft: InvoiceDraft) -> None:
         raw = getattr(draft, field)
         if not raw:
             continue
+        if len(raw) == 20 and not fits_uscc_layout(raw[:18]) and fits_uscc_layout(raw[2:]):
+            # a label remnant glued in front (识别号 read as 识号9…): the code is the last 18
+            setattr(draft, field, raw[2:])
+            draft.confidence[field] = min(draft.confidence.get(field, 0.5), 0.8)
+            continue
         if len(raw) == 19:  # one stray character read into the code
             fits = {raw[:i] + raw[i + 1:] for i in range(19)}
             fits = [c for c in fits if fits_uscc_layout(c)]

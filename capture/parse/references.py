@@ -48,7 +48,7 @@ _LABELS = re.compile(
 )
 _VALUE_START = re.compile(r"[:为]?(?:No\.?)?")
 # After a labelled blue code, its 号码 follows with at most a separator between.
-_NUMBER_AFTER_CODE = re.compile(r"[,/、]?(?:发票)?[号號][码碼玛吗][:为]?")
+_NUMBER_AFTER_CODE = re.compile(r"[,/、.。;]?(?:发票)?[号號][码碼玛吗][:为]?")
 
 RedInfoKind = Literal["info_table", "confirmation"]
 RED_INFO_LENGTH = 16

@@ -227,3 +227,10 @@ def test_a_title_cut_into_overlapping_boxes_still_names_the_kind():
     draft = parse_page(PageText(width=page.width, height=page.height, lines=lines))
     assert draft.invoice_type == "vat_electronic_general"
     assert (draft.invoice_code, draft.invoice_number) == ("044001700112", "31742233")
+
+
+def test_a_colon_after_an_unclosed_bracket_in_a_name_is_the_bracket():
+    from capture.parse.parties import clean_name
+
+    assert clean_name("金远（天津:科技有限公司") == "金远（天津）科技有限公司"
+    assert clean_name("金远(天津)科技有限公司") == "金远（天津）科技有限公司"

@@ -318,3 +318,9 @@ def test_a_positive_qr_amount_against_a_single_red_signal_asks_for_review():
     assert draft.is_red and draft.confidence["is_red"] < 0.8
     two_signals = parse_page(paper_general(title_mark="销项负数", words="⊗负壹仟叁佰伍拾陆圆整"), qr=qr)
     assert two_signals.is_red and two_signals.confidence["is_red"] >= 0.95
+
+
+def test_the_blue_number_after_its_code_may_follow_a_full_stop():
+    refs = parse_red_remarks("对应正数发票代码：044032400404.号码：64341748")
+    assert refs["original_invoice_code"] == "044032400404"
+    assert refs["original_invoice_number"] == "64341748"

@@ -1,0 +1,319 @@
+"""A second look at fields that carry a check of their own and failed it.
+
+Party tax IDs (GB 32100 check character) and the 专票 红字信息表编号 (check
+digit = Σ first 15 mod 10, year and month inside) that failed their check or
+were not found are read again from pixels.
+
+A 统一社会信用代码 carries its own check (GB 32100), so unlike a name it can be
+read again from several views of the page and the one reading that passes
+chosen without guessing. The usual causes of a failed first reading are the
+seal over the seller's code, a label glued to the value (`识别号9151…` read as
+`识号9191510…`) and a dot-matrix value printed half a row off its label, where
+the detector missed it. Each is read again from pixels:
+
+* a value box that was read: its part after the label, cropped from the seal-free
+  view, the luminance view and an ink-only view;
+* no value: the row band right of the 纳税人识别号 label (±1.2 rows, up to the
+  密码区/备注 fence or, on side-by-side forms, the page's middle) is detected
+  and recognised again.
+
+A reading is taken only when exactly one distinct code passing the check
+comes out of all of them; two views agreeing on it are noted as a
+confirmation (the same rule as the pipeline's second reading).
+"""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from capture.parse.parties import TAX_LABEL
+from capture.parse.text import squash
+from capture.validate import fits_uscc_layout, is_valid_uscc
+
+if TYPE_CHECKING:
+    from capture.ocr.base import OcrEngine
+    from capture.reader import PageRead
+    from capture.types import InvoiceDraft, OcrLine
+
+FIELDS = ("buyer_tax_id", "seller_tax_id")
+SURE = 0.85  # a first reading at or above this that passes its check is left alone
+EDGE_REACH = 1.0  # line heights a crop reaches past a value box's ends
+BAND_ROWS = 1.2  # line heights above and below the label searched for a missed value
+_ALNUM_RUN = re.compile(r"[0-9A-Za-z]{15,}")
+
+
+def needs_second_look(draft: InvoiceDraft, field: str) -> bool:
+    value = getattr(draft, field)
+    if value and is_valid_uscc(value) and draft.confidence.get(field, 0.0) >= SURE:
+        return False
+    return True  # a missing one too: a 普票 buyer may be a person, and then no code is found
+
+
+def codes_in(text: str) -> set[str]:
+    """Valid codes a reading holds: an 18-character run that passes its check,
+    or the last 18 of a longer run glued to label remnants that fit the GB 32100
+    layout as well (authority, region, organisation-code check)."""
+    out = set()
+    for run in _ALNUM_RUN.findall(re.sub(r"\s+", "", text)):
+        run = run.upper()
+        if len(run) == 18 and is_valid_uscc(run):
+            out.add(run)
+        elif len(run) > 18 and fits_uscc_layout(run[-18:]):
+            out.add(run[-18:])
+    return out
+
+
+def reread_checked_fields(engine: OcrEngine, draft: InvoiceDraft, read: PageRead) -> None:
+    """Tax IDs and the 信息表编号 read again where they failed their check (in place)."""
+    todo = [f for f in FIELDS if needs_second_look(draft, f)]
+    red_info = _red_info_line(draft, read)
+    if not todo and red_info is None:
+        return
+    views = _views(read.image)
+    if todo:
+        reread_tax_ids(engine, draft, read, views, todo)
+    if red_info is not None:
+        reread_red_info_number(engine, draft, read, views, red_info)
+
+
+def reread_tax_ids(engine: OcrEngine, draft: InvoiceDraft, read: PageRead, views: list[np.ndarray],
+                   todo: list[str]) -> None:
+    """Fill or replace buyer/seller tax IDs from readings that pass the check (in place)."""
+    from capture import rectify
+
+    for field in todo:
+        readings = _readings(engine, draft, read, field, views, rectify)
+        found: dict[str, list[float]] = {}
+        for text, score in readings:
+            for code in codes_in(text):
+                found.setdefault(code, []).append(float(score))
+        if len(found) != 1:
+            continue  # nothing passed, or two different codes: a person decides
+        code, scores = next(iter(found.items()))
+        scores.sort(reverse=True)
+        if code != getattr(draft, field):
+            setattr(draft, field, code)
+            draft.confidence[field] = round(scores[0], 3)
+        else:
+            draft.confidence[field] = max(draft.confidence.get(field, 0.0), round(scores[0], 3))
+        if len(scores) >= 2:
+            draft.confirmations[field] = round(scores[1], 3)
+
+
+def _views(image: np.ndarray) -> list[np.ndarray]:
+    """The seal-free view, the luminance view and an ink-only view (grey, 3 channels)."""
+    import cv2
+
+    from capture import rectify
+
+    grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
+    flat = rectify.flatten_light(grey)
+    views = [np.dstack([flat] * 3), np.dstack([rectify.ink_only(flat)] * 3)]
+    if image.ndim == 3 and rectify.is_colour(image):
+        red = rectify.flatten_light(np.ascontiguousarray(image[:, :, 0]))
+        views.insert(0, np.dstack([red] * 3))
+    return views
+
+
+def _readings(engine, draft, read, field, views, rectify) -> list[tuple[str, float]]:
+    from capture.ocr.base import crop_line
+
+    h, w = views[0].shape[:2]
+
+    def to_image(quad: np.ndarray) -> np.ndarray:
+        if abs(read.skew) > 0.2:  # boxes are straightened; the picture is not
+            quad = rectify.rotate_points(quad, -read.skew, (w / 2, h / 2))
+        quad[:, 0] = quad[:, 0].clip(0, w - 1)
+        quad[:, 1] = quad[:, 1].clip(0, h - 1)
+        return quad
+
+    box = draft.boxes.get(field)
+    if box is not None:
+        x0, y0, x1, y1 = box
+        pad = 0.2 * (y1 - y0)
+        crops = []
+        starts = _value_starts(read, box)
+        if starts == [x0]:
+            starts.append(x0 - EDGE_REACH * (y1 - y0))
+        # The detector may cut a code's first or last character off: reach a character past the box.
+        end = x1 + EDGE_REACH * (y1 - y0)
+        for start in starts:
+            quad = to_image(np.float32([[start - pad, y0 - pad], [end, y0 - pad], [end, y1 + pad], [start - pad, y1 + pad]]))
+            crops.extend(crop_line(v, quad) for v in views)
+        return list(engine.recognize(crops))
+    label, side_by_side = _label_line(draft, read, field)
+    if label is None:
+        return []
+    region = _band_right_of(label, read, side_by_side=side_by_side)
+    if region is None:
+        return []
+    rx0, ry0, rx1, ry1 = region
+    quad = to_image(np.float32([[rx0, ry0], [rx1, ry0], [rx1, ry1], [rx0, ry1]]))
+    qx0, qy0 = (int(v) for v in quad.min(axis=0))
+    qx1, qy1 = (int(v) + 1 for v in quad.max(axis=0))
+    out: list[tuple[str, float]] = []
+    for view in views[:2]:
+        crop = np.ascontiguousarray(view[qy0:qy1, qx0:qx1])
+        if crop.shape[0] < 8 or crop.shape[1] < 8:
+            continue
+        boxes = [b for b in engine.detect(crop)]
+        if boxes:
+            out.extend(engine.recognize([crop_line(crop, np.asarray(b, dtype=np.float32)) for b in boxes]))
+    return out
+
+
+def _value_starts(read, box) -> list[float]:
+    """Where the code may start inside a box that also holds its label: at the
+    label's share of the width (a CJK character counted as two Latin ones), up
+    to two characters left of it and half a character right, since fonts set
+    labels narrower or wider;
+    the box's own left edge when it holds the code alone."""
+    x0, y0, x1, y1 = box
+    line = next((ln for ln in read.text.lines if (ln.x0, ln.y0, ln.x1, ln.y1) == tuple(box)), None)
+    if line is None:
+        return [x0]
+    text = squash(line.text)
+    run = _ALNUM_RUN.search(text)
+    if run is None or run.start() == 0:
+        return [x0]
+
+    def width(s: str) -> int:
+        return sum(2 if ord(c) > 0x2E7F else 1 for c in s)
+
+    cut = x0 + width(text[: run.start()]) / max(width(text), 1) * (x1 - x0)
+    h = y1 - y0
+    return [max(x0, cut - k * h) for k in (2.0, 1.2, 0.4)] + [cut, min(x1 - 1.6 * h, cut + 0.4 * h)]
+
+
+def _label_line(draft, read, field) -> tuple[OcrLine | None, bool]:
+    """The 纳税人识别号 label of the field's party (buyer: upper or left, seller: lower or right)."""
+    from capture.parse.layout import Layout
+    from capture.parse.parties import parties_side_by_side
+
+    layout = Layout(read.text)
+    labels = [h.line for h in layout.find(TAX_LABEL) if not _ALNUM_RUN.search(squash(h.line.text))]
+    side_by_side = (draft.invoice_type or "").startswith("digital") or parties_side_by_side(layout)
+    if side_by_side:
+        middle = layout.x_at(0.5)
+        mine = [ln for ln in labels if (ln.cx < middle) == (field == "buyer_tax_id")]
+    else:
+        middle = layout.y_at(0.5)
+        mine = [ln for ln in labels if (ln.cy < middle) == (field == "buyer_tax_id")]
+    return (mine[0] if len(mine) == 1 else None), side_by_side
+
+
+def _band_right_of(label, read, *, side_by_side: bool) -> tuple[float, float, float, float] | None:
+    from capture.parse.layout import Layout
+
+    layout = Layout(read.text)
+    lh = layout.line_height
+    top, bottom = label.cy - (0.5 + BAND_ROWS) * lh, label.cy + (0.5 + BAND_ROWS) * lh
+    right = label.x1 + 0.5 * layout.page.width
+    if side_by_side and label.cx < layout.x_at(0.5):
+        right = min(right, layout.x_at(0.5))
+    fences = [ln.x0 for ln in layout.lines if ln.x0 > label.x1 and top <= ln.cy <= bottom
+              and re.fullmatch(r"(密码?区?|码|区|备注?|注)", squash(ln.text))]
+    right = min([right, *fences])
+    if right - label.x1 < 4 * lh:
+        return None
+    return (label.x1 - 0.3 * lh, top, right, bottom)
+
+
+RED_INFO_REACH = 4.0  # line heights added right of the 信息表编号 line: a last digit the detector cut off
+
+
+def _red_info_line(draft: InvoiceDraft, read: PageRead) -> OcrLine | None:
+    """The one line holding the 信息表编号 label on a red 专票 whose number failed its check."""
+    from capture.parse.references import is_valid_red_info_number
+
+    if not draft.is_red or draft.invoice_type not in ("vat_special", "vat_electronic_special"):
+        return None
+    if is_valid_red_info_number(draft.red_info_number):
+        return None
+    holding = [ln for ln in read.text.lines if "信息表" in squash(ln.text)]
+    return holding[0] if len(holding) == 1 else None
+
+
+def reread_red_info_number(engine: OcrEngine, draft: InvoiceDraft, read: PageRead, views: list[np.ndarray],
+                           line: OcrLine) -> None:
+    """Read the 信息表编号 line again, reaching a few characters past its box, from
+    each view; each reading stands in for the line in 备注 (a number wrapped to
+    the next line keeps its tail) and the label's number is taken from it. A
+    number is taken only when exactly one that passes its check comes out."""
+    from capture import rectify
+    from capture.ocr.base import crop_line
+    from capture.parse.references import is_valid_red_info_number, normalise, read_red_references
+
+    h, w = views[0].shape[:2]
+    lh = line.y1 - line.y0
+    crops = []
+    for reach in (0.0, RED_INFO_REACH):
+        quad = np.float32([[line.x0 - 0.2 * lh, line.y0 - 0.2 * lh], [line.x1 + reach * lh, line.y0 - 0.2 * lh],
+                           [line.x1 + reach * lh, line.y1 + 0.2 * lh], [line.x0 - 0.2 * lh, line.y1 + 0.2 * lh]])
+        if abs(read.skew) > 0.2:
+            quad = rectify.rotate_points(quad, -read.skew, (w / 2, h / 2))
+        quad[:, 0] = quad[:, 0].clip(0, w - 1)
+        quad[:, 1] = quad[:, 1].clip(0, h - 1)
+        crops.extend(crop_line(v, quad) for v in views)
+    readings = [(line.text, line.confidence), *engine.recognize(crops)]
+    tail = _wrapped_tail(engine, views[0], line, read, rectify)
+    remarks = normalise(draft.remarks or "")
+    found: dict[str, list[float]] = {}
+    for text, score in readings:
+        text = re.sub(r"(?<=\d)\D+$", "", text)  # the margin's 凭证 read past the number's end
+        contexts = [normalise(text) + " " + tail]
+        if normalise(line.text) in remarks:  # the wrapped part as 备注 already holds it
+            contexts.append(remarks.replace(normalise(line.text), normalise(text)))
+        numbers = set()
+        for context in contexts:
+            refs = read_red_references(context)
+            if refs.confidence.get("red_info_number", 0.0) >= 0.9:  # the digits after the label make 16 exactly
+                numbers.add(refs.red_info_number)
+        for number in numbers:
+            if is_valid_red_info_number(number):
+                found.setdefault(number, []).append(float(score))
+    if len(found) != 1:
+        return
+    number, scores = next(iter(found.items()))
+    scores.sort(reverse=True)
+    draft.red_info_number = number
+    # A mod-10 check digit is weak: one reading alone that passes it is for a person to confirm.
+    draft.confidence["red_info_number"] = round(scores[0] if len(scores) >= 2 else min(scores[0], 0.8), 3)
+    if len(scores) >= 2:
+        draft.confirmations["red_info_number"] = round(scores[1], 3)
+
+
+def _wrapped_tail(engine: OcrEngine, view: np.ndarray, line: OcrLine, read: PageRead, rectify) -> str:
+    """The text of the row under the 信息表编号 line, where a number too long for
+    the box wraps; a dot-matrix shift can push that row left under the 备注
+    label, so the band starts a few characters left of the line."""
+    from capture.ocr.base import crop_line
+
+    h, w = view.shape[:2]
+    lh = line.y1 - line.y0
+    quad = np.float32([[line.x0 - 4 * lh, line.y1 - 0.1 * lh], [line.x1, line.y1 - 0.1 * lh],
+                       [line.x1, line.y1 + 1.3 * lh], [line.x0 - 4 * lh, line.y1 + 1.3 * lh]])
+    if abs(read.skew) > 0.2:
+        quad = rectify.rotate_points(quad, -read.skew, (w / 2, h / 2))
+    x0, y0 = (max(0, int(v)) for v in quad.min(axis=0))
+    x1, y1 = (min(lim, int(v) + 1) for v, lim in zip(quad.max(axis=0), (w, h)))
+    crop = np.ascontiguousarray(view[y0:y1, x0:x1])
+    if crop.shape[0] < 8 or crop.shape[1] < 8:
+        return ""
+
+    def on_next_row(box: np.ndarray) -> bool:
+        """Whether a box found in the crop lies on the row under the line (in the
+        straightened frame the line's box is in): not the foot of the line itself."""
+        centre = box.mean(axis=0) + np.float32([x0, y0])
+        if abs(read.skew) > 0.2:
+            centre = rectify.rotate_points(centre.reshape(1, 1, 2), read.skew, (w / 2, h / 2)).reshape(2)
+        return line.y1 < float(centre[1]) < line.y1 + 1.5 * lh and line.x0 - 4 * lh < float(centre[0]) < line.x1
+
+    boxes = sorted((b for b in (np.asarray(b, dtype=np.float32) for b in engine.detect(crop)) if on_next_row(b)),
+                   key=lambda b: float(b[:, 0].min()))
+    if not boxes:
+        return ""
+    texts = [t for t, _ in engine.recognize([crop_line(crop, b) for b in boxes])]
+    return " ".join(d for t in texts for d in re.findall(r"\d+", t))  # `备0`: the label read with the digit
