@@ -19,6 +19,13 @@ COLUMNS = (
     ("amount", r"^金额|金\s*额"),
     ("tax_rate", r"税率|征收率"),
     ("tax", r"^税额|税\s*额"),
+    # 通行费 (toll) e-invoices print these instead of 规格型号/单位/数量/单价. Their
+    # values (a plate, 货车, two dates 20180212) are no item field, but without a
+    # column of their own they fell into the nearest one: the dates became 金额.
+    ("plate", r"车牌号"),
+    ("vehicle_type", r"^类\s*型$"),
+    ("date_from", r"通行日期起"),
+    ("date_to", r"通行日期止"),
 )
 RATE_RE = re.compile(r"(\d{1,2})\s*%|免税|不征税|\*\*\*")
 TOKEN_RE = re.compile(r"\*[^*\s]{1,12}\*[^\s\d-]*|-?\d[\d,]*(?:\.\d+)?%?|\*\*\*|免税|不征税|[^\s\d.%-]+[^\s]*")
@@ -36,11 +43,28 @@ def header_row(layout: Layout) -> tuple[float | None, dict[str, float]]:
     row = [anchor] + layout.same_row(anchor, tolerance=1.0)
     centres: dict[str, float] = {"name": anchor.cx}
     for line in row:
-        text = squash(line.text)
-        for key, pattern in COLUMNS[1:]:
-            if key not in centres and re.search(pattern, text):
-                centres[key] = line.cx
+        for word, centre in _header_words(line):
+            for key, pattern in COLUMNS[1:]:
+                if key not in centres and re.search(pattern, word):
+                    centres[key] = centre
     return anchor.cy, centres
+
+
+def _header_words(line: OcrLine) -> list[tuple[str, float]]:
+    """(label, x centre) per label in a header box. A text layer may hold the
+    whole header row in one box (`车牌号 车辆类型 通行日期起 … 金额 税率/征收率 税额`):
+    its space-separated words are placed by their (width-weighted) character
+    offset, as cells_of places tokens. A box of one label is that label."""
+    text = line.text.strip()
+    words = [(m.start(), m.end(), m.group(0)) for m in WORD_RE.finditer(text)]
+    labelled = [w for w in words if any(re.search(pattern, w[2]) for _, pattern in COLUMNS)]
+    if len(labelled) < 2:
+        return [(squash(text), line.cx)]
+    weights = [2.0 if "\u4e00" <= ch <= "\u9fff" else 1.0 for ch in text]
+    total = sum(weights) or 1.0
+    width = line.x1 - line.x0
+    return [(word, line.x0 + (sum(weights[:start]) + sum(weights[start:end]) / 2) / total * width)
+            for start, end, word in words]
 
 
 def parse_items(layout: Layout, *, header_y: float | None, centres: dict[str, float], bottom_y: float | None) -> list[InvoiceLine]:
@@ -85,11 +109,21 @@ def parse_items(layout: Layout, *, header_y: float | None, centres: dict[str, fl
             out.append((column_at(line.x0 + centre * width), token))
         return out
 
+    def placed(key: str, text: str, line: OcrLine) -> str:
+        """税率 holds a rate, nothing else: an amount right-aligned in a wide
+        金额 cell reaches past the midpoint to the 税率 label (toll and 税控
+        e-invoices) and is given back to the number column on its side."""
+        if key == "tax_rate" and not RATE_RE.search(text) and NUM_RE.fullmatch(text.replace(",", "").lstrip("¥")):
+            side = "amount" if line.cx < centres["tax_rate"] else "tax"
+            return side if side in centres else key
+        return key
+
     items: list[InvoiceLine] = []
     for row in rows(band, layout.line_height):
         cells: dict[str, str] = {}
         for line in row:
             for key, text in cells_of(line):
+                key = placed(key, text, line)
                 cells[key] = (cells.get(key, "") + text) if key in ("name", "spec", "unit") else (cells.get(key, "") + " " + text).strip()
         if not cells:
             continue

@@ -92,10 +92,16 @@ def clean_name(text: str) -> str:
     return text
 
 
+# 称 of a spaced 名　　称: label, cut from its 名 and read as 标 (grey copies, scans):
+# before a colon it is that label's tail — a registered name holds no colon.
+_MISREAD_TAIL = re.compile(r"^标(?=[:;])")
+
+
 def _strip_label(text: str, *, head_on_left: bool = False) -> str:
     """The value without its label (or the tail of a label cut by OCR).
     `head_on_left`: the head of a label was read as its own box just left of
     this one, so a one-character tail is stripped even without its colon."""
+    text = _MISREAD_TAIL.sub("称", text)
     stripped = _LABEL_PREFIX.sub("", text)
     if stripped == text and head_on_left:
         stripped = _ONE_CHAR_TAIL.sub("", text)
