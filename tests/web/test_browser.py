@@ -42,7 +42,10 @@ def test_upload_a_file_and_see_it_processed(web_server, chromium, tmp_path) -> N
     page.wait_for_url(re.compile(r"/invoices/\d+$"))
     _, _, record = sample_page()
     assert page.locator('dd[data-field="invoice_number"]').inner_text().startswith(record["invoice_number"])
-    assert page.locator("img.page-img").evaluate("img => img.complete && img.naturalWidth > 0")
+    # the page image is rendered on request: wait for it to load (a busy CI machine took longer than the
+    # navigation), then check it decoded to a real picture
+    page.wait_for_function("() => { const i = document.querySelector('img.page-img'); return i && i.complete; }")
+    assert page.locator("img.page-img").evaluate("img => img.naturalWidth > 0")
 
     # a ZIP: one row per file inside, each with its own outcome
     import zipfile
