@@ -2,16 +2,13 @@
 reviewer rejected meanwhile (the red rows are locked and re-read first)."""
 from __future__ import annotations
 
-import threading
-
 from sqlalchemy import select
 
 from fapiao.services.actors import SYSTEM, Actor
-from fapiao.services.corrections import reject
 from fapiao.services.records import record_draft
 from store.models import Invoice, ReviewTask
 from tests.services.factories import blue, digital_number, red
-from tests.services.test_rematch_status import _wait_for_lock_wait
+from tests.services.races import reject_while
 
 REVIEWER = Actor(user_id=None, name="rita", role="reviewer")
 
@@ -26,39 +23,9 @@ def test_a_red_rejected_while_its_blue_arrives_stays_rejected_and_unlinked(runti
     with runtime.write() as session:
         red_id = record_draft(session=session, draft=draft, way_in="recognition", actor=SYSTEM, strict=False,
                               source="ocr", review_confidence=0.85).invoice.id
-    rejected, release = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
-
-    def reviewer() -> None:
-        try:
-            with runtime.write() as session:
-                reject(session=session, invoice_id=red_id, actor=REVIEWER, reason="看错了")
-                rejected.set()
-                release.wait(timeout=30)
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            errors.append(exc)
-            rejected.set()
-
-    def worker() -> None:
-        try:
-            with runtime.write() as session:
-                record_draft(session=session, draft=blue(blue_number), way_in="manual", actor=SYSTEM, strict=True,
-                             source="manual")
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-
-    first = threading.Thread(target=reviewer)
-    first.start()
-    assert rejected.wait(timeout=30)
-    second = threading.Thread(target=worker)
-    second.start()
-    try:
-        _wait_for_lock_wait(runtime)
-    finally:
-        release.set()
-        first.join(timeout=60)
-        second.join(timeout=60)
-    assert not errors, errors
+    reject_while(runtime, invoice_id=red_id, reviewer=REVIEWER, reason="看错了",
+                 other=lambda session: record_draft(session=session, draft=blue(blue_number), way_in="manual",
+                                                    actor=SYSTEM, strict=True, source="manual"))
     with runtime.read() as session:
         invoice = session.get(Invoice, red_id)
         assert (invoice.status, invoice.blue_invoice_id) == ("rejected", None)
@@ -81,39 +48,9 @@ def test_relinking_leaves_a_red_rejected_meanwhile_alone(runtime) -> None:
                               source="ocr", review_confidence=0.85).invoice.id
     with runtime.write() as session:  # a red the link missed (both arrived at once on two workers)
         session.get(Invoice, red_id).blue_invoice_id = None
-    rejected, release = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
     relinked: list[int] = []
-
-    def reviewer() -> None:
-        try:
-            with runtime.write() as session:
-                reject(session=session, invoice_id=red_id, actor=REVIEWER, reason="看错了")
-                rejected.set()
-                release.wait(timeout=30)
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-            rejected.set()
-
-    def other_reviewer() -> None:
-        try:
-            with runtime.write() as session:
-                relinked.extend(relink_reds(session=session, actor=REVIEWER))
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-
-    first = threading.Thread(target=reviewer)
-    first.start()
-    assert rejected.wait(timeout=30)
-    second = threading.Thread(target=other_reviewer)
-    second.start()
-    try:
-        _wait_for_lock_wait(runtime)
-    finally:
-        release.set()
-        first.join(timeout=60)
-        second.join(timeout=60)
-    assert not errors, errors
+    reject_while(runtime, invoice_id=red_id, reviewer=REVIEWER, reason="看错了",
+                 other=lambda session: relinked.extend(relink_reds(session=session, actor=REVIEWER)))
     assert relinked == []
     with runtime.read() as session:
         assert (session.get(Invoice, red_id).status, session.get(Invoice, red_id).blue_invoice_id) == ("rejected", None)
