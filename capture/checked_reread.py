@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 FIELDS = ("buyer_tax_id", "seller_tax_id")
 SURE = 0.85  # a first reading at or above this that passes its check is left alone
+CONTESTED = 0.8  # confidence of a code chosen over another that passed the check: below review
 EDGE_REACH = 1.0  # line heights a crop reaches past a value box's ends
 BAND_ROWS = 1.2  # line heights above and below the label searched for a missed value
 _ALNUM_RUN = re.compile(r"[0-9A-Za-z]{15,}")
@@ -84,22 +85,51 @@ def reread_tax_ids(engine: OcrEngine, draft: InvoiceDraft, read: PageRead, views
     from capture import rectify
 
     for field in todo:
-        readings = _readings(engine, draft, read, field, views, rectify)
-        found: dict[str, list[float]] = {}
-        for text, score in readings:
-            for code in codes_in(text):
-                found.setdefault(code, []).append(float(score))
-        if len(found) != 1:
-            continue  # nothing passed, or two different codes: a person decides
-        code, scores = next(iter(found.items()))
-        scores.sort(reverse=True)
+        found = _codes(_readings(engine, draft, read, field, views, rectify))
+        chosen = _chosen(found, min_readings=1)
+        looked_again = False
+        if chosen is None:
+            # Second round: other looks at the same crops (binarised, equalised,
+            # strokes thicker/thinner, scaled). More readings mean more chance
+            # misreads that pass the check: a code read once here is for a person to confirm.
+            for code, scores in _codes(_readings(engine, draft, read, field, views, rectify, more_looks=True)).items():
+                found.setdefault(code, []).extend(scores)
+            chosen = _chosen(found, min_readings=1)
+            looked_again = True
+        if chosen is None:
+            continue  # nothing passed, or no code stands out: a person decides
+        code, scores = chosen
         if code != getattr(draft, field):
             setattr(draft, field, code)
             draft.confidence[field] = round(scores[0], 3)
         else:
             draft.confidence[field] = max(draft.confidence.get(field, 0.0), round(scores[0], 3))
-        if len(scores) >= 2:
+        if len(found) > 1 or (looked_again and len(scores) < 2):
+            # another code passed the check too, or one look alone read it: a person confirms
+            draft.confidence[field] = min(draft.confidence[field], CONTESTED)
+        elif len(scores) >= 2:
             draft.confirmations[field] = round(scores[1], 3)
+
+
+def _codes(readings: list[tuple[str, float]]) -> dict[str, list[float]]:
+    found: dict[str, list[float]] = {}
+    for text, score in readings:
+        for code in codes_in(text):
+            found.setdefault(code, []).append(float(score))
+    return found
+
+
+def _chosen(found: dict[str, list[float]], *, min_readings: int) -> tuple[str, list[float]] | None:
+    """The code read most often, when it was read at least ``min_readings`` times
+    and more often than any other code that passed the check (scores high first)."""
+    if not found:
+        return None
+    ranked = sorted(found.items(), key=lambda kv: len(kv[1]), reverse=True)
+    code, scores = ranked[0]
+    runner_up = len(ranked[1][1]) if len(ranked) > 1 else 0
+    if len(scores) < min_readings or len(scores) <= runner_up:
+        return None
+    return code, sorted(scores, reverse=True)
 
 
 def _views(image: np.ndarray) -> list[np.ndarray]:
@@ -117,8 +147,14 @@ def _views(image: np.ndarray) -> list[np.ndarray]:
     return views
 
 
-def _readings(engine, draft, read, field, views, rectify) -> list[tuple[str, float]]:
+def _readings(engine, draft, read, field, views, rectify, *, more_looks: bool = False) -> list[tuple[str, float]]:
+    """Readings of the field's value from each view; with ``more_looks``, from the
+    other looks (:mod:`capture.crop_variants`) of the first two views' crops instead."""
+    from capture.crop_variants import looks
     from capture.ocr.base import crop_line
+
+    if more_looks:
+        views = views[:2]
 
     h, w = views[0].shape[:2]
 
@@ -142,6 +178,8 @@ def _readings(engine, draft, read, field, views, rectify) -> list[tuple[str, flo
         for start in starts:
             quad = to_image(np.float32([[start - pad, y0 - pad], [end, y0 - pad], [end, y1 + pad], [start - pad, y1 + pad]]))
             crops.extend(crop_line(v, quad) for v in views)
+        if more_looks:
+            crops = [other for crop in crops for other in looks(crop)[1:]]
         return list(engine.recognize(crops))
     label, side_by_side = _label_line(draft, read, field)
     if label is None:
@@ -158,9 +196,11 @@ def _readings(engine, draft, read, field, views, rectify) -> list[tuple[str, flo
         crop = np.ascontiguousarray(view[qy0:qy1, qx0:qx1])
         if crop.shape[0] < 8 or crop.shape[1] < 8:
             continue
-        boxes = [b for b in engine.detect(crop)]
-        if boxes:
-            out.extend(engine.recognize([crop_line(crop, np.asarray(b, dtype=np.float32)) for b in boxes]))
+        lines = [crop_line(crop, np.asarray(b, dtype=np.float32)) for b in engine.detect(crop)]
+        if more_looks:
+            lines = [other for line in lines for other in looks(line)[1:]]
+        if lines:
+            out.extend(engine.recognize(lines))
     return out
 
 

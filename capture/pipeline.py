@@ -27,6 +27,7 @@ from capture.parse import parse_page
 from capture.parse.kind import require_vat_invoice
 from capture.qr import decode_qr
 from capture.checked_reread import reread_checked_fields
+from capture.name_readings import read_name_alternatives
 from capture.types import InvoiceDraft, PageResult
 
 Reviewer = Callable[[PageResult], None]
@@ -139,6 +140,9 @@ class Pipeline:
             t = time.perf_counter()
             self._confirm(draft, read)
             timings["confirm"] = round((time.perf_counter() - t) * 1000, 1)
+            t = time.perf_counter()
+            read_name_alternatives(self.engine, draft, read)
+            timings["name_readings"] = round((time.perf_counter() - t) * 1000, 1)
         draft.confidence = {k: round(float(v), 3) for k, v in draft.confidence.items()}
         if on_page is not None and read is not None:
             on_page(page.number, read.image, dict(draft.boxes))

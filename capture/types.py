@@ -142,6 +142,8 @@ class InvoiceDraft:
     boxes: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
     # field → confidence of a second, independent OCR reading that read the same value
     confirmations: dict[str, float] = field(default_factory=dict)
+    # field → other distinct readings of its box (names: capture.name_readings), for the master to judge
+    readings: dict[str, list[str]] = field(default_factory=dict)
     # reasons capture itself found (QR disagrees with the print …); the review
     # policy in the services adds its own and decides
     review_reasons: list[ReviewReason] = field(default_factory=list)
@@ -179,6 +181,7 @@ RECORD_KEYS = (
     "red_info_number", "remarks", "items", "customer_id", "customer_match_score", "confidence",
     "needs_review", "review_reasons", "rotation", "timings_ms",
     "amount_in_words", "sources", "checked_by", "confirmations", "boxes", "capture_reasons", "qr", "reviewed",
+    "readings",
 )
 ERROR_KEYS = ("file", "error")
 ITEM_KEYS = ("name", "spec", "unit", "quantity", "unit_price", "amount", "tax_rate", "tax")
@@ -291,6 +294,7 @@ class PageResult:
         record["capture_reasons"] = [_reason_json(r) for r in d.review_reasons]
         record["qr"] = _qr_json(self.qr)
         record["reviewed"] = review is not None
+        record["readings"] = {k: list(v) for k, v in sorted(d.readings.items())}
         return record
 
     @classmethod
@@ -319,6 +323,7 @@ class PageResult:
             sources=dict(record.get("sources") or {}),
             boxes={k: tuple(float(x) for x in v) for k, v in (record.get("boxes") or {}).items()},  # type: ignore[misc]
             confirmations={k: float(v) for k, v in (record.get("confirmations") or {}).items()},
+            readings={k: [str(x) for x in v] for k, v in (record.get("readings") or {}).items()},
             review_reasons=[_reason(r) for r in capture_reasons or []],
         )
         review = None

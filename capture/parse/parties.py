@@ -46,7 +46,7 @@ class PartyField:
 
 
 TRAILING_TAX_ID_RE = re.compile(r"([0-9A-Z]{15,20})$")
-FORM_WORDS = re.compile(r"^(?:价税合计)?[(（]?(?:大写|小写)[)）]?$|^(?:合计|价税合计|备注|密码区|销售方|购买方|开票人|收款人|复核)[:：]?$")
+FORM_WORDS = re.compile(r"^(?:价税合计)?[(（]?(?:大写|小写)[)）]?$|^(?:合计|价税合计|备注|密码区|销售方|购买方|开票人|收款人|复核|发票联|抵扣联|记账联|销项负数|机器编号)[:：]?$")
 
 
 def classify_value(text: str) -> str:
@@ -209,7 +209,7 @@ def find_parties(
                 if text.endswith(":"):
                     continue  # a label box ending in its colon holds no value (销售务称:)
                 rest = _strip_label(text, head_on_left=_head_on_left(layout, line))
-                if len(rest) >= 2:
+                if len(rest) >= 2 and not _LABEL_HEAD.match(rest):  # 纳税人识别 | 号: the label cut, not a value
                     candidates.append((classify_value(rest), line, rest))
                 continue
             if line.x0 < label_left or line.x0 > label_right + reach or line.x0 >= right_limit:
@@ -239,3 +239,9 @@ def find_parties(
                 value = clean_name(value)
             out[f"{who}_{kind}"] = PartyField(value, best[1], best[1].confidence)
     return out
+
+
+def name_value(text: str) -> str:
+    """A party name as another reading of its box gives it: label stripped, cleaned
+    as the parser cleans the first reading (so the two compare)."""
+    return clean_name(_strip_label(re.sub(r"\s+", "", text), head_on_left=True))

@@ -30,6 +30,7 @@ _LABEL_LEFT = re.compile(r"[:：]|^\s*(?:名\s*)?称|纳税人|识别号")
 UNCHECKED = "unchecked"
 LOW_CONFIDENCE = "low_confidence"
 BUYER_NAME_DIFFERS = "buyer_name_differs"
+BUYER_TAX_ID_DIFFERS = "buyer_tax_id_differs"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,7 @@ def review_draft(draft: InvoiceDraft, *, qr: Any = None, index: Any = None,
         if match.customer_id is not None and not match.ambiguous:
             customer = index.get(match.customer_id)
             _tax_id_from_master(draft, customer)
+            _name_from_readings(draft, customer)
     for reason in validate_draft(draft):
         reasons.add(reason)
 
@@ -95,6 +97,16 @@ def review_draft(draft: InvoiceDraft, *, qr: Any = None, index: Any = None,
                 f"购买方名称“{draft.buyer_name}”与客户档案“{customer.name}”不一致，请核对 / "
                 f"printed buyer name differs from the customer master",
                 "buyer_name",
+            ))
+        if customer is not None and draft.buyer_tax_id and getattr(customer, "tax_id", None) \
+                and draft.buyer_tax_id != customer.tax_id:
+            # A code that passes its check may still be a misread that happens to
+            # pass (1 in 31), or the master may be out of date: either is for a person.
+            reasons.add(ReviewReason(
+                BUYER_TAX_ID_DIFFERS,
+                f"购买方纳税人识别号“{draft.buyer_tax_id}”与客户档案“{customer.tax_id}”不一致，请核对 / "
+                f"buyer tax ID differs from the customer master",
+                "buyer_tax_id",
             ))
 
     for name in ("buyer_name", "seller_name"):
@@ -243,6 +255,21 @@ def _known_name(name: str, customer: Any) -> bool:
 
     key = normalize_company_name(name)
     return any(normalize_company_name(s) == key for s in (customer.name, *getattr(customer, "aliases", ())))
+
+
+def _name_from_readings(draft: InvoiceDraft, customer: Any) -> None:
+    """A buyer name read differently from the matched customer's, when another
+    reading of the same box (``draft.readings``, capture.name_readings) is that
+    customer's name: the first reading was the misread, and the name is taken
+    from the reading that agrees with the master. A misprint no reading turns
+    into the master's name stays as printed (and is flagged below)."""
+    read = draft.buyer_name
+    if not read or _known_name(read, customer):
+        return
+    for other in draft.readings.get("buyer_name", ()):
+        if _known_name(other, customer):
+            draft.buyer_name = other
+            return
 
 
 def _tax_id_from_master(draft: InvoiceDraft, customer: Any) -> None:
