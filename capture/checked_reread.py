@@ -227,29 +227,35 @@ def _value_starts(read, box) -> list[float]:
     return [max(x0, cut - k * h) for k in (2.0, 1.2, 0.4)] + [cut, min(x1 - 1.6 * h, cut + 0.4 * h)]
 
 
-def _label_line(draft, read, field) -> tuple[OcrLine | None, bool]:
-    """The 纳税人识别号 label of the field's party (buyer: upper or left, seller: lower or right)."""
+def _label_line(draft, read, field, pattern: str = TAX_LABEL) -> tuple[OcrLine | None, bool]:
+    """The label (纳税人识别号 by default) of the field's party (buyer: upper or
+    left, seller: lower or right) holding no value of its own; a label spaced
+    out into boxes on one row (名 | 称) ends at its rightmost box."""
     from capture.parse.layout import Layout
     from capture.parse.parties import parties_side_by_side
 
     layout = Layout(read.text)
-    labels = [h.line for h in layout.find(TAX_LABEL) if not _ALNUM_RUN.search(squash(h.line.text))]
+    labels = [h.line for h in layout.find(pattern) if not _ALNUM_RUN.search(squash(h.line.text))
+              and not re.search(r"(货物|劳务|项目|服务)名称", squash(h.line.text))]
     side_by_side = (draft.invoice_type or "").startswith("digital") or parties_side_by_side(layout)
+    buyer = field.startswith("buyer")
     if side_by_side:
         middle = layout.x_at(0.5)
-        mine = [ln for ln in labels if (ln.cx < middle) == (field == "buyer_tax_id")]
+        mine = [ln for ln in labels if (ln.cx < middle) == buyer]
     else:
         middle = layout.y_at(0.5)
-        mine = [ln for ln in labels if (ln.cy < middle) == (field == "buyer_tax_id")]
-    return (mine[0] if len(mine) == 1 else None), side_by_side
+        mine = [ln for ln in labels if (ln.cy < middle) == buyer]
+    if not mine or any(abs(ln.cy - mine[0].cy) > 0.6 * layout.line_height for ln in mine):
+        return None, side_by_side
+    return max(mine, key=lambda ln: ln.x1), side_by_side
 
 
-def _band_right_of(label, read, *, side_by_side: bool) -> tuple[float, float, float, float] | None:
+def _band_right_of(label, read, *, side_by_side: bool, rows: float = BAND_ROWS) -> tuple[float, float, float, float] | None:
     from capture.parse.layout import Layout
 
     layout = Layout(read.text)
     lh = layout.line_height
-    top, bottom = label.cy - (0.5 + BAND_ROWS) * lh, label.cy + (0.5 + BAND_ROWS) * lh
+    top, bottom = label.cy - (0.5 + rows) * lh, label.cy + (0.5 + rows) * lh
     right = label.x1 + 0.5 * layout.page.width
     if side_by_side and label.cx < layout.x_at(0.5):
         right = min(right, layout.x_at(0.5))

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 FIELDS = ("buyer_name",)
 PADS = (0.15, 0.35)  # of the box height, around the name's box
 MAX_READINGS = 8
+NAME_BAND_ROWS = 0.8  # line heights above and below the 名称 label searched for a missed name
 
 
 def read_name_alternatives(engine: OcrEngine, draft: InvoiceDraft, read: PageRead) -> None:
@@ -63,3 +64,67 @@ def read_name_alternatives(engine: OcrEngine, draft: InvoiceDraft, read: PageRea
         if seen:
             ranked = sorted(seen, key=lambda v: (-seen[v], v))
             draft.readings[field] = ranked[:MAX_READINGS]
+
+
+def read_missing_names(engine: OcrEngine, draft: InvoiceDraft, read: PageRead) -> None:
+    """A party name the page reading did not find (the detector missed the line:
+    faint grey copies) is looked for again in the row band right of its 名称
+    label, detected afresh in the seal-free and luminance views. The value is
+    the name-like line nearest the label's row; when both views read it the
+    same, that is its second reading (in place)."""
+    from capture import rectify
+    from capture.checked_reread import _band_right_of, _label_line, _views
+    from capture.ocr.base import crop_line
+    from capture.parse.parties import NAME_LABEL, classify_value, name_value
+
+    for field in ("buyer_name", "seller_name"):
+        if getattr(draft, field):
+            continue
+        if field == "seller_name" and draft.invoice_type == "other":
+            continue
+        label, side_by_side = _label_line(draft, read, field, NAME_LABEL)
+        if label is None:
+            continue
+        region = _band_right_of(label, read, side_by_side=side_by_side, rows=NAME_BAND_ROWS)
+        if region is None:
+            continue
+        views = _views(read.image)[:2]
+        h, w = views[0].shape[:2]
+        rx0, ry0, rx1, ry1 = region
+        quad = np.float32([[rx0, ry0], [rx1, ry0], [rx1, ry1], [rx0, ry1]])
+        if abs(read.skew) > 0.2:
+            quad = rectify.rotate_points(quad, -read.skew, (w / 2, h / 2))
+        qx0, qy0 = (max(0, int(v)) for v in quad.min(axis=0))
+        qx1, qy1 = (min(lim, int(v) + 1) for v, lim in zip(quad.max(axis=0), (w, h)))
+        per_view: list[tuple[str, float, float, tuple[float, float, float, float]]] = []
+        for view in views:
+            crop = np.ascontiguousarray(view[qy0:qy1, qx0:qx1])
+            if crop.shape[0] < 8 or crop.shape[1] < 8:
+                continue
+            boxes = [np.asarray(b, dtype=np.float32) for b in engine.detect(crop)]
+            if not boxes:
+                continue
+            best = None
+            for box, (text, score) in zip(boxes, engine.recognize([crop_line(crop, b) for b in boxes])):
+                value = name_value(text)
+                if classify_value(value) != "name":
+                    continue
+                cy = float(box[:, 1].mean()) + qy0
+                distance = abs(cy - label.cy)
+                if best is None or distance < best[2]:
+                    corners = box + np.float32([qx0, qy0])
+                    if abs(read.skew) > 0.2:  # back to the straightened frame the draft's boxes are in
+                        corners = rectify.rotate_points(corners.reshape(4, 1, 2), read.skew, (w / 2, h / 2)).reshape(4, 2)
+                    x, y = corners[:, 0], corners[:, 1]
+                    best = (value, float(score), distance, (float(x.min()), float(y.min()), float(x.max()), float(y.max())))
+            if best is not None:
+                per_view.append(best)
+        if not per_view:
+            continue
+        value, score, _, box = per_view[0]
+        setattr(draft, field, value)
+        draft.confidence[field] = round(score, 3)
+        draft.boxes[field] = box
+        others = [s for v, s, _, _ in per_view[1:] if v == value]
+        if others:
+            draft.confirmations[field] = round(others[0], 3)

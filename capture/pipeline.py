@@ -27,7 +27,7 @@ from capture.parse import parse_page
 from capture.parse.kind import require_vat_invoice
 from capture.qr import decode_qr
 from capture.checked_reread import reread_checked_fields
-from capture.name_readings import read_name_alternatives
+from capture.name_readings import read_missing_names, read_name_alternatives
 from capture.types import InvoiceDraft, PageResult
 
 Reviewer = Callable[[PageResult], None]
@@ -135,6 +135,7 @@ class Pipeline:
         if read is not None:
             t = time.perf_counter()
             reread_checked_fields(self.engine, draft, read)
+            read_missing_names(self.engine, draft, read)
             timings["checked_reread"] = round((time.perf_counter() - t) * 1000, 1)
         if read is not None:
             t = time.perf_counter()
