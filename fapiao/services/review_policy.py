@@ -30,7 +30,6 @@ _LABEL_LEFT = re.compile(r"[:：]|^\s*(?:名\s*)?称|纳税人|识别号")
 UNCHECKED = "unchecked"
 LOW_CONFIDENCE = "low_confidence"
 BUYER_NAME_DIFFERS = "buyer_name_differs"
-BUYER_TAX_ID_DIFFERS = "buyer_tax_id_differs"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,16 +96,6 @@ def review_draft(draft: InvoiceDraft, *, qr: Any = None, index: Any = None,
                 f"购买方名称“{draft.buyer_name}”与客户档案“{customer.name}”不一致，请核对 / "
                 f"printed buyer name differs from the customer master",
                 "buyer_name",
-            ))
-        if customer is not None and draft.buyer_tax_id and getattr(customer, "tax_id", None) \
-                and draft.buyer_tax_id != customer.tax_id:
-            # A code that passes its check may still be a misread that happens to
-            # pass (1 in 31), or the master may be out of date: either is for a person.
-            reasons.add(ReviewReason(
-                BUYER_TAX_ID_DIFFERS,
-                f"购买方纳税人识别号“{draft.buyer_tax_id}”与客户档案“{customer.tax_id}”不一致，请核对 / "
-                f"buyer tax ID differs from the customer master",
-                "buyer_tax_id",
             ))
 
     for name in ("buyer_name", "seller_name"):

@@ -6,7 +6,7 @@ from PIL import Image, ImageDraw
 from capture.parse import parse_page
 from capture.parse.parties import classify_value
 from capture.reader import PageRead
-from capture.checked_reread import codes_in, needs_second_look, reread_checked_fields
+from capture.checked_reread import _chosen, codes_in, needs_second_look, reread_checked_fields
 from capture.types import InvoiceDraft, OcrLine, PageText
 
 from .test_parse import line
@@ -33,6 +33,16 @@ def test_needs_second_look_only_for_unsure_or_failing_codes():
     assert needs_second_look(draft, "seller_tax_id")
     draft.confidence["buyer_tax_id"] = 0.6  # repaired from look-alikes: read it again
     assert needs_second_look(draft, "buyer_tax_id")
+
+
+def test_a_code_is_chosen_only_when_it_stands_out_among_those_that_passed_the_check():
+    assert _chosen({}, min_readings=1) is None
+    assert _chosen({VALID: [0.7, 0.9]}, min_readings=1) == (VALID, [0.9, 0.7])
+    assert _chosen({VALID: [0.9]}, min_readings=2) is None
+    other = "91510131895743592A"
+    assert _chosen({VALID: [0.9], other: [0.95]}, min_readings=1) is None  # one each: a person decides
+    assert _chosen({VALID: [0.9, 0.8], other: [0.95]}, min_readings=1)[0] == VALID
+    assert _chosen({VALID: [0.9, 0.8], other: [0.95, 0.9]}, min_readings=1) is None
 
 
 def test_a_bank_account_after_its_bank_is_no_tax_id():

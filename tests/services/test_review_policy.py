@@ -128,6 +128,28 @@ def test_a_valid_tax_id_is_never_replaced_by_the_master():
     assert d.buyer_tax_id == other and review.needs_review
 
 
+def test_a_misread_buyer_name_is_the_masters_when_another_reading_of_its_box_is():
+    # 鍂 read for 鑫 in one look, 鑫 in another: the pixels read as the master's name.
+    d = draft(buyer_name="上海华鍂物流有限公司")
+    d.readings = {"buyer_name": ["上海华金物流有限公司", "上海华鑫物流有限公司"]}
+    review = review_draft(d, index=MASTER)
+    assert d.buyer_name == "上海华鑫物流有限公司" and review.customer_id == "C1"
+    assert not review.needs_review and review.checked_by["buyer_name"] == "master"
+
+
+def test_a_misprint_no_reading_turns_into_the_masters_name_stays_printed():
+    d = draft(buyer_name="上海华鍂物流有限公司")
+    d.readings = {"buyer_name": ["上海华金物流有限公司", "上海华鍂物流有限公司司"]}
+    review = review_draft(d, index=MASTER)
+    assert d.buyer_name == "上海华鍂物流有限公司"
+    assert codes(review) == [("buyer_name_differs", "buyer_name")]
+    # Readings are never taken from another customer's name either.
+    d = draft(buyer_name="上海华鍂物流有限公司")
+    d.readings = {"buyer_name": ["青岛鼎源物流科技有限公司"]}
+    review_draft(d, index=MASTER)
+    assert d.buyer_name == "上海华鍂物流有限公司"
+
+
 def test_low_confidence_and_unknown_buyers_go_to_review():
     d = draft()
     d.confidence["invoice_number"] = 0.5

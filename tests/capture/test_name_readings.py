@@ -1,0 +1,81 @@
+"""Party names the first reading missed or may have misread: read again from pixels,
+never chosen by a vote — the master (services) or the form's own label decides."""
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from capture.crop_variants import LOOKS, looks
+from capture.name_readings import read_missing_names, read_name_alternatives
+from capture.parse import parse_page
+from capture.reader import PageRead
+from capture.types import InvoiceDraft, OcrLine, PageText
+
+from .test_parse import line
+
+
+def test_looks_are_the_crop_then_one_rgb_image_per_look():
+    crop = np.full((30, 200, 3), 255, np.uint8)
+    crop[10:20, 20:180] = 0
+    out = looks(crop)
+    assert len(out) == 1 + len(LOOKS) and out[0] is crop
+    assert all(o.ndim == 3 and o.shape[2] == 3 and o.dtype == np.uint8 for o in out)
+    assert out[LOOKS.index("scaled") + 1].shape[0] == 48  # 1.6 × 30
+    assert set(np.unique(out[LOOKS.index("otsu") + 1])) <= {0, 255}
+
+
+def test_a_label_cut_by_ocr_or_a_form_word_is_never_a_party_name():
+    # The seller's name line was not detected: its block holds only labels, the
+    # 纳税人识别 | 号 label cut in two, and the form words around it.
+    page = PageText(width=1600, height=900, lines=[
+        line("江苏增值税专用发票", 560, 40, h=50), line("发票联", 700, 120), line("销项负数", 330, 120),
+        line("名", 150, 200, w=28), line("称：", 230, 200, w=30), line("重庆博迈建筑工程有限公司", 265, 205),
+        line("纳税人识别号：", 150, 240, w=180), line("91500108875135354N", 340, 240, w=280),
+        line("货物或应税劳务、服务名称", 170, 330), line("金额", 1010, 330),
+        line("合计", 235, 500, w=60), line("价税合计（大写）", 145, 540),
+        line("名", 150, 600, w=28), line("称", 230, 600, w=30),
+        line("纳税人识别", 150, 640, w=120), line("地址、电话：", 150, 680, w=110),
+    ])
+    draft = parse_page(page)
+    assert draft.buyer_name == "重庆博迈建筑工程有限公司"
+    assert draft.seller_name is None
+
+
+@pytest.mark.slow
+def test_a_name_the_detector_missed_is_read_from_the_band_beside_its_label(engine):
+    from samples.fonts import font
+
+    image = Image.new("RGB", (1600, 700), "white")
+    draw = ImageDraw.Draw(image)
+    draw.text((100, 200), "名　　称：", font=font("serif", 32), fill="black")
+    draw.text((300, 212), "信通（苏州）文化传媒有限公司", font=font("serif", 32), fill="black")
+    draw.text((100, 500), "名　　称：", font=font("serif", 32), fill="black")
+    page = np.asarray(image)
+    label = OcrLine(text="名　　称：", confidence=0.99, box=((100, 200), (260, 200), (260, 236), (100, 236)))
+    other = OcrLine(text="名　　称：", confidence=0.99, box=((100, 500), (260, 500), (260, 536), (100, 536)))
+    filler = OcrLine(text="价税合计", confidence=0.99, box=((100, 350), (250, 350), (250, 386), (100, 386)))
+    read = PageRead(text=PageText(width=1600, height=700, lines=[label, filler, other], source="ocr"),
+                    image=page, rotation=0, warped=False, colour=False, skew=0.0)
+    # Stacked paper face: the buyer's label is the upper one. Nothing beside the lower label: nothing invented.
+    draft = InvoiceDraft(invoice_type="vat_special")
+    read_missing_names(engine, draft, read)
+    assert draft.buyer_name == "信通（苏州）文化传媒有限公司"
+    assert draft.buyer_name.startswith("信通") and "buyer_name" in draft.boxes
+    assert draft.confirmations.get("buyer_name")  # both views read it the same
+    assert draft.seller_name is None
+
+
+@pytest.mark.slow
+def test_other_readings_of_a_buyer_name_are_kept_apart_from_the_value(engine):
+    from samples.fonts import font
+
+    image = Image.new("RGB", (1200, 300), "white")
+    ImageDraw.Draw(image).text((100, 100), "上海华鑫物流有限公司", font=font("serif", 34), fill="black")
+    page = np.asarray(image)
+    read = PageRead(text=PageText(width=1200, height=300, lines=[], source="ocr"),
+                    image=page, rotation=0, warped=False, colour=False, skew=0.0)
+    # A first reading that differs from what is printed: the other looks read the print.
+    draft = InvoiceDraft(buyer_name="上海华金物流有限公司", boxes={"buyer_name": (98, 98, 445, 140)})
+    read_name_alternatives(engine, draft, read)
+    assert draft.buyer_name == "上海华金物流有限公司"  # capture never replaces it: the master decides
+    assert "上海华鑫物流有限公司" in draft.readings["buyer_name"]
+    assert "上海华金物流有限公司" not in draft.readings["buyer_name"]
