@@ -4,8 +4,8 @@ A name has no check of its own. When the first reading differs from the
 matched customer's name by a character, it is either a misread (吴 for 昊 in a
 calligraphic font, 贵 for 责 under a seal) or a misprint a reviewer must see.
 Capture cannot tell which and does not try: it reads the name's box again from
-the seal-free and luminance views, each in several looks
-(:mod:`capture.crop_variants`), and keeps the distinct readings in
+the seal-free view in several looks (:mod:`capture.crop_variants`) and from the
+luminance view, at two paddings, and keeps the distinct readings in
 ``InvoiceDraft.readings``. The review policy, which holds the master, takes
 the master's name only when one of these readings *is* that name — the pixels
 can be read that way — and otherwise keeps what was printed and flags it.
@@ -50,9 +50,9 @@ def read_name_alternatives(engine: OcrEngine, draft: InvoiceDraft, read: PageRea
                 quad = rectify.rotate_points(quad, -read.skew, (w / 2, h / 2))
             quad[:, 0] = quad[:, 0].clip(0, w - 1)
             quad[:, 1] = quad[:, 1].clip(0, h - 1)
-            for view in views:
+            for v, view in enumerate(views):
                 crop = crop_line(view, quad)
-                shown = looks(crop) if k == 0 else [crop]
+                shown = looks(crop) if k == 0 and v == 0 else [crop]
                 crops.extend(shown)
                 owners.extend([field] * len(shown))
     counts: dict[str, dict[str, int]] = {f: {} for f in fields}
