@@ -41,3 +41,15 @@ def fixed_dir() -> Path:
     if not any(FIXED.glob("*.expected.json")):
         pytest.fail("samples/fixed is missing its committed goldens")
     return FIXED
+
+
+def page_read(image, lines: list[tuple[str, tuple[float, float, float, float]]]):
+    """A grey, unskewed PageRead of a drawn page whose first reading found only
+    `lines` ((text, (x0, y0, x1, y1)) each): what a second look starts from."""
+    from capture.reader import PageRead
+    from capture.types import OcrLine, PageText
+
+    page = np.asarray(image)
+    ocr = [OcrLine(text=t, confidence=0.99, box=((x0, y0), (x1, y0), (x1, y1), (x0, y1))) for t, (x0, y0, x1, y1) in lines]
+    return PageRead(text=PageText(width=page.shape[1], height=page.shape[0], lines=ocr, source="ocr"),
+                    image=page, rotation=0, warped=False, colour=False, skew=0.0)

@@ -5,10 +5,10 @@ from PIL import Image, ImageDraw
 
 from capture.parse import parse_page
 from capture.parse.parties import classify_value
-from capture.reader import PageRead
 from capture.checked_reread import _chosen, codes_in, needs_second_look, reread_checked_fields
-from capture.types import InvoiceDraft, OcrLine, PageText
+from capture.types import InvoiceDraft, PageText
 
+from .conftest import page_read
 from .test_parse import line
 
 VALID = "91330225MA9EK3NH9P"  # passes its check character and fits the GB 32100 layout
@@ -95,12 +95,8 @@ def test_a_code_the_detector_missed_is_read_from_the_band_beside_its_label(engin
     draw.text((100, 300), "纳税人识别号：", font=font("serif", 36), fill="black")
     draw.text((420, 325), VALID, font=font("mono", 36), fill="black")
     draw.text((100, 700), "纳税人识别号：", font=font("serif", 36), fill="black")
-    page = np.asarray(image)
-    label_top = OcrLine(text="纳税人识别号：", confidence=0.99, box=((100, 300), (360, 300), (360, 340), (100, 340)))
-    label_bottom = OcrLine(text="纳税人识别号：", confidence=0.99, box=((100, 700), (360, 700), (360, 740), (100, 740)))
-    filler = OcrLine(text="价税合计", confidence=0.99, box=((100, 500), (250, 500), (250, 540), (100, 540)))
-    read = PageRead(text=PageText(width=1600, height=900, lines=[label_top, filler, label_bottom], source="ocr"),
-                    image=page, rotation=0, warped=False, colour=False, skew=0.0)
+    read = page_read(image, [("纳税人识别号：", (100, 300, 360, 340)), ("价税合计", (100, 500, 250, 540)),
+                             ("纳税人识别号：", (100, 700, 360, 740))])
     draft = InvoiceDraft(invoice_type="vat_special")
     reread_checked_fields(engine, draft, read)
     assert draft.buyer_tax_id == VALID
@@ -121,10 +117,7 @@ def test_a_red_info_number_wrapped_to_the_next_row_is_joined_when_it_passes_its_
     draw.text((400, 200), label + number[:15], font=font("mono", 30), fill="black")
     draw.text((330, 240), number[15], font=font("mono", 30), fill="black")
     x0, y0, x1, y1 = draw.textbbox((400, 200), label + number[:15], font=font("mono", 30))
-    page = np.asarray(image)
-    first = OcrLine(text=label + number[:15], confidence=0.99, box=((x0, y0), (x1, y0), (x1, y1), (x0, y1)))
-    read = PageRead(text=PageText(width=1600, height=600, lines=[first], source="ocr"),
-                    image=page, rotation=0, warped=False, colour=False, skew=0.0)
+    read = page_read(image, [(label + number[:15], (x0, y0, x1, y1))])
     draft = InvoiceDraft(invoice_type="vat_special", is_red=True, red_info_number=number[:15],
                          remarks=label + number[:15])
     reread_checked_fields(engine, draft, read)

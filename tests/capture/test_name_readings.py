@@ -7,9 +7,9 @@ from PIL import Image, ImageDraw
 from capture.crop_variants import LOOKS, looks
 from capture.name_readings import read_missing_names, read_name_alternatives
 from capture.parse import parse_page
-from capture.reader import PageRead
-from capture.types import InvoiceDraft, OcrLine, PageText
+from capture.types import InvoiceDraft, PageText
 
+from .conftest import page_read
 from .test_parse import line
 
 
@@ -49,12 +49,8 @@ def test_a_name_the_detector_missed_is_read_from_the_band_beside_its_label(engin
     draw.text((100, 200), "名　　称：", font=font("serif", 32), fill="black")
     draw.text((300, 212), "信通（苏州）文化传媒有限公司", font=font("serif", 32), fill="black")
     draw.text((100, 500), "名　　称：", font=font("serif", 32), fill="black")
-    page = np.asarray(image)
-    label = OcrLine(text="名　　称：", confidence=0.99, box=((100, 200), (260, 200), (260, 236), (100, 236)))
-    other = OcrLine(text="名　　称：", confidence=0.99, box=((100, 500), (260, 500), (260, 536), (100, 536)))
-    filler = OcrLine(text="价税合计", confidence=0.99, box=((100, 350), (250, 350), (250, 386), (100, 386)))
-    read = PageRead(text=PageText(width=1600, height=700, lines=[label, filler, other], source="ocr"),
-                    image=page, rotation=0, warped=False, colour=False, skew=0.0)
+    read = page_read(image, [("名　　称：", (100, 200, 260, 236)), ("价税合计", (100, 350, 250, 386)),
+                             ("名　　称：", (100, 500, 260, 536))])
     # Stacked paper face: the buyer's label is the upper one. Nothing beside the lower label: nothing invented.
     draft = InvoiceDraft(invoice_type="vat_special")
     read_missing_names(engine, draft, read)
@@ -70,9 +66,7 @@ def test_other_readings_of_a_buyer_name_are_kept_apart_from_the_value(engine):
 
     image = Image.new("RGB", (1200, 300), "white")
     ImageDraw.Draw(image).text((100, 100), "上海华鑫物流有限公司", font=font("serif", 34), fill="black")
-    page = np.asarray(image)
-    read = PageRead(text=PageText(width=1200, height=300, lines=[], source="ocr"),
-                    image=page, rotation=0, warped=False, colour=False, skew=0.0)
+    read = page_read(image, [])
     # A first reading that differs from what is printed: the other looks read the print.
     draft = InvoiceDraft(buyer_name="上海华金物流有限公司", boxes={"buyer_name": (98, 98, 445, 140)})
     read_name_alternatives(engine, draft, read)
