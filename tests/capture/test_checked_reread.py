@@ -1,5 +1,4 @@
 """The second look at party tax IDs: codes chosen by their GB 32100 check, never guessed."""
-import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
