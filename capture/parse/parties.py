@@ -46,7 +46,10 @@ class PartyField:
 
 
 TRAILING_TAX_ID_RE = re.compile(r"([0-9A-Z]{15,20})$")
-FORM_WORDS = re.compile(r"^(?:价税合计)?[(（]?(?:大写|小写)[)）]?$|^(?:合计|价税合计|备注|密码区|销售方|购买方|开票人|收款人|复核|发票联|抵扣联|记账联|销项负数|机器编号)[:：]?$")
+FORM_WORDS = re.compile(r"^(?:价税合计)?[(（]?(?:大写|小写)[)）]?$|^(?:合计|价税合计|备注|密码区|销售方|购买方|开票人|收款人|复核|发票联|抵扣联|记账联|销项负数|机器编号|单位|数量|单价|金额|税率|税额|规格型号)[:：]?$")
+# A labelled value of the footer or of 备注 (开票人:许娜, 项目名称:…车牌号:…), or the goods table's
+# column label cut by OCR (税劳务、服务名称), is never a party name.
+OTHER_LABELLED = re.compile(r"(开票人|收款人|复核|项目名称|项目编号|车牌号|订单号|运单号|合同号|备注)[:：]|应税劳务|税劳务、|服务名称")
 
 
 def classify_value(text: str) -> str:
@@ -65,7 +68,7 @@ def classify_value(text: str) -> str:
         return "bank"
     if digits >= 6 or re.search(r"[路街道号室楼层]\d|\d+号", text):
         return "address"
-    if FORM_WORDS.match(text.replace(" ", "")):
+    if FORM_WORDS.match(text.replace(" ", "")) or OTHER_LABELLED.search(text):
         return "other"  # a neighbouring cell's printed label, e.g. 价税合计 | 大写
     if len(re.findall(r"[零壹贰叁参肆伍陆柒捌玖拾佰仟万亿圆元角分整]", text)) >= 0.5 * len(text):
         return "other"  # the 大写 amount printed just above the seller block
@@ -82,6 +85,7 @@ def clean_name(text: str) -> str:
     text = re.sub(r"（([\u4e00-\u9fff]{1,8})[:：;；]", r"（\1）", text)
     text = re.sub(r"(公司|分公司|厂|中心|商行|事务所)[^\u4e00-\u9fff（）]*$", r"\1", text)
     text = re.sub(r"(公司)+", "公司", text)
+    text = re.sub(r"(有限|股份|责任)公$", r"\1公司", text)  # the detector cut the last character: no name ends in 有限公
     # Seal text read into the same line trails the legal-form ending ("…有限公司电子"):
     # after the last 公司 only a branch or office name may follow.
     last = text.rfind("公司")

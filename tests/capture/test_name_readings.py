@@ -73,3 +73,16 @@ def test_other_readings_of_a_buyer_name_are_kept_apart_from_the_value(engine):
     assert draft.buyer_name == "上海华金物流有限公司"  # capture never replaces it: the master decides
     assert "上海华鑫物流有限公司" in draft.readings["buyer_name"]
     assert "上海华金物流有限公司" not in draft.readings["buyer_name"]
+
+
+def test_labelled_values_and_column_labels_are_no_names_and_a_cut_legal_form_is_completed():
+    from capture.parse.parties import classify_value, clean_name
+
+    # The footer's 开票人, a 备注 line, the goods table's column labels: read into a party block.
+    for text in ("开票人:许娜", "2项目名称:武汉科技园装修工程车牌号:京DF7920", "单位", "税劳务、服务名称"):
+        assert classify_value(text) == "other", text
+    assert classify_value("金远（天津:科技有限公司") == "name"  # a bracket misread as a colon stays a name
+    assert classify_value("上海劳务派遣服务有限公司") == "name"
+    # No registered name ends in 有限公: the detector cut its last character.
+    assert clean_name("长沙博通广告有限公") == "长沙博通广告有限公司"
+    assert clean_name("长沙博通广告有限公司") == "长沙博通广告有限公司"
