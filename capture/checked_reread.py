@@ -70,13 +70,16 @@ def reread_checked_fields(engine: OcrEngine, draft: InvoiceDraft, read: PageRead
     """Tax IDs and the 信息表编号 read again where they failed their check (in place)."""
     todo = [f for f in FIELDS if needs_second_look(draft, f)]
     red_info = _red_info_line(draft, read)
-    if not todo and red_info is None:
+    remarks_box = _remarks_box(draft, read) if red_info is None else None
+    if not todo and red_info is None and remarks_box is None:
         return
     views = _views(read.image)
     if todo:
         reread_tax_ids(engine, draft, read, views, todo)
     if red_info is not None:
         reread_red_info_number(engine, draft, read, views, red_info)
+    elif remarks_box is not None:
+        reread_remarks_box(engine, draft, read, views, remarks_box)
 
 
 def reread_tax_ids(engine: OcrEngine, draft: InvoiceDraft, read: PageRead, views: list[np.ndarray],
@@ -268,15 +271,20 @@ def _band_right_of(label, read, *, side_by_side: bool, rows: float = BAND_ROWS) 
 
 
 RED_INFO_REACH = 4.0  # line heights added right of the 信息表编号 line: a last digit the detector cut off
+RED_INFO_NUMBER_REACH = 10.0  # … or the whole 16-digit number, when the line holds the label alone
+
+
+def _lacks_red_info(draft: InvoiceDraft) -> bool:
+    """A red 专票 whose 信息表编号 is missing or failed its check."""
+    from capture.parse.references import is_valid_red_info_number
+
+    return bool(draft.is_red and draft.invoice_type in ("vat_special", "vat_electronic_special")
+                and not is_valid_red_info_number(draft.red_info_number))
 
 
 def _red_info_line(draft: InvoiceDraft, read: PageRead) -> OcrLine | None:
     """The one line holding the 信息表编号 label on a red 专票 whose number failed its check."""
-    from capture.parse.references import is_valid_red_info_number
-
-    if not draft.is_red or draft.invoice_type not in ("vat_special", "vat_electronic_special"):
-        return None
-    if is_valid_red_info_number(draft.red_info_number):
+    if not _lacks_red_info(draft):
         return None
     holding = [ln for ln in read.text.lines if "信息表" in squash(ln.text)]
     return holding[0] if len(holding) == 1 else None
@@ -295,7 +303,10 @@ def reread_red_info_number(engine: OcrEngine, draft: InvoiceDraft, read: PageRea
     h, w = views[0].shape[:2]
     lh = line.y1 - line.y0
     crops = []
-    for reach in (0.0, RED_INFO_REACH):
+    reaches = [0.0, RED_INFO_REACH]
+    if len(re.sub(r"\D", "", line.text)) < 16:  # the number stands in a box of its own the detector missed
+        reaches.append(RED_INFO_NUMBER_REACH)
+    for reach in reaches:
         quad = np.float32([[line.x0 - 0.2 * lh, line.y0 - 0.2 * lh], [line.x1 + reach * lh, line.y0 - 0.2 * lh],
                            [line.x1 + reach * lh, line.y1 + 0.2 * lh], [line.x0 - 0.2 * lh, line.y1 + 0.2 * lh]])
         if abs(read.skew) > 0.2:
@@ -363,3 +374,67 @@ def _wrapped_tail(engine: OcrEngine, view: np.ndarray, line: OcrLine, read: Page
         return ""
     texts = [t for t, _ in engine.recognize([crop_line(crop, b) for b in boxes])]
     return " ".join(d for t in texts for d in re.findall(r"\d+", t))  # `备0`: the label read with the digit
+
+
+def _remarks_box(draft: InvoiceDraft, read: PageRead) -> tuple[float, float, float, float] | None:
+    """The 备注 box of a red 专票 whose 信息表编号 no line holds (the detector,
+    at page scale, missed the whole remarks line): right of the vertical 备 / 注
+    label, from the label's top to its bottom, to the page's right margin."""
+    if not _lacks_red_info(draft):
+        return None
+    from capture.parse.layout import Layout
+
+    layout = Layout(read.text)
+    lh = layout.line_height
+    marks = [ln for ln in layout.lines if re.fullmatch(r"备注?|注", squash(ln.text)) and ln.cy > layout.y_at(0.4)]
+    if not marks:
+        return None
+    top = min(ln.y0 for ln in marks) - (0.5 if len(marks) > 1 else 1.5) * lh
+    bottom = max(ln.y1 for ln in marks) + (0.5 if len(marks) > 1 else 1.5) * lh
+    left = max(ln.x1 for ln in marks)
+    right = layout.page.width - 2.0 * lh  # the 联 strip down the right edge
+    if right - left < 8 * lh:
+        return None
+    return (left, top, right, bottom)
+
+
+def reread_remarks_box(engine: OcrEngine, draft: InvoiceDraft, read: PageRead, views: list[np.ndarray],
+                       region: tuple[float, float, float, float]) -> None:
+    """Detect the 备注 box again, cropped (so at a larger scale than the page
+    detection saw it), in the first two views; the 信息表编号 is read from each
+    view's text after its label, and taken as in :func:`reread_red_info_number`."""
+    from capture import rectify
+    from capture.ocr.base import crop_line
+    from capture.parse.references import is_valid_red_info_number, normalise, read_red_references
+
+    h, w = views[0].shape[:2]
+    x0, y0, x1, y1 = region
+    quad = np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+    if abs(read.skew) > 0.2:
+        quad = rectify.rotate_points(quad, -read.skew, (w / 2, h / 2))
+    qx0, qy0 = (max(0, int(v)) for v in quad.min(axis=0))
+    qx1, qy1 = (min(lim, int(v) + 1) for v, lim in zip(quad.max(axis=0), (w, h)))
+    found: dict[str, list[float]] = {}
+    for view in views[:2]:
+        crop = np.ascontiguousarray(view[qy0:qy1, qx0:qx1])
+        if crop.shape[0] < 8 or crop.shape[1] < 8:
+            continue
+        boxes = sorted((np.asarray(b, dtype=np.float32) for b in engine.detect(crop)),
+                       key=lambda b: (round(float(b[:, 1].mean()) / max(crop.shape[0] / 6, 1)), float(b[:, 0].min())))
+        if not boxes:
+            continue
+        readings = engine.recognize([crop_line(crop, b) for b in boxes])
+        text = " ".join(normalise(t) for t, _ in readings)
+        refs = read_red_references(text)
+        number = refs.red_info_number
+        if refs.confidence.get("red_info_number", 0.0) >= 0.9 and is_valid_red_info_number(number):
+            score = min(s for _, s in readings)
+            found.setdefault(number, []).append(float(score))
+    if len(found) != 1:
+        return
+    number, scores = next(iter(found.items()))
+    scores.sort(reverse=True)
+    draft.red_info_number = number
+    draft.confidence["red_info_number"] = round(scores[0] if len(scores) >= 2 else min(scores[0], 0.8), 3)
+    if len(scores) >= 2:
+        draft.confirmations["red_info_number"] = round(scores[1], 3)

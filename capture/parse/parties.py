@@ -46,7 +46,7 @@ class PartyField:
 
 
 TRAILING_TAX_ID_RE = re.compile(r"([0-9A-Z]{15,20})$")
-FORM_WORDS = re.compile(r"^(?:价税合计)?[(（]?(?:大写|小写)[)）]?$|^(?:合计|价税合计|备注|密码区|销售方|购买方|开票人|收款人|复核|发票联|抵扣联|记账联|销项负数|机器编号|单位|数量|单价|金额|税率|税额|规格型号)[:：]?$")
+FORM_WORDS = re.compile(r"^(?:价税合计)?[(（]?(?:大写|小写)[)）]?$|^(?:合计|价税合计|备注|密码区|销售方|购买方|开票人|收款人|复核|发票联|抵扣联|记账联|销项负数|机器编号|开票日期|发票代码|发票号码|校验码|单位|数量|单价|金额|税率|税额|规格型号)[:：]?$")
 # A labelled value of the footer or of 备注 (开票人:许娜, 项目名称:…车牌号:…), or the goods table's
 # column label cut by OCR (税劳务、服务名称), is never a party name.
 OTHER_LABELLED = re.compile(r"(开票人|收款人|复核|项目名称|项目编号|车牌号|订单号|运单号|合同号|备注)[:：]|应税劳务|税劳务、|服务名称")

@@ -39,10 +39,11 @@ _TITLE_WORDS = "[增值税专用普通电子发票数]"
 _BLUE_WORDS = "[蓝字数电发票]"
 _MA = "[码碼玛吗]"  # 码 and what OCR reads for it
 _HAO = "[号號]"
+_XI = "[息思]"  # 息 and what OCR reads for it (红字发票信思表编号)
 _NO = rf"(?:[编編]{_HAO}|[编編]{_MA}|{_HAO}{_MA}|{_HAO})"
 _LABELS = re.compile(
-    rf"(?P<info>(?:红字{_TITLE_WORDS}{{0,10}}|发票)(?:信息表|通知单){_NO}?)"
-    rf"|(?P<confirm>(?:红字|发票|信息)[发票信息数电]{{0,6}}确认单{_NO}?)"
+    rf"(?P<info>(?:红字{_TITLE_WORDS}{{0,10}}|发票)(?:信{_XI}表|通知单){_NO}?)"
+    rf"|(?P<confirm>(?:红字|发票|信{_XI})[发票信息思数电]{{0,6}}确认单{_NO}?)"
     rf"|(?P<code>(?:对应正数|正数|被红冲|红冲|蓝字){_BLUE_WORDS}{{0,6}}代{_MA})"
     rf"|(?P<number>(?:对应正数|正数|被红冲|红冲|蓝字){_BLUE_WORDS}{{0,6}}{_HAO}{_MA})"
 )

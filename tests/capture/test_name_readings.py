@@ -79,7 +79,7 @@ def test_labelled_values_and_column_labels_are_no_names_and_a_cut_legal_form_is_
     from capture.parse.parties import classify_value, clean_name
 
     # The footer's 开票人, a 备注 line, the goods table's column labels: read into a party block.
-    for text in ("开票人:许娜", "2项目名称:武汉科技园装修工程车牌号:京DF7920", "单位", "税劳务、服务名称"):
+    for text in ("开票人:许娜", "2项目名称:武汉科技园装修工程车牌号:京DF7920", "单位", "税劳务、服务名称", "开票日期"):
         assert classify_value(text) == "other", text
     assert classify_value("金远（天津:科技有限公司") == "name"  # a bracket misread as a colon stays a name
     assert classify_value("上海劳务派遣服务有限公司") == "name"
