@@ -20,9 +20,16 @@ class Money:
     line: OcrLine
 
 
+# Letters OCR reads for digits inside an amount (¥56.39 read `VS6.39`): only
+# right after a currency sign or a digit and before a digit or the point.
+_LETTER_DIGITS = re.compile(r"(?<=[\d¥YV羊半丫Ұ])[SOoB](?=[\d.,])")
+_LETTER_VALUE = {"S": "5", "O": "0", "o": "0", "B": "8"}
+
+
 def money_tokens(text: str) -> list[tuple[Decimal, bool]]:
     out = []
-    for match in MONEY_RE.finditer(squash(text)):
+    text = _LETTER_DIGITS.sub(lambda m: _LETTER_VALUE[m.group()], squash(text))
+    for match in MONEY_RE.finditer(text):
         try:
             digits = match.group(3)
             value = Decimal(digits[:-3].replace(",", "") + "." + digits[-2:])  # a comma read for the point

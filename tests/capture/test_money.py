@@ -148,3 +148,15 @@ def test_agrees_with_cn2an_rmb_spelling():
         assert amount_in_words_to_decimal(theirs) == value, (value, theirs)
         differing += theirs.replace("元", "圆") != decimal_to_amount_in_words(value)
     assert differing < 50  # they differ only on the optional 零 after an empty 万 group
+
+
+def test_letters_read_for_digits_inside_an_amount_are_digits():
+    from decimal import Decimal
+
+    from capture.parse.amounts import money_tokens
+
+    # ¥56.39 on a grey copy read `VS6.39`: without the 5 the tax total became 6.39.
+    assert money_tokens("VS6.39") == [(Decimal("56.39"), False)]
+    assert money_tokens("¥1O5.00") == [(Decimal("105.00"), False)]
+    assert money_tokens("V433.77") == [(Decimal("433.77"), False)]
+    assert money_tokens("NOS6.39") == [(Decimal("6.39"), False)]  # letters after a word stay letters
