@@ -86,14 +86,35 @@ def clean_name(text: str) -> str:
     text = re.sub(r"(公司|分公司|厂|中心|商行|事务所)[^\u4e00-\u9fff（）]*$", r"\1", text)
     text = re.sub(r"(公司)+", "公司", text)
     text = re.sub(r"(有限|股份|责任)公$", r"\1公司", text)  # the detector cut the last character: no name ends in 有限公
+    text = _legal_form(text)
     # Seal text read into the same line trails the legal-form ending ("…有限公司电子"):
     # after the last 公司 only a branch or office name may follow.
     last = text.rfind("公司")
     if last >= 0:
         tail = text[last + 2:]
-        if tail and not re.fullmatch(r".{1,10}(分公司|分店|门市部|营业部|办事处|经营部)", tail):
+        if tail and not re.fullmatch(r".{1,10}(分公司|分店|门市部|营业部|办事处|经营部|分行|支行)", tail):
             text = text[: last + 2]
     return text
+
+
+# A company's name ends in its legal form (公司法: 有限责任公司 / 股份有限公司, or
+# 有限公司 for short). One character off in that ending is a misread (有限费任公司,
+# 股资有限公司, 有纸公司), never a spelling a company may register.
+LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司")
+
+
+def _legal_form(text: str) -> str:
+    if any(text.endswith(form) and (form != "有限公司" or not _one_off(text[-6:], "股份有限公司"))
+           for form in LEGAL_FORMS):
+        return text
+    for form in LEGAL_FORMS:
+        if len(text) > len(form) + 1 and _one_off(text[-len(form):], form):
+            return text[: -len(form)] + form
+    return text
+
+
+def _one_off(a: str, b: str) -> bool:
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1
 
 
 # 称 of a spaced 名　　称: label, cut from its 名 and read as 标 (grey copies, scans):

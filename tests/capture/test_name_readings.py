@@ -86,3 +86,15 @@ def test_labelled_values_and_column_labels_are_no_names_and_a_cut_legal_form_is_
     # No registered name ends in 有限公: the detector cut its last character.
     assert clean_name("长沙博通广告有限公") == "长沙博通广告有限公司"
     assert clean_name("长沙博通广告有限公司") == "长沙博通广告有限公司"
+
+
+def test_one_character_off_in_the_legal_form_is_a_misread_of_it():
+    from capture.parse.parties import clean_name
+
+    assert clean_name("深圳凯川供应链管理有限费任公司") == "深圳凯川供应链管理有限责任公司"
+    assert clean_name("南京智邦商贸股份有纸公司") == "南京智邦商贸股份有限公司"
+    assert clean_name("上海达通实业股资有限公司") == "上海达通实业股份有限公司"
+    # Registered names whose ending is a legal form, or no legal form at all, stay as read.
+    for name in ("上海达通实业投资有限公司", "华润集团有限公司", "中国石油天然气集团公司",
+                 "重庆东远餐饮管理有限公司苏州分公司", "中国建设银行股份有限公司北京分行", "某某合伙企业（有限合伙）"):
+        assert clean_name(name) == name
