@@ -39,7 +39,7 @@ _TITLE_WORDS = "[增值税专用普通电子发票数]"
 _BLUE_WORDS = "[蓝字数电发票]"
 _MA = "[码碼玛吗]"  # 码 and what OCR reads for it
 _HAO = "[号號]"
-_XI = "[息思]"  # 息 and what OCR reads for it (红字发票信思表编号)
+_XI = "[息思悬]"  # 息 and what OCR reads for it (红字发票信思表编号, 信悬表)
 _NO = rf"(?:[编編]{_HAO}|[编編]{_MA}|{_HAO}{_MA}|{_HAO})"
 _LABELS = re.compile(
     rf"(?P<info>(?:红字{_TITLE_WORDS}{{0,10}}|发票)(?:信{_XI}表|通知单){_NO}?)"
