@@ -46,6 +46,7 @@ class PartyField:
 
 
 TRAILING_TAX_ID_RE = re.compile(r"([0-9A-Z]{15,20})$")
+ORG_ENDING = re.compile(r"(公司|厂|中心|商行|事务所|分行|支行|店|部|院|所|社|局|会|站|处|馆)$")
 FORM_WORDS = re.compile(r"^(?:价税合计)?[(（]?(?:大写|小写)[)）]?$|^(?:合计|价税合计|备注|密码区|销售方|购买方|开票人|收款人|复核|发票联|抵扣联|记账联|销项负数|机器编号|开票日期|发票代码|发票号码|校验码|单位|数量|单价|金额|税率|税额|规格型号)[:：]?$")
 # A labelled value of the footer or of 备注 (开票人:许娜, 项目名称:…车牌号:…), or the goods table's
 # column label cut by OCR (税劳务、服务名称), is never a party name.
@@ -104,6 +105,13 @@ LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司")
 
 
 def _legal_form(text: str) -> str:
+    branch = re.fullmatch(r"(.+?公司)(.{1,10}(?:分公司|分店|门市部|营业部|办事处|经营部|分行|支行))", text)
+    if branch:  # the parent's legal form comes before the branch's name
+        return _company_legal_form(branch.group(1)) + branch.group(2)
+    return _company_legal_form(text)
+
+
+def _company_legal_form(text: str) -> str:
     if any(text.endswith(form) and (form != "有限公司" or not _one_off(text[-6:], "股份有限公司"))
            for form in LEGAL_FORMS):
         return text
@@ -253,6 +261,13 @@ def find_parties(
                 continue
             if anchors:
                 anchor_y = anchors[0].cy
+                if kind == "name":
+                    # Of names about as near the label, a registered one (…公司) over a
+                    # fragment of seal text (公询有) half a row closer.
+                    near = [c for c in pool if abs(c[1].cy - anchor_y) < 0.8 * lh]
+                    registered = [c for c in near if ORG_ENDING.search(clean_name(c[2]))]
+                    if registered:
+                        pool = registered
                 best = min(pool, key=lambda c: abs(c[1].cy - anchor_y))
             else:
                 best = min(pool, key=lambda c: c[1].cy)

@@ -75,6 +75,19 @@ def test_other_readings_of_a_buyer_name_are_kept_apart_from_the_value(engine):
     assert "上海华金物流有限公司" not in draft.readings["buyer_name"]
 
 
+def test_a_registered_name_beats_a_fragment_of_seal_text_about_as_near_its_label():
+    page = PageText(width=1500, height=1200, lines=[
+        line("江苏增值税普通发票", 560, 40, h=50),
+        line("货物或应税劳务、服务名称", 170, 330), line("金额", 1010, 330),
+        line("合计", 285, 915, w=80), line("价税合计（大写）", 200, 953),
+        line("公询有", 655, 980, w=53),  # seal text, half a row above the name
+        line("名", 214, 996, w=23), line("称", 283, 993, w=32),
+        line("北京海远企业管理咨询有限责任公司广州分公司", 342, 1010, w=375),
+        line("纳税人识别号：", 204, 1040, w=130), line("91440105439910975G", 342, 1040, w=184),
+    ])
+    assert parse_page(page).seller_name == "北京海远企业管理咨询有限责任公司广州分公司"
+
+
 def test_labelled_values_and_column_labels_are_no_names_and_a_cut_legal_form_is_completed():
     from capture.parse.parties import classify_value, clean_name
 
@@ -94,6 +107,7 @@ def test_one_character_off_in_the_legal_form_is_a_misread_of_it():
     assert clean_name("深圳凯川供应链管理有限费任公司") == "深圳凯川供应链管理有限责任公司"
     assert clean_name("南京智邦商贸股份有纸公司") == "南京智邦商贸股份有限公司"
     assert clean_name("上海达通实业股资有限公司") == "上海达通实业股份有限公司"
+    assert clean_name("北京海远企业管理咨询有限费任公司广州分公司") == "北京海远企业管理咨询有限责任公司广州分公司"
     # Registered names whose ending is a legal form, or no legal form at all, stay as read.
     for name in ("上海达通实业投资有限公司", "华润集团有限公司", "中国石油天然气集团公司",
                  "重庆东远餐饮管理有限公司苏州分公司", "中国建设银行股份有限公司北京分行", "某某合伙企业（有限合伙）"):
