@@ -88,19 +88,30 @@ def reread_tax_ids(engine: OcrEngine, draft: InvoiceDraft, read: PageRead, views
     from capture import rectify
 
     for field in todo:
-        found = _codes(_readings(engine, draft, read, field, views, rectify))
+        readings = _readings(engine, draft, read, field, views, rectify)
+        found = _codes(readings)
         chosen = _chosen(found, min_readings=1)
         looked_again = False
         if chosen is None:
             # Second round: other looks at the same crops (binarised, equalised,
             # strokes thicker/thinner, scaled). More readings mean more chance
             # misreads that pass the check: a code read once here is for a person to confirm.
-            for code, scores in _codes(_readings(engine, draft, read, field, views, rectify, more_looks=True)).items():
-                found.setdefault(code, []).extend(scores)
+            readings += _readings(engine, draft, read, field, views, rectify, more_looks=True)
+            found = _codes(readings)
             chosen = _chosen(found, min_readings=1)
             looked_again = True
         if chosen is None:
-            continue  # nothing passed, or no code stands out: a person decides
+            # No reading holds a whole code: one that lost its check character at
+            # the end (the detector cut it) is completed, when what is left carries
+            # the organisation code's own check (GB 11714) — then only the last
+            # character is missing. Always for a person to confirm.
+            first = getattr(draft, field)
+            completed = _completed(readings + ([(first, draft.confidence.get(field, 0.0))] if first else []))
+            chosen = _chosen(completed, min_readings=1)
+            if chosen is None:
+                continue  # nothing passed, or no code stands out: a person decides
+            found, looked_again = completed, True
+            chosen = (chosen[0], [min(s, CONTESTED) for s in chosen[1]])
         code, scores = chosen
         if code != getattr(draft, field):
             setattr(draft, field, code)
@@ -112,6 +123,23 @@ def reread_tax_ids(engine: OcrEngine, draft: InvoiceDraft, read: PageRead, views
             draft.confidence[field] = min(draft.confidence[field], CONTESTED)
         elif len(scores) >= 2:
             draft.confirmations[field] = round(scores[1], 3)
+
+
+def _completed(readings: list[tuple[str, float]]) -> dict[str, list[float]]:
+    """Codes of 17 characters read whole but for the check character, completed."""
+    from capture.validate import uscc_check_char
+
+    found: dict[str, list[float]] = {}
+    for text, score in readings:
+        for run in re.findall(r"[0-9A-Z]{17,}", re.sub(r"\s+", "", text or "").upper()):
+            stem = run[-17:]
+            try:
+                code = stem + uscc_check_char(stem)
+            except (KeyError, ValueError):
+                continue
+            if len(run) == 17 and fits_uscc_layout(code):
+                found.setdefault(code, []).append(float(score))
+    return found
 
 
 def _codes(readings: list[tuple[str, float]]) -> dict[str, list[float]]:

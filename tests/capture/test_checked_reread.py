@@ -4,7 +4,7 @@ from PIL import Image, ImageDraw
 
 from capture.parse import parse_page
 from capture.parse.parties import classify_value
-from capture.checked_reread import _chosen, codes_in, needs_second_look, reread_checked_fields
+from capture.checked_reread import _chosen, _completed, codes_in, needs_second_look, reread_checked_fields
 from capture.types import InvoiceDraft, PageText
 
 from .conftest import page_read
@@ -42,6 +42,15 @@ def test_a_code_is_chosen_only_when_it_stands_out_among_those_that_passed_the_ch
     assert _chosen({VALID: [0.9], other: [0.95]}, min_readings=1) is None  # one each: a person decides
     assert _chosen({VALID: [0.9, 0.8], other: [0.95]}, min_readings=1)[0] == VALID
     assert _chosen({VALID: [0.9, 0.8], other: [0.95, 0.9]}, min_readings=1) is None
+
+
+def test_a_code_missing_only_its_check_character_is_completed_when_its_organisation_code_checks():
+    # 91510131895743592A read without its last character: characters 9–17 still
+    # carry the organisation code's own check (GB 11714), so only the last is missing.
+    assert _completed([("91510131895743592", 0.9)]) == {"91510131895743592A": [0.9]}
+    # A character lost in the middle shifts the organisation code: its check fails, nothing completed.
+    assert _completed([("9151013189574359A", 0.9)]) == {}
+    assert _completed([("915101318957435", 0.9), ("91510131895743592A", 0.9)]) == {}  # only 17 read whole
 
 
 def test_a_bank_account_after_its_bank_is_no_tax_id():
