@@ -38,3 +38,25 @@ def test_photo_on_background_is_found_and_flattened(engine):
     assert read.warped
     assert any("12345678" in line.text for line in read.text.lines)
     assert any("ACME" in line.text for line in read.text.lines)
+
+
+def test_a_page_whose_outline_is_lost_in_the_desk_is_cropped_to_its_text(engine, monkeypatch):
+    """White paper on a light desk (no edge stands out): the page is the turned
+    rectangle holding its text lines, cropped and read at full resolution."""
+    import cv2
+
+    from capture import rectify
+
+    rows = PAGE_LINES + [f"Line {i} Item {i * 7} Qty {i} Price {i * 3}.50" for i in range(1, 9)]
+    page = render_lines(rows, size=(1400, 900), font_size=30)
+    canvas = np.full((3000, 4000, 3), 235, np.uint8)
+    turn = cv2.getRotationMatrix2D((700, 450), 12, 1.0)
+    turn[:, 2] += (1300, 1000)  # the page sits small in the frame, turned 12°
+    cv2.warpAffine(page, turn, (4000, 3000), dst=canvas, borderMode=cv2.BORDER_TRANSPARENT)
+    monkeypatch.setattr(rectify, "find_document_quad", lambda image: None)  # the outline was not found
+    read = read_page(engine, canvas)
+    assert read.warped
+    h, w = read.image.shape[:2]
+    assert w < 1400 and h < 1400  # the text's extent, not the 4000 × 3000 frame
+    assert abs(read.skew) < 2  # turned level with the text
+    assert any("12345678" in line.text for line in read.text.lines)
