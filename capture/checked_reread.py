@@ -359,6 +359,11 @@ def reread_red_info_number(engine: OcrEngine, draft: InvoiceDraft, read: PageRea
         for number in numbers:
             if is_valid_red_info_number(number):
                 found.setdefault(number, []).append(float(score))
+    _take_red_info(draft, found)
+
+
+def _take_red_info(draft: InvoiceDraft, found: dict[str, list[float]]) -> None:
+    """The one 信息表编号 that passed its check, when exactly one did (in place)."""
     if len(found) != 1:
         return
     number, scores = next(iter(found.items()))
@@ -431,17 +436,10 @@ def reread_remarks_box(engine: OcrEngine, draft: InvoiceDraft, read: PageRead, v
     """Detect the 备注 box again, cropped (so at a larger scale than the page
     detection saw it), in the first two views; the 信息表编号 is read from each
     view's text after its label, and taken as in :func:`reread_red_info_number`."""
-    from capture import rectify
     from capture.ocr.base import crop_line
     from capture.parse.references import is_valid_red_info_number, normalise, read_red_references
 
-    h, w = views[0].shape[:2]
-    x0, y0, x1, y1 = region
-    quad = np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
-    if abs(read.skew) > 0.2:
-        quad = rectify.rotate_points(quad, -read.skew, (w / 2, h / 2))
-    qx0, qy0 = (max(0, int(v)) for v in quad.min(axis=0))
-    qx1, qy1 = (min(lim, int(v) + 1) for v, lim in zip(quad.max(axis=0), (w, h)))
+    qx0, qy0, qx1, qy1 = picture_bounds(read, region, views[0].shape)
     found: dict[str, list[float]] = {}
     for view in views[:2]:
         crop = np.ascontiguousarray(view[qy0:qy1, qx0:qx1])
@@ -458,11 +456,20 @@ def reread_remarks_box(engine: OcrEngine, draft: InvoiceDraft, read: PageRead, v
         if refs.confidence.get("red_info_number", 0.0) >= 0.9 and is_valid_red_info_number(number):
             score = min(s for _, s in readings)
             found.setdefault(number, []).append(float(score))
-    if len(found) != 1:
-        return
-    number, scores = next(iter(found.items()))
-    scores.sort(reverse=True)
-    draft.red_info_number = number
-    draft.confidence["red_info_number"] = round(scores[0] if len(scores) >= 2 else min(scores[0], 0.8), 3)
-    if len(scores) >= 2:
-        draft.confirmations["red_info_number"] = round(scores[1], 3)
+    _take_red_info(draft, found)
+
+
+def picture_bounds(read: PageRead, region: tuple[float, float, float, float],
+                   shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+    """A region of the straightened page (where the boxes are) as the pixel
+    rectangle holding it in the picture (which is not straightened), clipped."""
+    from capture import rectify
+
+    h, w = shape[:2]
+    x0, y0, x1, y1 = region
+    quad = np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+    if abs(read.skew) > 0.2:
+        quad = rectify.rotate_points(quad, -read.skew, (w / 2, h / 2))
+    qx0, qy0 = (max(0, int(v)) for v in quad.min(axis=0))
+    qx1, qy1 = (min(lim, int(v) + 1) for v, lim in zip(quad.max(axis=0), (w, h)))
+    return qx0, qy0, qx1, qy1

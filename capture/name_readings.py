@@ -73,7 +73,7 @@ def read_missing_names(engine: OcrEngine, draft: InvoiceDraft, read: PageRead) -
     the name-like line nearest the label's row; when both views read it the
     same, that is its second reading (in place)."""
     from capture import rectify
-    from capture.checked_reread import _band_right_of, _label_line, _views
+    from capture.checked_reread import _band_right_of, _label_line, _views, picture_bounds
     from capture.ocr.base import crop_line
     from capture.parse.parties import NAME_LABEL, classify_value, name_value
 
@@ -90,12 +90,7 @@ def read_missing_names(engine: OcrEngine, draft: InvoiceDraft, read: PageRead) -
             continue
         views = _views(read.image)[:2]
         h, w = views[0].shape[:2]
-        rx0, ry0, rx1, ry1 = region
-        quad = np.float32([[rx0, ry0], [rx1, ry0], [rx1, ry1], [rx0, ry1]])
-        if abs(read.skew) > 0.2:
-            quad = rectify.rotate_points(quad, -read.skew, (w / 2, h / 2))
-        qx0, qy0 = (max(0, int(v)) for v in quad.min(axis=0))
-        qx1, qy1 = (min(lim, int(v) + 1) for v, lim in zip(quad.max(axis=0), (w, h)))
+        qx0, qy0, qx1, qy1 = picture_bounds(read, region, views[0].shape)
         per_view: list[tuple[str, float, float, tuple[float, float, float, float]]] = []
         for view in views:
             crop = np.ascontiguousarray(view[qy0:qy1, qx0:qx1])
