@@ -40,15 +40,24 @@ def read_page(engine: OcrEngine, image: np.ndarray, *, ink_only_copy: bool = Fal
     timings: dict[str, float] = {}
     t = time.perf_counter()
     quad = rectify.find_document_quad(image)
+    boxes = None
     if quad is None:
-        quad = _text_extent_quad(engine, image)
-    page = rectify.warp_quad(image, quad) if quad is not None else image
-    page = rectify.fit_long_side(page, WORKING_LONG_SIDE)
-    view, label_view = rectify.ocr_views(page, ink_only_copy=ink_only_copy)
+        # No outline: the page may fill the picture (a scan) or sit small on a
+        # desk. The detection that tells which is the one the page needs anyway
+        # when it fills the picture, so it costs a scan nothing.
+        page = rectify.fit_long_side(image, WORKING_LONG_SIDE)
+        view, label_view = rectify.ocr_views(page, ink_only_copy=ink_only_copy)
+        boxes = _detect(engine, view)
+        quad = _text_extent_quad(boxes, page.shape, image.shape)
+    if quad is not None:
+        page = rectify.fit_long_side(rectify.warp_quad(image, quad), WORKING_LONG_SIDE)
+        view, label_view = rectify.ocr_views(page, ink_only_copy=ink_only_copy)
+        boxes = None
     timings["rectify"] = _elapsed(t)
 
     t = time.perf_counter()
-    boxes = _detect(engine, view)
+    if boxes is None:
+        boxes = _detect(engine, view)
     extra = _only_in(_detect(engine, label_view), boxes) if label_view is not None else boxes[:0]
     timings["detect"] = _elapsed(t)
 
@@ -86,29 +95,28 @@ TEXT_EXTENT_MAX_SHARE = 0.6  # of the picture: a page filling more gains nothing
 TEXT_EXTENT_MARGIN = 2.0  # median line heights added around the text: the form's border and ruling
 
 
-def _text_extent_quad(engine: OcrEngine, image: np.ndarray) -> np.ndarray | None:
+def _text_extent_quad(boxes: np.ndarray, page_shape: tuple[int, ...], image_shape: tuple[int, ...]) -> np.ndarray | None:
     """Where the page is when its outline was not found (paper on a light,
     textured desk: no edge stands out): the rotated rectangle holding the
-    text lines, with a margin. A photo with the invoice small in the frame is
-    then cropped and turned like one whose outline was found, instead of
-    being read at a third of its resolution."""
+    text lines (``boxes``, detected on the picture scaled to ``page_shape``),
+    with a margin, in the picture's pixels. A photo with the invoice small in
+    the frame is then cropped and turned like one whose outline was found,
+    instead of being read at a third of its resolution."""
     import cv2
 
-    small = rectify.fit_long_side(image, WORKING_LONG_SIDE)
-    scale = small.shape[1] / image.shape[1]
-    boxes = _detect(engine, np.ascontiguousarray(small))
+    scale = page_shape[1] / image_shape[1]
     if len(boxes) < 10:
         return None
     heights = np.linalg.norm(boxes[:, 3] - boxes[:, 0], axis=1)
     typical = float(np.median(heights))
     boxes = boxes[(heights > 0.5 * typical) & (heights < 2.5 * typical)]
     (cx, cy), (w, h), angle = cv2.minAreaRect(boxes.reshape(-1, 2))
-    if w * h > TEXT_EXTENT_MAX_SHARE * small.shape[0] * small.shape[1]:
+    if w * h > TEXT_EXTENT_MAX_SHARE * page_shape[0] * page_shape[1]:
         return None
     margin = 2 * TEXT_EXTENT_MARGIN * typical
     corners = cv2.boxPoints(((cx, cy), (w + margin, h + margin), angle)) / scale
-    corners[:, 0] = corners[:, 0].clip(0, image.shape[1] - 1)
-    corners[:, 1] = corners[:, 1].clip(0, image.shape[0] - 1)
+    corners[:, 0] = corners[:, 0].clip(0, image_shape[1] - 1)
+    corners[:, 1] = corners[:, 1].clip(0, image_shape[0] - 1)
     return rectify.order_corners(corners)
 
 
