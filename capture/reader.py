@@ -41,25 +41,28 @@ def read_page(engine: OcrEngine, image: np.ndarray, *, ink_only_copy: bool = Fal
     t = time.perf_counter()
     quad = rectify.find_document_quad(image)
     boxes = None
+    detect_ms = 0.0
     if quad is None:
         # No outline: the page may fill the picture (a scan) or sit small on a
         # desk. The detection that tells which is the one the page needs anyway
         # when it fills the picture, so it costs a scan nothing.
         page = rectify.fit_long_side(image, WORKING_LONG_SIDE)
         view, label_view = rectify.ocr_views(page, ink_only_copy=ink_only_copy)
+        d = time.perf_counter()
         boxes = _detect(engine, view)
+        detect_ms = _elapsed(d)
         quad = _text_extent_quad(boxes, page.shape, image.shape)
     if quad is not None:
         page = rectify.fit_long_side(rectify.warp_quad(image, quad), WORKING_LONG_SIDE)
         view, label_view = rectify.ocr_views(page, ink_only_copy=ink_only_copy)
         boxes = None
-    timings["rectify"] = _elapsed(t)
+    timings["rectify"] = round(_elapsed(t) - detect_ms, 1)
 
     t = time.perf_counter()
     if boxes is None:
         boxes = _detect(engine, view)
     extra = _only_in(_detect(engine, label_view), boxes) if label_view is not None else boxes[:0]
-    timings["detect"] = _elapsed(t)
+    timings["detect"] = round(_elapsed(t) + detect_ms, 1)
 
     t = time.perf_counter()
     turns, known = _orientation(engine, view, boxes)
