@@ -73,7 +73,7 @@ def reread_checked_fields(engine: OcrEngine, draft: InvoiceDraft, read: PageRead
     remarks_box = _remarks_box(draft, read) if red_info is None else None
     if not todo and red_info is None and remarks_box is None:
         return
-    views = _views(read.image)
+    views = read.views()
     if todo:
         reread_tax_ids(engine, draft, read, views, todo)
     if red_info is not None:
@@ -161,21 +161,6 @@ def _chosen(found: dict[str, list[float]], *, min_readings: int) -> tuple[str, l
     if len(scores) < min_readings or len(scores) <= runner_up:
         return None
     return code, sorted(scores, reverse=True)
-
-
-def _views(image: np.ndarray) -> list[np.ndarray]:
-    """The seal-free view, the luminance view and an ink-only view (grey, 3 channels)."""
-    import cv2
-
-    from capture import rectify
-
-    grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
-    flat = rectify.flatten_light(grey)
-    views = [np.dstack([flat] * 3), np.dstack([rectify.ink_only(flat)] * 3)]
-    if image.ndim == 3 and rectify.is_colour(image):
-        red = rectify.flatten_light(np.ascontiguousarray(image[:, :, 0]))
-        views.insert(0, np.dstack([red] * 3))
-    return views
 
 
 def _readings(engine, draft, read, field, views, rectify, *, more_looks: bool = False) -> list[tuple[str, float]]:

@@ -30,7 +30,6 @@ NAME_BAND_ROWS = 0.8  # line heights above and below the 名称 label searched f
 def read_name_alternatives(engine: OcrEngine, draft: InvoiceDraft, read: PageRead) -> None:
     """Fill ``draft.readings[field]`` with the name's other readings (in place)."""
     from capture import rectify
-    from capture.checked_reread import _views
     from capture.crop_variants import looks
     from capture.ocr.base import crop_line
     from capture.parse.parties import name_value
@@ -38,7 +37,7 @@ def read_name_alternatives(engine: OcrEngine, draft: InvoiceDraft, read: PageRea
     fields = [f for f in FIELDS if getattr(draft, f) and f in draft.boxes and draft.sources.get(f, "ocr") == "ocr"]
     if not fields:
         return
-    views = _views(read.image)[:2]
+    views = read.views()[:2]
     h, w = views[0].shape[:2]
     crops, owners = [], []
     for field in fields:
@@ -73,7 +72,7 @@ def read_missing_names(engine: OcrEngine, draft: InvoiceDraft, read: PageRead) -
     the name-like line nearest the label's row; when both views read it the
     same, that is its second reading (in place)."""
     from capture import rectify
-    from capture.checked_reread import _band_right_of, _label_line, _views, picture_bounds
+    from capture.checked_reread import _band_right_of, _label_line, picture_bounds
     from capture.ocr.base import crop_line
     from capture.parse.parties import NAME_LABEL, classify_value, name_value
 
@@ -88,7 +87,7 @@ def read_missing_names(engine: OcrEngine, draft: InvoiceDraft, read: PageRead) -
         region = _band_right_of(label, read, side_by_side=side_by_side, rows=NAME_BAND_ROWS)
         if region is None:
             continue
-        views = _views(read.image)[:2]
+        views = read.views()[:2]
         h, w = views[0].shape[:2]
         qx0, qy0, qx1, qy1 = picture_bounds(read, region, views[0].shape)
         per_view: list[tuple[str, float, float, tuple[float, float, float, float]]] = []

@@ -30,6 +30,24 @@ class PageRead:
     colour: bool
     skew: float
     timings_ms: dict[str, float] = field(default_factory=dict)
+    _views: list[np.ndarray] | None = field(default=None, repr=False, compare=False)
+
+    def views(self) -> list[np.ndarray]:
+        """The seal-free view (colour pages), the luminance view and an ink-only
+        view of the page (grey, 3 channels) that second looks crop from; made
+        once per page, whichever second look asks first."""
+        if self._views is None:
+            import cv2
+
+            image = self.image
+            grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
+            flat = rectify.flatten_light(grey)
+            views = [np.dstack([flat] * 3), np.dstack([rectify.ink_only(flat)] * 3)]
+            if image.ndim == 3 and rectify.is_colour(image):
+                red = rectify.flatten_light(np.ascontiguousarray(image[:, :, 0]))
+                views.insert(0, np.dstack([red] * 3))
+            self._views = views
+        return self._views
 
 
 def _elapsed(start: float) -> float:
