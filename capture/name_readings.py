@@ -29,28 +29,18 @@ NAME_BAND_ROWS = 0.8  # line heights above and below the 名称 label searched f
 
 def read_name_alternatives(engine: OcrEngine, draft: InvoiceDraft, read: PageRead) -> None:
     """Fill ``draft.readings[field]`` with the name's other readings (in place)."""
-    from capture import rectify
     from capture.crop_variants import looks
-    from capture.ocr.base import crop_line
     from capture.parse.parties import name_value
 
     fields = [f for f in FIELDS if getattr(draft, f) and f in draft.boxes and draft.sources.get(f, "ocr") == "ocr"]
     if not fields:
         return
     views = read.views()[:2]
-    h, w = views[0].shape[:2]
     crops, owners = [], []
     for field in fields:
-        x0, y0, x1, y1 = draft.boxes[field]
         for k, pad in enumerate(PADS):
-            pad *= max(y1 - y0, 1.0)
-            quad = np.float32([[x0 - pad, y0 - pad], [x1 + pad, y0 - pad], [x1 + pad, y1 + pad], [x0 - pad, y1 + pad]])
-            if abs(read.skew) > 0.2:  # boxes are straightened; the picture is not
-                quad = rectify.rotate_points(quad, -read.skew, (w / 2, h / 2))
-            quad[:, 0] = quad[:, 0].clip(0, w - 1)
-            quad[:, 1] = quad[:, 1].clip(0, h - 1)
             for v, view in enumerate(views):
-                crop = crop_line(view, quad)
+                crop = read.crop(view, draft.boxes[field], pad=pad)
                 shown = looks(crop) if k == 0 and v == 0 else [crop]
                 crops.extend(shown)
                 owners.extend([field] * len(shown))

@@ -27,6 +27,7 @@ from capture.parse import parse_page
 from capture.parse.kind import require_vat_invoice
 from capture.qr import decode_qr
 from capture.checked_reread import reread_checked_fields
+from capture.money_reread import reread_amounts
 from capture.name_readings import read_missing_names, read_name_alternatives
 from capture.types import InvoiceDraft, PageResult
 
@@ -135,6 +136,7 @@ class Pipeline:
         if read is not None:
             t = time.perf_counter()
             reread_checked_fields(self.engine, draft, read)
+            reread_amounts(self.engine, draft, read, qr)
             read_missing_names(self.engine, draft, read)
             timings["checked_reread"] = round((time.perf_counter() - t) * 1000, 1)
         if read is not None:
@@ -156,11 +158,6 @@ class Pipeline:
         page for grey pictures), and note the confidence of that reading when it
         says the same. The review policy lets a field with no check digit pass
         only when two readings agree at high confidence."""
-        import numpy as np
-
-        from capture import rectify
-        from capture.ocr.base import crop_line
-
         boxes = dict(draft.boxes)
         for name in FROM_LINES:
             if getattr(draft, name) and name not in boxes:
@@ -172,19 +169,12 @@ class Pipeline:
         if not fields:
             return
         view = _second_view(read.image)
-        h, w = view.shape[:2]
         crops = []
         for name in fields:
             x0, y0, x1, y1 = boxes[name]
-            pad = CONFIRM_PAD * max(y1 - y0, 1.0)
             if name == "issue_date":  # the box may be the label's (开票日期:) with the date to its right
                 x1 = max(x1, x0 + DATE_WIDTH * max(y1 - y0, 1.0))
-            quad = np.float32([[x0 - pad, y0 - pad], [x1 + pad, y0 - pad], [x1 + pad, y1 + pad], [x0 - pad, y1 + pad]])
-            if abs(read.skew) > 0.2:  # boxes are straightened; the picture is not
-                quad = rectify.rotate_points(quad, -read.skew, (w / 2, h / 2))
-            quad[:, 0] = quad[:, 0].clip(0, w - 1)
-            quad[:, 1] = quad[:, 1].clip(0, h - 1)
-            crops.append(crop_line(view, quad))
+            crops.append(read.crop(view, (x0, y0, x1, y1), pad=CONFIRM_PAD))
         for name, (text, score) in zip(fields, self.engine.recognize(crops)):
             if same_reading(name, getattr(draft, name), text):
                 draft.confirmations[name] = round(float(score), 3)

@@ -49,6 +49,23 @@ class PageRead:
             self._views = views
         return self._views
 
+    def crop(self, view: np.ndarray, box: tuple[float, float, float, float], *, pad: float = 0.15,
+             reach: float = 0.0) -> np.ndarray:
+        """The upright strip of ``view`` under a field's box. Boxes are in the
+        straightened frame of :attr:`text`; the picture is not straightened, so
+        the box is turned back by the skew first. ``pad`` (above and below) and
+        ``reach`` (left and right) are in box heights."""
+        x0, y0, x1, y1 = box
+        h = max(y1 - y0, 1.0)
+        dy, dx = pad * h, max(pad, reach) * h
+        quad = np.float32([[x0 - dx, y0 - dy], [x1 + dx, y0 - dy], [x1 + dx, y1 + dy], [x0 - dx, y1 + dy]])
+        vh, vw = view.shape[:2]
+        if abs(self.skew) > 0.2:
+            quad = rectify.rotate_points(quad, -self.skew, (vw / 2, vh / 2))
+        quad[:, 0] = quad[:, 0].clip(0, vw - 1)
+        quad[:, 1] = quad[:, 1].clip(0, vh - 1)
+        return crop_line(view, quad)
+
 
 def _elapsed(start: float) -> float:
     return round((time.perf_counter() - start) * 1000, 1)

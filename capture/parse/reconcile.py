@@ -108,8 +108,8 @@ def _choose_money(draft: InvoiceDraft, *, amount, tax, with_tax, words, qr) -> N
     read_a = abs(amount.value) if amount else None
     read_t = abs(tax.value) if tax else None
     read_s = abs(with_tax.value) if with_tax else None
-    item_a = _sum([it.amount for it in draft.items])
-    item_t = _sum([it.tax for it in draft.items], allow_missing_as_zero=True)
+    item_a = lines_total([it.amount for it in draft.items])
+    item_t = lines_total([it.tax for it in draft.items], allow_missing_as_zero=True)
     qr_a = qr_s = None
     if qr is not None and qr.amount is not None:
         if qr.amount_is_with_tax:
@@ -165,7 +165,7 @@ def _choose_money(draft: InvoiceDraft, *, amount, tax, with_tax, words, qr) -> N
             draft.boxes[field] = (source.line.x0, source.line.y0, source.line.x1, source.line.y1)
 
 
-def _sum(values, *, allow_missing_as_zero: bool = False) -> Decimal | None:
+def lines_total(values, *, allow_missing_as_zero: bool = False) -> Decimal | None:
     """|Σ lines|, signs as read: a blue invoice's 折扣 rows subtract, and on a
     red invoice whose minus signs were all dropped the magnitude is the same."""
     if not values:
