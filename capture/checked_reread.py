@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from capture.parse.parties import TAX_LABEL
+from capture.label_bands import band_right_of, label_line, picture_bounds
 from capture.parse.text import squash
 from capture.validate import fits_uscc_layout, is_valid_uscc
 
@@ -41,7 +41,6 @@ FIELDS = ("buyer_tax_id", "seller_tax_id")
 SURE = 0.85  # a first reading at or above this that passes its check is left alone
 CONTESTED = 0.8  # confidence of a code chosen over another that passed the check: below review
 EDGE_REACH = 1.0  # line heights a crop reaches past a value box's ends
-BAND_ROWS = 1.2  # line heights above and below the label searched for a missed value
 _ALNUM_RUN = re.compile(r"[0-9A-Za-z]{15,}")
 
 
@@ -197,10 +196,10 @@ def _readings(engine, draft, read, field, views, rectify, *, more_looks: bool = 
         if more_looks:
             crops = [other for crop in crops for other in looks(crop)[1:]]
         return list(engine.recognize(crops))
-    label, side_by_side = _label_line(draft, read, field)
+    label, side_by_side = label_line(draft, read, field)
     if label is None:
         return []
-    region = _band_right_of(label, read, side_by_side=side_by_side)
+    region = band_right_of(label, read, side_by_side=side_by_side)
     if region is None:
         return []
     rx0, ry0, rx1, ry1 = region
@@ -241,46 +240,6 @@ def _value_starts(read, box) -> list[float]:
     cut = x0 + width(text[: run.start()]) / max(width(text), 1) * (x1 - x0)
     h = y1 - y0
     return [max(x0, cut - k * h) for k in (2.0, 1.2, 0.4)] + [cut, min(x1 - 1.6 * h, cut + 0.4 * h)]
-
-
-def _label_line(draft, read, field, pattern: str = TAX_LABEL) -> tuple[OcrLine | None, bool]:
-    """The label (纳税人识别号 by default) of the field's party (buyer: upper or
-    left, seller: lower or right) holding no value of its own; a label spaced
-    out into boxes on one row (名 | 称) ends at its rightmost box."""
-    from capture.parse.layout import Layout
-    from capture.parse.parties import parties_side_by_side
-
-    layout = Layout(read.text)
-    labels = [h.line for h in layout.find(pattern) if not _ALNUM_RUN.search(squash(h.line.text))
-              and not re.search(r"(货物|劳务|项目|服务)名称", squash(h.line.text))]
-    side_by_side = (draft.invoice_type or "").startswith("digital") or parties_side_by_side(layout)
-    buyer = field.startswith("buyer")
-    if side_by_side:
-        middle = layout.x_at(0.5)
-        mine = [ln for ln in labels if (ln.cx < middle) == buyer]
-    else:
-        middle = layout.y_at(0.5)
-        mine = [ln for ln in labels if (ln.cy < middle) == buyer]
-    if not mine or any(abs(ln.cy - mine[0].cy) > 0.6 * layout.line_height for ln in mine):
-        return None, side_by_side
-    return max(mine, key=lambda ln: ln.x1), side_by_side
-
-
-def _band_right_of(label, read, *, side_by_side: bool, rows: float = BAND_ROWS) -> tuple[float, float, float, float] | None:
-    from capture.parse.layout import Layout
-
-    layout = Layout(read.text)
-    lh = layout.line_height
-    top, bottom = label.cy - (0.5 + rows) * lh, label.cy + (0.5 + rows) * lh
-    right = label.x1 + 0.5 * layout.page.width
-    if side_by_side and label.cx < layout.x_at(0.5):
-        right = min(right, layout.x_at(0.5))
-    fences = [ln.x0 for ln in layout.lines if ln.x0 > label.x1 and top <= ln.cy <= bottom
-              and re.fullmatch(r"(密码?区?|码|区|备注?|注)", squash(ln.text))]
-    right = min([right, *fences])
-    if right - label.x1 < 4 * lh:
-        return None
-    return (label.x1 - 0.3 * lh, top, right, bottom)
 
 
 RED_INFO_REACH = 4.0  # line heights added right of the 信息表编号 line: a last digit the detector cut off
@@ -442,19 +401,3 @@ def reread_remarks_box(engine: OcrEngine, draft: InvoiceDraft, read: PageRead, v
             score = min(s for _, s in readings)
             found.setdefault(number, []).append(float(score))
     _take_red_info(draft, found)
-
-
-def picture_bounds(read: PageRead, region: tuple[float, float, float, float],
-                   shape: tuple[int, ...]) -> tuple[int, int, int, int]:
-    """A region of the straightened page (where the boxes are) as the pixel
-    rectangle holding it in the picture (which is not straightened), clipped."""
-    from capture import rectify
-
-    h, w = shape[:2]
-    x0, y0, x1, y1 = region
-    quad = np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
-    if abs(read.skew) > 0.2:
-        quad = rectify.rotate_points(quad, -read.skew, (w / 2, h / 2))
-    qx0, qy0 = (max(0, int(v)) for v in quad.min(axis=0))
-    qx1, qy1 = (min(lim, int(v) + 1) for v, lim in zip(quad.max(axis=0), (w, h)))
-    return qx0, qy0, qx1, qy1

@@ -62,7 +62,7 @@ def read_missing_names(engine: OcrEngine, draft: InvoiceDraft, read: PageRead) -
     the name-like line nearest the label's row; when both views read it the
     same, that is its second reading (in place)."""
     from capture import rectify
-    from capture.checked_reread import _band_right_of, _label_line, picture_bounds
+    from capture.label_bands import band_right_of, label_line, picture_bounds
     from capture.ocr.base import crop_line
     from capture.parse.parties import NAME_LABEL, classify_value, name_value
 
@@ -71,10 +71,10 @@ def read_missing_names(engine: OcrEngine, draft: InvoiceDraft, read: PageRead) -
             continue
         if field == "seller_name" and draft.invoice_type == "other":
             continue
-        label, side_by_side = _label_line(draft, read, field, NAME_LABEL)
+        label, side_by_side = label_line(draft, read, field, NAME_LABEL)
         if label is None:
             continue
-        region = _band_right_of(label, read, side_by_side=side_by_side, rows=NAME_BAND_ROWS)
+        region = band_right_of(label, read, side_by_side=side_by_side, rows=NAME_BAND_ROWS)
         if region is None:
             continue
         views = read.views()[:2]

@@ -232,7 +232,7 @@ def _unused_zones(lines: list[OcrLine], page_width: int) -> list[tuple[float, fl
 
 
 def _in_zones(box: np.ndarray, zones) -> bool:
-    cx, cy = float(box[:, 0].mean()), float(box[:, 1].mean())
+    cy = float(box[:, 1].mean())
     x0 = float(box[:, 0].min())
     x1 = float(box[:, 0].max())
     return any(zx0 <= x0 and x1 <= zx1 + 10 and zy0 <= cy <= zy1 for zx0, zy0, zx1, zy1 in zones)
