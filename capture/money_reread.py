@@ -104,9 +104,9 @@ def _candidates(draft: InvoiceDraft, owners: list[str], readings) -> tuple[dict[
     for field in MONEY:
         if getattr(draft, field) is not None:
             counts[field][abs(getattr(draft, field))] += 1
+    # Not the first 大写: the parser joins its capitals around misread characters
+    # (叁万肆…角伍分 from 叁万肆仟柒佰零捌圆柒角伍分 read badly), which spells another amount.
     words: dict[Decimal, str] = {}
-    if (first := _spells(draft.amount_in_words)) is not None and draft.amount_in_words:
-        words[first] = draft.amount_in_words
     for owner, (text, _score) in zip(owners, readings):
         if owner == "amount_in_words":
             run = _words_only(squash(text))
@@ -153,4 +153,9 @@ def _chosen(draft: InvoiceDraft, counts: dict[str, Counter], words: dict[Decimal
     ranked.sort(reverse=True)
     if len(ranked) > 1 and ranked[1][0] == ranked[0][0]:
         return None
-    return ranked[0][1]
+    (_, support), chosen = ranked[0]
+    first = tuple(abs(getattr(draft, f)) if getattr(draft, f) is not None else None for f in MONEY)
+    if chosen != first and None not in first:
+        if support < a_read.get(first[0], 0) + t_read.get(first[1], 0) + s_read.get(first[2], 0):
+            return None  # never trade the first readings for what fewer readings support
+    return chosen

@@ -91,3 +91,10 @@ def test_only_a_whole_amount_in_words_backs_a_total():
     assert _CAPITALS.fullmatch(_words_only("价税合计(大写)⊗壹仟叁佰玖拾肆圆玖角玖分"))
     assert _CAPITALS.fullmatch(_words_only("壹佰壹拾叁圆整（小写）¥113.00"))
     assert not _CAPITALS.fullmatch(_words_only("贰万玖仟肆佰置捨伍圆肆角防分"))  # misread inside: spells another amount
+
+
+def test_first_readings_are_not_traded_for_what_fewer_readings_support():
+    draft = InvoiceDraft(total_amount=D("33697.82"), total_tax=D("1010.93"), amount_with_tax=D("34708.75"))
+    read = counts({D("33697.82"): 8}, {D("1010.93"): 6, D("10.93"): 1}, {D("34708.75"): 8})
+    # one 大写 reading spelling 34000.85 would imply a tax of 303.03 that no look read
+    assert _chosen(draft, read, {D("34000.85"): "叁万肆仟圆捌角伍分"}, None) is None
