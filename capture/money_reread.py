@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from capture.types import InvoiceDraft
 
 MONEY = ("total_amount", "total_tax", "amount_with_tax")
-SETTLED = 0.99  # reconcile's confidence when two readings voted for a value
 CONTESTED = 0.8  # confidence of an amount changed on a second look: below review
 MAX_RATE = Decimal("0.17")  # the highest VAT rate there has been (17 % before 2018)
 REACH = 0.6  # box heights a crop reaches past the box's ends: a digit the detector cut off
@@ -37,18 +36,33 @@ REACH = 0.6  # box heights a crop reaches past the box's ends: a digit the detec
 _CAPITALS = re.compile(r"[⊗负]?[壹贰叁参肆伍陆柒捌玖][零壹贰叁参肆伍陆柒捌玖拾佰仟万亿圆元园角分]*[整正角分]")
 
 
-def unsettled(draft: InvoiceDraft) -> bool:
-    """Some amount is missing or was not backed by two readings at parse time."""
+def unsettled(draft: InvoiceDraft, qr: QrPayload | None = None) -> bool:
+    """Some amount is missing, the three do not tie, or fewer than two of them
+    are backed by something besides their own reading (大写, goods lines, QR):
+    the pages whose amounts a person would be asked about anyway."""
+    from capture.parse.reconcile import lines_total
+
     if not any(f in draft.boxes for f in MONEY):
         return False
-    return any(getattr(draft, f) is None or draft.confidence.get(f, 0.0) < SETTLED for f in MONEY)
+    values = [getattr(draft, f) for f in MONEY]
+    if None in values:
+        return True
+    a, t, s = (abs(v) for v in values)
+    if a + t != s:
+        return True
+    qr_amount = abs(qr.amount) if qr is not None and qr.amount is not None else None
+    qr_is_with_tax = bool(qr is not None and qr.amount_is_with_tax)
+    backed = (_spells(draft.amount_in_words) == s or (qr_amount == s and qr_is_with_tax))
+    backed += (lines_total([it.amount for it in draft.items]) == a or (qr_amount == a and not qr_is_with_tax))
+    backed += bool(draft.items) and t != 0 and lines_total([it.tax for it in draft.items], allow_missing_as_zero=True) == t
+    return backed < 2
 
 
 def reread_amounts(engine: OcrEngine, draft: InvoiceDraft, read: PageRead, qr: QrPayload | None = None) -> None:
     """Replace the three totals (in place) by the one combination that ties and is backed."""
     from capture.crop_variants import looks
 
-    if draft.sources.get("total_amount", "ocr") != "ocr" or not unsettled(draft):
+    if draft.sources.get("total_amount", "ocr") != "ocr" or not unsettled(draft, qr):
         return
     views = read.views()[:2]
     jobs: list[tuple[str, tuple[float, float, float, float]]] = []
