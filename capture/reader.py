@@ -31,21 +31,27 @@ class PageRead:
     skew: float
     timings_ms: dict[str, float] = field(default_factory=dict)
     _views: list[np.ndarray] | None = field(default=None, repr=False, compare=False)
+    # (seal-free view or None, luminance view) the page reading already made, when they can be reused as they are
+    _made: tuple[np.ndarray | None, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     def views(self) -> list[np.ndarray]:
         """The seal-free view (colour pages), the luminance view and an ink-only
         view of the page (grey, 3 channels) that second looks crop from; made
-        once per page, whichever second look asks first."""
+        once per page, whichever second look asks first, from the views the
+        page reading made when it left them as they are."""
         if self._views is None:
             import cv2
 
             image = self.image
-            grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
-            flat = rectify.flatten_light(grey)
-            views = [np.dstack([flat] * 3), np.dstack([rectify.ink_only(flat)] * 3)]
+            seal_free, luminance = self._made or (None, None)
+            if luminance is None:
+                grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
+                luminance = np.dstack([rectify.flatten_light(grey)] * 3)
+            views = [luminance, np.dstack([rectify.ink_only(np.ascontiguousarray(luminance[:, :, 0]))] * 3)]
             if image.ndim == 3 and rectify.is_colour(image):
-                red = rectify.flatten_light(np.ascontiguousarray(image[:, :, 0]))
-                views.insert(0, np.dstack([red] * 3))
+                if seal_free is None:
+                    seal_free = np.dstack([rectify.flatten_light(np.ascontiguousarray(image[:, :, 0]))] * 3)
+                views.insert(0, seal_free)
             self._views = views
         return self._views
 
@@ -118,14 +124,19 @@ def read_page(engine: OcrEngine, image: np.ndarray, *, ink_only_copy: bool = Fal
     if abs(skew) > 0.2 and lines:
         lines = _deskew_lines(lines, skew, view.shape)
     h, w = view.shape[:2]
+    colour = rectify.is_colour(page)
+    made = None
+    if not turns:  # a turned view is not bit for bit the view of the turned page: second looks make their own
+        made = (view, label_view) if colour else (None, label_view if ink_only_copy else view)
     return PageRead(
         text=PageText(width=w, height=h, lines=lines, source="ocr"),
         image=page,
         rotation=turns * 90,
         warped=quad is not None,
-        colour=rectify.is_colour(page),
+        colour=colour,
         skew=round(skew, 2),
         timings_ms=timings,
+        _made=made,
     )
 
 

@@ -60,3 +60,23 @@ def test_a_page_whose_outline_is_lost_in_the_desk_is_cropped_to_its_text(engine,
     assert w < 1400 and h < 1400  # the text's extent, not the 4000 × 3000 frame
     assert abs(read.skew) < 2  # turned level with the text
     assert any("12345678" in line.text for line in read.text.lines)
+
+
+@pytest.mark.slow
+def test_second_looks_reuse_the_views_the_page_reading_made_unchanged(engine, fixed_dir):
+    """PageRead.views() starts from the reading's own flattened views when the
+    page was not turned; they are the same pixels a fresh flattening gives."""
+    import numpy as np
+
+    from capture.image import load_pages, read_file
+    from capture.reader import read_page
+
+    for path in sorted(fixed_dir.glob("*.png"))[:2]:
+        image = load_pages(read_file(path), path.name)[0].image
+        for ink_only_copy in (False, True):
+            read = read_page(engine, image, ink_only_copy=ink_only_copy)
+            reused = [v.copy() for v in read.views()]
+            read._views, read._made = None, None
+            fresh = read.views()
+            assert len(reused) == len(fresh)
+            assert all(np.array_equal(a, b) for a, b in zip(reused, fresh))
