@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Callable
 
 from capture.types import CheckSignal, InvoiceDraft, PageResult, Review, ReviewReason
@@ -153,7 +152,7 @@ def checked_by(draft: InvoiceDraft, *, qr: Any = None, customer: Any = None, pol
                flagged: set[str] = frozenset()) -> dict[str, CheckSignal]:
     """Field → the first independent signal that backs its value. Fields a check
     failed on (``flagged``) are backed by nothing."""
-    from capture.validate import is_valid_red_info_number, is_valid_uscc
+    from capture.backing import document_backing
 
     present = set(_present(draft)) - set(flagged)
     out: dict[str, CheckSignal] = {}
@@ -162,27 +161,14 @@ def checked_by(draft: InvoiceDraft, *, qr: Any = None, customer: Any = None, pol
         if name in present:
             out.setdefault(name, signal)
 
-    for name, source in draft.sources.items():
-        if source == "pdf_text" and name != "is_red":  # red is judged by its marks, below
-            give(name, CheckSignal.TEXT_LAYER)
-        elif source == "qr":
-            give(name, CheckSignal.QR)
-    if qr is not None:
-        for name in ("invoice_code", "invoice_number", "issue_date", "check_code"):
-            if getattr(qr, name, None) and getattr(qr, name) == getattr(draft, name):
-                give(name, CheckSignal.QR)
-    for name in ("buyer_tax_id", "seller_tax_id"):
-        value = getattr(draft, name)
-        if value and len(value) == 18 and is_valid_uscc(value):
-            give(name, CheckSignal.CHECK_DIGIT)
-    if draft.invoice_type in ("vat_special", "vat_electronic_special") and is_valid_red_info_number(draft.red_info_number):
-        give("red_info_number", CheckSignal.CHECK_DIGIT)
+    # QR, text layer, check digits, amounts: what capture knows as well (capture.backing)
+    for name, signal in document_backing(draft, qr).items():
+        give(name, signal)
     if customer is not None:
         if draft.buyer_tax_id and draft.buyer_tax_id == customer.tax_id:
             give("buyer_tax_id", CheckSignal.MASTER)
         if draft.buyer_name and _known_name(draft.buyer_name, customer):
             give("buyer_name", CheckSignal.MASTER)
-    _money(draft, qr, give)
     for name, second in draft.confirmations.items():
         first = draft.confidence.get(name)
         if first is not None and min(first, second) >= policy.agreement_confidence:
@@ -195,45 +181,6 @@ def checked_by(draft: InvoiceDraft, *, qr: Any = None, customer: Any = None, pol
     if red_confidence is not None and red_confidence >= (0.99 if draft.is_red else 0.9):
         give("is_red", CheckSignal.MARKERS)
     return out
-
-
-def _money(draft: InvoiceDraft, qr: Any, give: Callable[[str, CheckSignal], None]) -> None:
-    """Amounts backed by a reading independent of their own: 大写, the QR, the
-    goods lines; then 合计金额 + 合计税额 = 价税合计 backs the third of three."""
-    from capture.money import amount_in_words_to_decimal
-
-    def magnitude(value: Decimal | None) -> Decimal | None:
-        return None if value is None else abs(value)
-
-    a, t, s = (magnitude(getattr(draft, f)) for f in InvoiceDraft.MONEY_FIELDS)
-    backed: dict[str, CheckSignal] = {}
-
-    def sure(name: str) -> bool:
-        # reconcile gives 0.99 only when two readings voted for the value;
-        # a value derived from one reading alone stays below
-        confidence = draft.confidence.get(name)
-        return confidence is None or confidence >= 0.99 or draft.sources.get(name) == "pdf_text"
-
-    words = amount_in_words_to_decimal(draft.amount_in_words) if draft.amount_in_words else None
-    if s is not None and words is not None and abs(words) == s and sure("amount_with_tax"):
-        backed.setdefault("amount_with_tax", CheckSignal.WORDS)
-    if qr is not None and getattr(qr, "amount", None) is not None:
-        target = "amount_with_tax" if qr.amount_is_with_tax else "total_amount"
-        if abs(qr.amount) == (s if qr.amount_is_with_tax else a):
-            backed.setdefault(target, CheckSignal.QR)
-    lines = draft.items
-    if lines and a is not None and all(it.amount is not None for it in lines):
-        if sum(abs(it.amount) for it in lines) == a and sure("total_amount"):
-            backed.setdefault("total_amount", CheckSignal.ARITHMETIC)
-    if lines and t is not None and any(it.tax is not None for it in lines):
-        if sum(abs(it.tax) for it in lines if it.tax is not None) == t and sure("total_tax"):
-            backed.setdefault("total_tax", CheckSignal.ARITHMETIC)
-    if None not in (a, t, s) and a + t == s:
-        fields = InvoiceDraft.MONEY_FIELDS
-        if sum(f in backed for f in fields) == 2:
-            backed.setdefault(next(f for f in fields if f not in backed), CheckSignal.ARITHMETIC)
-    for name, signal in backed.items():
-        give(name, signal)
 
 
 # ---- the customer master -----------------------------------------------------------
