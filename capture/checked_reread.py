@@ -69,15 +69,17 @@ def reread_checked_fields(engine: OcrEngine, draft: InvoiceDraft, read: PageRead
     """Tax IDs and the 信息表编号 read again where they failed their check (in place)."""
     todo = [f for f in FIELDS if needs_second_look(draft, f)]
     red_info = _red_info_line(draft, read)
-    remarks_box = _remarks_box(draft, read) if red_info is None else None
-    if not todo and red_info is None and remarks_box is None:
+    if not todo and red_info is None and not _lacks_red_info(draft):
         return
     views = read.views()
     if todo:
         reread_tax_ids(engine, draft, read, views, todo)
     if red_info is not None:
         reread_red_info_number(engine, draft, read, views, red_info)
-    elif remarks_box is not None:
+    # No line holds the label, or the one that does gave no number that passes:
+    # the whole 备注 box is detected again.
+    remarks_box = _remarks_box(draft, read)
+    if remarks_box is not None:
         reread_remarks_box(engine, draft, read, views, remarks_box)
 
 

@@ -154,3 +154,27 @@ def test_a_remarks_line_the_page_detection_missed_is_read_from_the_remarks_box(e
     blue = InvoiceDraft(invoice_type="vat_special", is_red=False)
     reread_checked_fields(engine, blue, read)
     assert blue.red_info_number is None  # a blue invoice's remarks are no reference
+
+
+@pytest.mark.slow
+def test_when_the_label_line_gives_no_number_the_remarks_box_is_read_again(engine):
+    """The first reading holds the 信息表编号 label but not its number (printed
+    further right than a number stands after its label): the line's own second
+    look finds nothing that passes, so the whole 备注 box is detected again."""
+    from samples.fonts import font
+
+    number = "3201132203122585"  # Σ first 15 digits mod 10 = 5
+    label = "开具红字增值税专用发票信息表编号："
+    image = Image.new("RGB", (2000, 700), "white")
+    draw = ImageDraw.Draw(image)
+    draw.text((400, 100), "合计", font=font("serif", 30), fill="black")
+    draw.text((300, 420), "备", font=font("serif", 30), fill="black")
+    draw.text((300, 470), "注", font=font("serif", 30), fill="black")
+    draw.text((360, 440), label, font=font("mono", 26), fill="black")
+    x0, y0, x1, y1 = draw.textbbox((360, 440), label, font=font("mono", 26))
+    draw.text((x1 + 14 * (y1 - y0), 440), number, font=font("mono", 26), fill="black")
+    read = page_read(image, [("合计", (400, 100, 460, 135)), ("备", (300, 420, 332, 455)), ("注", (300, 470, 332, 505)),
+                             (label, (x0, y0, x1, y1))])
+    draft = InvoiceDraft(invoice_type="vat_special", is_red=True, remarks=label)
+    reread_checked_fields(engine, draft, read)
+    assert draft.red_info_number == number
