@@ -19,7 +19,6 @@ from capture.types import OcrLine, PageText
 WORKING_LONG_SIDE = 2000  # pixels: OCR resolution of a rectified page
 ORIENTATION_SAMPLE = 10  # lines read per candidate orientation
 CONFIDENT_UPRIGHT = 0.85  # mean confidence at which the first guess is accepted
-LABEL_DETECT_LONG_SIDE = 736  # pixels: the luminance view of a colour page, searched for red-printed labels
 
 
 @dataclass(slots=True)
@@ -103,16 +102,7 @@ def read_page(engine: OcrEngine, image: np.ndarray, *, ink_only_copy: bool = Fal
     t = time.perf_counter()
     if boxes is None:
         boxes = _detect(engine, view)
-    if label_view is None:
-        extra = boxes[:0]
-    else:
-        # On a colour page the luminance view is searched only for what the
-        # seal-free view lost: the labels printed in red-brown ink, which are
-        # as large as the print beside them, so a smaller picture finds them
-        # (≈ 0.12 s less a page). A grey copy's second reading keeps full size:
-        # there the values themselves may be found only in that view.
-        side = None if ink_only_copy else LABEL_DETECT_LONG_SIDE
-        extra = _only_in(_detect(engine, label_view, long_side=side), boxes)
+    extra = _only_in(_detect(engine, label_view), boxes) if label_view is not None else boxes[:0]
     timings["detect"] = round(_elapsed(t) + detect_ms, 1)
 
     t = time.perf_counter()
@@ -263,14 +253,8 @@ def _ordered(boxes: np.ndarray) -> np.ndarray:
     return np.array([order_box(b) for b in boxes], dtype=np.float32).reshape(-1, 4, 2)
 
 
-def _detect(engine: OcrEngine, view: np.ndarray, *, long_side: int | None = None) -> np.ndarray:
-    """Line boxes of ``view`` (in its pixels), found in a copy at most ``long_side`` long."""
-    h, w = view.shape[:2]
-    small = view if long_side is None else rectify.fit_long_side(view, long_side)
-    boxes = np.asarray(engine.detect(small), dtype=np.float32).reshape(-1, 4, 2)
-    if small is not view:
-        boxes = boxes * np.float32([w / small.shape[1], h / small.shape[0]])
-    return _ordered(boxes)
+def _detect(engine: OcrEngine, view: np.ndarray) -> np.ndarray:
+    return _ordered(np.asarray(engine.detect(view), dtype=np.float32).reshape(-1, 4, 2))
 
 
 def _only_in(candidates: np.ndarray, kept: np.ndarray, *, max_overlap: float = 0.3) -> np.ndarray:

@@ -80,18 +80,3 @@ def test_second_looks_reuse_the_views_the_page_reading_made_unchanged(engine, fi
             fresh = read.views()
             assert len(reused) == len(fresh)
             assert all(np.array_equal(a, b) for a, b in zip(reused, fresh))
-
-
-@pytest.mark.slow
-def test_lines_found_in_a_smaller_copy_are_given_in_the_views_pixels(engine):
-    """The luminance view of a colour page is searched in a smaller copy; its
-    boxes come back where the lines are on the full-size view."""
-    from capture.reader import _detect
-
-    view = render_lines(PAGE_LINES, size=(2000, 1300), font_size=44)
-    full = _detect(engine, view)
-    small = _detect(engine, view, long_side=736)
-    assert len(full) == len(small) == len(PAGE_LINES)
-    for a, b in zip(sorted(full, key=lambda q: q[:, 1].mean()), sorted(small, key=lambda q: q[:, 1].mean())):
-        height = float(a[:, 1].max() - a[:, 1].min())
-        assert np.abs(a.mean(axis=0) - b.mean(axis=0)).max() < 0.5 * height  # the same line, centre to centre
