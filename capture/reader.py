@@ -48,7 +48,7 @@ class PageRead:
                 grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
                 luminance = np.dstack([rectify.flatten_light(grey)] * 3)
             views = [luminance, np.dstack([rectify.ink_only(np.ascontiguousarray(luminance[:, :, 0]))] * 3)]
-            if image.ndim == 3 and rectify.is_colour(image):
+            if self.colour:
                 if seal_free is None:
                     seal_free = np.dstack([rectify.flatten_light(np.ascontiguousarray(image[:, :, 0]))] * 3)
                 views.insert(0, seal_free)
