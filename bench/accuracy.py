@@ -156,6 +156,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=("dev", "heldout", "all"), default="all",
                         help="score one part of a set (the golden's sample.split; older sets are all dev)")
     parser.add_argument("--diffs", type=Path)
+    parser.add_argument("--sellers", choices=("none", "accepted"), default="none",
+                        help="accepted: judge each invoice against the sellers of the invoices before it that went "
+                             "to review, as the reviewer accepted them (their goldens), like the server's index of "
+                             "invoices people confirmed; none: no seller known (default)")
     args = parser.parse_args(argv)
 
     folder = args.samples
@@ -180,14 +184,23 @@ def main(argv: list[str] | None = None) -> int:
     from fapiao.settings import Settings
 
     # the services' one review policy, thresholds from FAPIAO_* settings as in `fapiao extract`
-    pipeline = Pipeline(engine_name=args.engine, review=page_reviewer(index, ReviewPolicy.from_settings(Settings())))
+    policy = ReviewPolicy.from_settings(Settings())
+    pipeline = Pipeline(engine_name=args.engine, review=page_reviewer(index, policy))
+    accepted_sellers: list[tuple[str, str]] = []
     judged: list[tuple[dict, dict]] = []
 
     tallies: dict[str, Tally] = defaultdict(Tally)
     diffs = []
     started = time.perf_counter()
     for i, (image, golden) in enumerate(goldens, 1):
+        if args.sellers == "accepted":
+            from capture.sellers import SellerIndex
+
+            pipeline.review = page_reviewer(index, policy, sellers=SellerIndex(accepted_sellers))
         records = [r for r in pipeline.extract_file(image) if r.get("page", 1) == golden.get("page", 1)]
+        if records and records[0].get("needs_review", True) and golden.get("seller_tax_id") and golden.get("seller_name"):
+            # a person reviewed it and accepted it as it is (its golden); what passed straight through teaches nothing
+            accepted_sellers.append((golden["seller_tax_id"], golden["seller_name"]))
         record = records[0] if records else {"error": "no record"}
         if "error" in record:
             record = {}
@@ -211,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
 
     n = tallies["all"].n
     print(f"## Accuracy on {n} invoices from {folder} (engine {args.engine}, {elapsed / n:.2f} s/invoice)\n")
+    if args.sellers == "accepted":
+        print("Sellers: each invoice judged against the sellers of the invoices before it that went to review, "
+              "as accepted.\n")
     try:
         from samples.variation import HELD_OUT_CONDITION, HELD_OUT_FONT
 

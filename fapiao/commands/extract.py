@@ -32,6 +32,7 @@ def usage_error(message: str) -> None:
 def extract(
     paths: Annotated[list[Path], typer.Argument(help="Image, PDF or OFD files, or folders (recursed).")],
     customers: Annotated[Optional[Path], typer.Option(help="Customer master CSV: customer_id,name,tax_id,industry,region")] = None,
+    sellers: Annotated[Optional[Path], typer.Option(help="Known sellers CSV: tax_id,name (as accepted before; the server takes them from its accepted invoices)")] = None,
     out: Annotated[str, typer.Option(help="Output JSONL file, or - for stdout.")] = "-",
     engine: Annotated[str, typer.Option(help="OCR engine: rapidocr (default) or paddle.")] = "rapidocr",
 ) -> None:
@@ -56,6 +57,16 @@ def extract(
             index = CustomerIndex.from_csv(customers)
         except (ValueError, KeyError, UnicodeDecodeError) as exc:
             usage_error(f"cannot read customer file {customers}: {exc}")
+    seller_index = None
+    if sellers is not None:
+        from capture.sellers import SellerIndex
+
+        if not sellers.is_file():
+            usage_error(f"seller file not found: {sellers}")
+        try:
+            seller_index = SellerIndex.from_csv(sellers)
+        except (ValueError, KeyError, UnicodeDecodeError) as exc:
+            usage_error(f"cannot read seller file {sellers}: {exc}")
     files = collect_paths(paths)
     if not files:
         usage_error("no invoice files found in the given paths")
@@ -67,7 +78,7 @@ def extract(
         policy = ReviewPolicy.from_settings(Settings())
     except ValidationError as exc:
         usage_error(f"invalid setting: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
-    pipeline = Pipeline(engine_name=engine, review=page_reviewer(index, policy))
+    pipeline = Pipeline(engine_name=engine, review=page_reviewer(index, policy, sellers=seller_index))
     failed = 0
     progress = None
     if len(files) >= PROGRESS_FROM:

@@ -32,7 +32,10 @@ from store.models import Invoice
 from store.repos import audit
 from store.repos import invoices as invoice_repo
 
-SOFT_REASON_CODES = frozenset({"low_confidence", "unchecked", "customer_unmatched", "customer_ambiguous", "reopened"})
+SOFT_REASON_CODES = frozenset({
+    "low_confidence", "unchecked", "customer_unmatched", "customer_ambiguous", "reopened",
+    "seller_from_index",  # a person confirms what the accepted sellers filled in by approving
+})
 #: review reasons the red ↔ blue rules give (worked out again whenever a red is linked)
 RED_LINK_CODES = frozenset({
     "over_reversal", "red_of_red", "red_buyer_mismatch", "red_seller_mismatch", "red_before_blue",

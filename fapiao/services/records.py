@@ -19,6 +19,7 @@ from capture.validate import parse_red_remarks, validate_draft
 from fapiao.services import drafts, integrity, visibility
 from fapiao.services.actors import Actor
 from fapiao.services.customers import apply_buyer_match, customer_index
+from fapiao.services.sellers import seller_index
 from fapiao.services.errors import DuplicateInvoice, FieldError, OverReversal, ValidationFailed
 from fapiao.services.review_policy import ReviewPolicy, review_draft
 from store.models import Invoice
@@ -97,7 +98,7 @@ def record_draft(
     if way_in == "recognition":
         if policy is None:
             policy = ReviewPolicy() if review_confidence is None else ReviewPolicy(review_confidence=review_confidence)
-        review = review_draft(draft, qr=qr, index=customer_index(session), policy=policy)
+        review = review_draft(draft, qr=qr, index=customer_index(session), sellers=seller_index(session), policy=policy)
         reasons = list(review.reasons)
         seen = {(r.code, r.field) for r in reasons}
         reasons += [r for r in extra_reasons if (r.code, r.field) not in seen]

@@ -29,6 +29,7 @@ _LABEL_LEFT = re.compile(r"[:：]|^\s*(?:名\s*)?称|纳税人|识别号")
 UNCHECKED = "unchecked"
 LOW_CONFIDENCE = "low_confidence"
 BUYER_NAME_DIFFERS = "buyer_name_differs"
+SELLER_FROM_INDEX = "seller_from_index"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,12 +60,14 @@ class _Reasons(list):
         return {r.field for r in self if r.field}
 
 
-def review_draft(draft: InvoiceDraft, *, qr: Any = None, index: Any = None,
+def review_draft(draft: InvoiceDraft, *, qr: Any = None, index: Any = None, sellers: Any = None,
                  policy: ReviewPolicy = ReviewPolicy()) -> Review:
     """Judge one recognised draft (normalised in place; a buyer tax ID that fails
-    its check digit may be repaired from the master, marked ``corrected``).
+    its check digit may be repaired from the master, marked ``corrected``; a
+    seller's name or tax ID from the sellers of accepted invoices, likewise).
 
-    ``index`` is a :class:`capture.match.CustomerIndex` (None: no master)."""
+    ``index`` is a :class:`capture.match.CustomerIndex` (None: no master);
+    ``sellers`` a :class:`capture.sellers.SellerIndex` (None: none known)."""
     from capture.validate import validate_draft
     from fapiao.services.drafts import normalize
 
@@ -80,6 +83,11 @@ def review_draft(draft: InvoiceDraft, *, qr: Any = None, index: Any = None,
             customer = index.get(match.customer_id)
             _tax_id_from_master(draft, customer)
             _name_from_readings(draft, customer)
+    seller = None
+    if sellers is not None and len(sellers):
+        seller = sellers.find(draft.seller_name, draft.seller_tax_id)
+        for reason in _seller_from_index(draft, seller):
+            reasons.add(reason)
     for reason in validate_draft(draft):
         reasons.add(reason)
 
@@ -104,7 +112,7 @@ def review_draft(draft: InvoiceDraft, *, qr: Any = None, index: Any = None,
             reasons.add(ReviewReason("name_has_label", f"名称含表格标签文字：“{value}” / form label text in the name", name))
 
     flagged = reasons.fields()
-    checked = checked_by(draft, qr=qr, customer=customer, policy=policy, flagged=flagged)
+    checked = checked_by(draft, qr=qr, customer=customer, seller=seller, policy=policy, flagged=flagged)
     for name in _present(draft):
         if name in flagged:
             continue
@@ -124,18 +132,20 @@ def review_draft(draft: InvoiceDraft, *, qr: Any = None, index: Any = None,
     )
 
 
-def review_page(result: PageResult, *, index: Any = None, policy: ReviewPolicy = ReviewPolicy()) -> Review:
+def review_page(result: PageResult, *, index: Any = None, sellers: Any = None,
+                policy: ReviewPolicy = ReviewPolicy()) -> Review:
     """Judge a page result in place (``result.review``) and return the verdict."""
     assert result.draft is not None, "an error result has nothing to review"
-    result.review = review_draft(result.draft, qr=result.qr, index=index, policy=policy)
+    result.review = review_draft(result.draft, qr=result.qr, index=index, sellers=sellers, policy=policy)
     return result.review
 
 
-def page_reviewer(index: Any = None, policy: ReviewPolicy = ReviewPolicy()) -> Callable[[PageResult], None]:
+def page_reviewer(index: Any = None, policy: ReviewPolicy = ReviewPolicy(),
+                  sellers: Any = None) -> Callable[[PageResult], None]:
     """The policy as the capture pipeline's ``review`` hook (``fapiao extract``, benchmarks)."""
 
     def review(result: PageResult) -> None:
-        review_page(result, index=index, policy=policy)
+        review_page(result, index=index, sellers=sellers, policy=policy)
 
     return review
 
@@ -148,8 +158,8 @@ def _present(draft: InvoiceDraft) -> list[str]:
     return [f for f in InvoiceDraft.HEADER_FIELDS if f == "is_red" or getattr(draft, f) not in (None, "")]
 
 
-def checked_by(draft: InvoiceDraft, *, qr: Any = None, customer: Any = None, policy: ReviewPolicy = ReviewPolicy(),
-               flagged: set[str] = frozenset()) -> dict[str, CheckSignal]:
+def checked_by(draft: InvoiceDraft, *, qr: Any = None, customer: Any = None, seller: Any = None,
+               policy: ReviewPolicy = ReviewPolicy(), flagged: set[str] = frozenset()) -> dict[str, CheckSignal]:
     """Field → the first independent signal that backs its value. Fields a check
     failed on (``flagged``) are backed by nothing."""
     from capture.backing import document_backing
@@ -169,6 +179,12 @@ def checked_by(draft: InvoiceDraft, *, qr: Any = None, customer: Any = None, pol
             give("buyer_tax_id", CheckSignal.MASTER)
         if draft.buyer_name and _known_name(draft.buyer_name, customer):
             give("buyer_name", CheckSignal.MASTER)
+    if seller is not None and draft.seller_tax_id == seller.tax_id:
+        # the name accepted before with this tax ID (whose check digit holds): one code, one registered name
+        from capture.sellers import same_name
+
+        if same_name(draft.seller_name, seller.name):
+            give("seller_name", CheckSignal.MASTER)
     for name, second in draft.confirmations.items():
         first = draft.confidence.get(name)
         if first is not None and min(first, second) >= policy.agreement_confidence:
@@ -180,6 +196,48 @@ def checked_by(draft: InvoiceDraft, *, qr: Any = None, customer: Any = None, pol
     red_confidence = draft.confidence.get("is_red")
     if red_confidence is not None and red_confidence >= (0.99 if draft.is_red else 0.9):
         give("is_red", CheckSignal.MARKERS)
+    return out
+
+
+# ---- sellers of accepted invoices ---------------------------------------------------
+
+
+def _seller_from_index(draft: InvoiceDraft, seller: Any) -> list[ReviewReason]:
+    """Complete or mend the seller from the one known seller the reading points
+    at (:meth:`capture.sellers.SellerIndex.find`): a tax ID that fails its check
+    or was not read, a name read with another character or not read. What is
+    taken is marked ``corrected`` and named as a review reason, with what was
+    read: the index backs a reading that agrees with it, it does not pass one
+    it had to change. A tax ID that passes its check is never replaced."""
+    from capture.sellers import same_name
+    from capture.validate import is_valid_uscc
+
+    if seller is None:
+        return []
+    out = []
+    read_id, read_name = draft.seller_tax_id, draft.seller_name
+    if read_id != seller.tax_id:
+        if read_id and len(read_id) == 18 and is_valid_uscc(read_id):
+            return []
+        draft.seller_tax_id = seller.tax_id
+        draft.confidence["seller_tax_id"] = 0.8
+        draft.sources["seller_tax_id"] = "corrected"
+        out.append(ReviewReason(
+            SELLER_FROM_INDEX,
+            f"销售方税号按已确认发票补为 {seller.tax_id}（读到“{read_id or '无'}”），请核对 / "
+            f"seller tax ID taken from accepted invoices",
+            "seller_tax_id",
+        ))
+    if not same_name(read_name, seller.name):
+        draft.seller_name = seller.name
+        draft.confidence["seller_name"] = 0.8
+        draft.sources["seller_name"] = "corrected"
+        out.append(ReviewReason(
+            SELLER_FROM_INDEX,
+            f"销售方名称按已确认发票补为“{seller.name}”（读到“{read_name or '无'}”），请核对 / "
+            f"seller name taken from accepted invoices",
+            "seller_name",
+        ))
     return out
 
 

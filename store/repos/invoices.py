@@ -174,3 +174,33 @@ def iterate(*, session: Session, flt: InvoiceFilter, batch: int = 1000) -> Itera
             return
         yield from rows
         last_id = rows[-1].id
+
+
+def _confirmed_by_people():
+    """Accepted invoices a person vouched for: typed or imported by people, or
+    recognised and approved in review (they have a review task). Invoices that
+    passed straight through are left out, so a batch never feeds on itself and
+    its answer does not depend on which worker read which file first."""
+    from store.models import ReviewTask
+
+    reviewed = exists().where(ReviewTask.invoice_id == Invoice.id)
+    return (Invoice.status == "accepted") & ((Invoice.way_in != "recognition") | reviewed)
+
+
+def accepted_sellers(*, session: Session) -> list[tuple[str, str, int]]:
+    """(seller tax ID, seller name, how many invoices people confirmed carry the
+    pair): what the seller index is built from."""
+    rows = session.execute(
+        select(Invoice.seller_tax_id, Invoice.seller_name, func.count(Invoice.id))
+        .where(_confirmed_by_people(), Invoice.seller_tax_id.is_not(None), Invoice.seller_name.is_not(None))
+        .group_by(Invoice.seller_tax_id, Invoice.seller_name)
+    ).all()
+    return [(tax_id, name, count) for tax_id, name, count in rows]
+
+
+def accepted_version(*, session: Session) -> tuple[int, int | None]:
+    """Changes when a person confirms an invoice: the seller index's cache key."""
+    count, latest = session.execute(
+        select(func.count(Invoice.id), func.max(Invoice.id)).where(_confirmed_by_people())
+    ).one()
+    return count, latest

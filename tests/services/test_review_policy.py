@@ -175,3 +175,51 @@ def test_the_old_rule_remains_available():
 def test_a_name_with_label_text_left_in_it_is_not_straight_through():
     review = review_draft(draft(seller_name="称:深圳市南山供应链管理有限公司"), index=MASTER)
     assert codes(review) == [("name_has_label", "seller_name")]
+
+
+# ---- sellers of accepted invoices (capture.sellers.SellerIndex) ----------------------
+
+from capture.sellers import SellerIndex  # noqa: E402
+
+SELLERS = SellerIndex([(SELLER_ID, "深圳市南山供应链管理有限公司")])
+
+
+def test_a_seller_name_accepted_before_with_its_tax_id_backs_the_reading():
+    d = draft()
+    del d.confirmations["seller_name"]  # read once: nothing else backs it
+    assert codes(review_draft(draft_without := d, index=MASTER)) == [("unchecked", "seller_name")]
+    again = draft()
+    del again.confirmations["seller_name"]
+    review = review_draft(again, index=MASTER, sellers=SELLERS)
+    assert review.reasons == [] and review.checked_by["seller_name"] == "master"
+    assert draft_without.seller_name == again.seller_name
+
+
+def test_a_misread_seller_name_is_mended_from_the_index_and_sent_to_a_person():
+    d = draft(seller_name="深圳市南山供应链管埋有限公司")  # 理 read as 埋
+    review = review_draft(d, index=MASTER, sellers=SELLERS)
+    assert d.seller_name == "深圳市南山供应链管理有限公司" and d.sources["seller_name"] == "corrected"
+    assert codes(review) == [("seller_from_index", "seller_name")]
+    assert "管埋" in review.reasons[0].message  # what was read is shown to the reviewer
+
+
+def test_a_seller_tax_id_lost_under_the_seal_is_completed_from_the_name():
+    d = draft(seller_tax_id=None)
+    review = review_draft(d, index=MASTER, sellers=SELLERS)
+    assert d.seller_tax_id == SELLER_ID and d.sources["seller_tax_id"] == "corrected"
+    assert ("seller_from_index", "seller_tax_id") in codes(review) and review.needs_review
+
+
+def test_a_seller_tax_id_that_passes_its_check_is_never_replaced_nor_its_name_taken_from_another():
+    other = "91110108700000001" + uscc_check_char("91110108700000001")
+    d = draft(seller_tax_id=other)
+    review = review_draft(d, index=MASTER, sellers=SELLERS)
+    assert d.seller_tax_id == other and d.seller_name == "深圳市南山供应链管理有限公司"
+    assert "seller_from_index" not in {c for c, _ in codes(review)}
+    assert review.checked_by.get("seller_name") == "two_readings"  # not the index: another taxpayer's code
+
+
+def test_without_known_sellers_nothing_changes():
+    d = draft(seller_name="深圳市南山供应链管埋有限公司")
+    review_draft(d, index=MASTER, sellers=SellerIndex([]))
+    assert d.seller_name == "深圳市南山供应链管埋有限公司"
