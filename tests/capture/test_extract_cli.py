@@ -28,6 +28,16 @@ def test_usage_error_for_missing_customer_file(tmp_path):
     assert result.returncode == 2 and "customer file not found" in result.stderr
 
 
+def test_usage_errors_for_a_missing_or_malformed_seller_file(tmp_path):
+    (tmp_path / "a.png").write_bytes(b"x")
+    result = run_extract(tmp_path / "a.png", "--sellers", tmp_path / "none.csv")
+    assert result.returncode == 2 and "seller file not found" in result.stderr
+    (tmp_path / "sellers.csv").write_text("name,code\nx,1\n", encoding="utf-8")
+    result = run_extract(tmp_path / "a.png", "--sellers", tmp_path / "sellers.csv")
+    assert result.returncode == 2 and "cannot read seller file" in result.stderr and "tax_id" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_bad_files_give_one_error_line_each_and_exit_1(tmp_path):
     (tmp_path / "empty.jpg").write_bytes(b"")
     (tmp_path / "notes.png").write_text("not an image at all, just text\n" * 5)
