@@ -34,7 +34,7 @@ from store.repos import invoices as invoice_repo
 
 SOFT_REASON_CODES = frozenset({
     "low_confidence", "unchecked", "customer_unmatched", "customer_ambiguous", "reopened",
-    "seller_from_index",  # a person confirms what the accepted sellers filled in by approving
+    "seller_from_index", "tax_id_from_master",  # a person confirms what the index or master filled in by approving
 })
 #: review reasons the red ↔ blue rules give (worked out again whenever a red is linked)
 RED_LINK_CODES = frozenset({

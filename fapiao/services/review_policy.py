@@ -30,6 +30,7 @@ UNCHECKED = "unchecked"
 LOW_CONFIDENCE = "low_confidence"
 BUYER_NAME_DIFFERS = "buyer_name_differs"
 SELLER_FROM_INDEX = "seller_from_index"
+TAX_ID_FROM_MASTER = "tax_id_from_master"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +82,8 @@ def review_draft(draft: InvoiceDraft, *, qr: Any = None, index: Any = None, sell
         match = index.match(draft.buyer_name, draft.buyer_tax_id)
         if match.customer_id is not None and not match.ambiguous:
             customer = index.get(match.customer_id)
-            _tax_id_from_master(draft, customer)
+            for reason in _tax_id_from_master(draft, customer):
+                reasons.add(reason)
             _name_from_readings(draft, customer)
     seller = None
     if sellers is not None and len(sellers):
@@ -266,19 +268,31 @@ def _name_from_readings(draft: InvoiceDraft, customer: Any) -> None:
             return
 
 
-def _tax_id_from_master(draft: InvoiceDraft, customer: Any) -> None:
+def _tax_id_from_master(draft: InvoiceDraft, customer: Any) -> list[ReviewReason]:
     """A buyer tax ID whose check digit proves it misread, a few characters off
     the matched customer's (the name decided the match), is that customer's:
-    taken, and marked ``corrected``. A tax ID that passes its check is never
-    replaced: it may be the master that is out of date."""
+    taken, and marked ``corrected``. One not read at all, or read too far off
+    to tell (a character lost at an end, a seal over it), is completed from the
+    master too, but for a person to confirm (``tax_id_from_master``): only the
+    name vouches for it. A tax ID that passes its check is never replaced: it
+    may be the master that is out of date."""
     from rapidfuzz.distance import Levenshtein
 
     from capture.validate import is_valid_uscc
 
     read, known = draft.buyer_tax_id, getattr(customer, "tax_id", None)
-    if not read or not known or read == known or (len(read) == 18 and is_valid_uscc(read)):
-        return
-    if len(read) == len(known) and Levenshtein.distance(read, known) <= 3:
-        draft.buyer_tax_id = known
+    if not known or read == known or (read and len(read) == 18 and is_valid_uscc(read)):
+        return []
+    if not (len(known) == 18 and is_valid_uscc(known)):
+        return []  # the master's own code is odd: nothing to complete from
+    draft.buyer_tax_id = known
+    draft.sources["buyer_tax_id"] = "corrected"
+    if read and len(read) == len(known) and Levenshtein.distance(read, known) <= 3:
         draft.confidence["buyer_tax_id"] = 0.9
-        draft.sources["buyer_tax_id"] = "corrected"
+        return []
+    draft.confidence["buyer_tax_id"] = 0.8
+    return [ReviewReason(
+        TAX_ID_FROM_MASTER,
+        f"购买方税号按客户档案补为 {known}（读到“{read or '无'}”），请核对 / buyer tax ID taken from the customer master",
+        "buyer_tax_id",
+    )]

@@ -223,3 +223,16 @@ def test_without_known_sellers_nothing_changes():
     d = draft(seller_name="深圳市南山供应链管埋有限公司")
     review_draft(d, index=MASTER, sellers=SellerIndex([]))
     assert d.seller_name == "深圳市南山供应链管埋有限公司"
+
+
+def test_a_buyer_tax_id_not_read_or_read_far_off_is_completed_from_the_master_for_a_person_to_confirm():
+    lost = draft(buyer_tax_id=None)
+    review = review_draft(lost, index=MASTER)
+    assert lost.buyer_tax_id == BUYER_ID and lost.sources["buyer_tax_id"] == "corrected"
+    assert codes(review) == [("tax_id_from_master", "buyer_tax_id")] and "读到“无”" in review.reasons[0].message
+    cut = draft(buyer_tax_id=BUYER_ID[1:])  # the detector cut the first character: 17 left
+    review = review_draft(cut, index=MASTER)
+    assert cut.buyer_tax_id == BUYER_ID and codes(review) == [("tax_id_from_master", "buyer_tax_id")]
+    near = draft(buyer_tax_id=BUYER_ID[:-3] + "000")  # equal length, a few characters off: as before
+    assert near.buyer_tax_id != BUYER_ID and codes(review_draft(near, index=MASTER)) == []
+    assert near.buyer_tax_id == BUYER_ID
