@@ -47,26 +47,11 @@ def extract(
 
     if engine not in ENGINE_NAMES:
         usage_error(f"unknown engine {engine!r} (choose {', '.join(ENGINE_NAMES)})")
-    index = None
-    if customers is not None:
-        from capture.match import CustomerIndex
+    from capture.match import CustomerIndex
+    from capture.sellers import SellerIndex
 
-        if not customers.is_file():
-            usage_error(f"customer file not found: {customers}")
-        try:
-            index = CustomerIndex.from_csv(customers)
-        except (ValueError, KeyError, UnicodeDecodeError) as exc:
-            usage_error(f"cannot read customer file {customers}: {exc}")
-    seller_index = None
-    if sellers is not None:
-        from capture.sellers import SellerIndex
-
-        if not sellers.is_file():
-            usage_error(f"seller file not found: {sellers}")
-        try:
-            seller_index = SellerIndex.from_csv(sellers)
-        except (ValueError, KeyError, UnicodeDecodeError) as exc:
-            usage_error(f"cannot read seller file {sellers}: {exc}")
+    index = _read_list(customers, "customer", CustomerIndex.from_csv)
+    seller_index = _read_list(sellers, "seller", SellerIndex.from_csv)
     files = collect_paths(paths)
     if not files:
         usage_error("no invoice files found in the given paths")
@@ -109,3 +94,15 @@ def extract(
 
 def register(app: typer.Typer) -> None:
     app.command("extract")(extract)
+
+
+def _read_list(path: Optional[Path], what: str, read):
+    """A CSV given on the command line, read; a usage error when it is missing or malformed."""
+    if path is None:
+        return None
+    if not path.is_file():
+        usage_error(f"{what} file not found: {path}")
+    try:
+        return read(path)
+    except (ValueError, KeyError, UnicodeDecodeError) as exc:
+        usage_error(f"cannot read {what} file {path}: {exc}")

@@ -221,26 +221,22 @@ def _seller_from_index(draft: InvoiceDraft, seller: Any) -> list[ReviewReason]:
     if read_id != seller.tax_id:
         if read_id and len(read_id) == 18 and is_valid_uscc(read_id):
             return []
-        draft.seller_tax_id = seller.tax_id
-        draft.confidence["seller_tax_id"] = 0.8
-        draft.sources["seller_tax_id"] = "corrected"
-        out.append(ReviewReason(
-            SELLER_FROM_INDEX,
-            f"销售方税号按已确认发票补为 {seller.tax_id}（读到“{read_id or '无'}”），请核对 / "
-            f"seller tax ID taken from accepted invoices",
-            "seller_tax_id",
-        ))
+        out.append(_take(draft, "seller_tax_id", seller.tax_id, SELLER_FROM_INDEX,
+                         f"销售方税号按已确认发票补为 {seller.tax_id}", "seller tax ID taken from accepted invoices"))
     if not same_name(read_name, seller.name):
-        draft.seller_name = seller.name
-        draft.confidence["seller_name"] = 0.8
-        draft.sources["seller_name"] = "corrected"
-        out.append(ReviewReason(
-            SELLER_FROM_INDEX,
-            f"销售方名称按已确认发票补为“{seller.name}”（读到“{read_name or '无'}”），请核对 / "
-            f"seller name taken from accepted invoices",
-            "seller_name",
-        ))
+        out.append(_take(draft, "seller_name", seller.name, SELLER_FROM_INDEX,
+                         f"销售方名称按已确认发票补为“{seller.name}”", "seller name taken from accepted invoices"))
     return out
+
+
+def _take(draft: InvoiceDraft, field: str, value: str, code: str, said: str, english: str) -> ReviewReason:
+    """Put ``value`` in place of what was read, ``corrected`` and below the review
+    threshold, and the reason that shows the reviewer what was read."""
+    read = getattr(draft, field)
+    setattr(draft, field, value)
+    draft.confidence[field] = 0.8
+    draft.sources[field] = "corrected"
+    return ReviewReason(code, f"{said}（读到“{read or '无'}”），请核对 / {english}", field)
 
 
 # ---- the customer master -----------------------------------------------------------
@@ -285,14 +281,10 @@ def _tax_id_from_master(draft: InvoiceDraft, customer: Any) -> list[ReviewReason
         return []
     if not (len(known) == 18 and is_valid_uscc(known)):
         return []  # the master's own code is odd: nothing to complete from
-    draft.buyer_tax_id = known
-    draft.sources["buyer_tax_id"] = "corrected"
     if read and len(read) == len(known) and Levenshtein.distance(read, known) <= 3:
+        draft.buyer_tax_id = known
         draft.confidence["buyer_tax_id"] = 0.9
+        draft.sources["buyer_tax_id"] = "corrected"
         return []
-    draft.confidence["buyer_tax_id"] = 0.8
-    return [ReviewReason(
-        TAX_ID_FROM_MASTER,
-        f"购买方税号按客户档案补为 {known}（读到“{read or '无'}”），请核对 / buyer tax ID taken from the customer master",
-        "buyer_tax_id",
-    )]
+    return [_take(draft, "buyer_tax_id", known, TAX_ID_FROM_MASTER, f"购买方税号按客户档案补为 {known}",
+                  "buyer tax ID taken from the customer master")]
