@@ -140,8 +140,10 @@ def _clean_tax_id(tax_id: str | None) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", tax_id or "")).upper()
 
 
-def _hamming_at_most_one(a: str, b: str) -> bool:
-    return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) <= 1
+def _one_edit_apart(a: str, b: str) -> bool:
+    """One character misread, lost or doubled: the detector cuts a code's first
+    or last character as often as the recogniser misreads one."""
+    return Levenshtein.distance(a, b, score_cutoff=1) <= 1
 
 
 # ---- index ---------------------------------------------------------------------
@@ -396,8 +398,8 @@ class CustomerIndex:
     ) -> tuple[int, float, bool] | None:
         """(position, score, ambiguous) when the tax ID identifies a customer:
         read exactly, repaired from OCR confusions, or — when it fails its
-        check — one character away from the tax ID of the customer the name
-        points at."""
+        check — one character away (misread, lost or doubled) from the tax ID
+        of the customer the name points at."""
         if not tid:
             return None
         confidence = 0.0
@@ -416,7 +418,7 @@ class CustomerIndex:
                 return None
             agreeing = [
                 p for p, (s, _) in ranked
-                if s >= self.min_score and self._customers[p].tax_id and _hamming_at_most_one(tid, self._customers[p].tax_id)
+                if s >= self.min_score and self._customers[p].tax_id and _one_edit_apart(tid, self._customers[p].tax_id)
             ]
             if len(agreeing) != 1:
                 return None

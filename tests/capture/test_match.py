@@ -146,6 +146,14 @@ def test_tax_id_one_error_tolerated_when_name_agrees(index):
     assert index.match("广州白云餐饮管理有限公司", wrong_check).customer_id is None
 
 
+def test_tax_id_that_lost_or_doubled_a_character_is_tolerated_when_name_agrees(index):
+    for damaged in (HUAXIN_SH[1:], HUAXIN_SH[:8] + HUAXIN_SH[9:], HUAXIN_SH[:5] + HUAXIN_SH[5] + HUAXIN_SH[5:]):
+        result = index.match("上海华信电子有限公司", damaged)
+        assert (result.customer_id, result.method) == ("C1", "tax_id"), damaged
+    # two characters lost: too far to tell by the code
+    assert index.match("上海华信电子有限公司", HUAXIN_SH[2:]).method != "tax_id"
+
+
 def test_one_wrong_character_in_the_generic_part(index):
     for noisy in ("上海华信电子有限公可", "上海华信电了有限公司"):
         result = index.match(noisy, None)

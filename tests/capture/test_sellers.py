@@ -40,6 +40,11 @@ def test_a_name_finds_the_seller_when_the_tax_id_is_lost_or_one_character_off():
     assert INDEX.find("博峰（青岛）环保科技股份有限公司", one_off).tax_id == BOFENG
 
 
+def test_a_tax_id_that_lost_a_character_and_a_name_misread_agree_on_one_seller():
+    lost = RUIKE[:7] + RUIKE[8:]  # the detector dropped one character: 17 left, failing
+    assert INDEX.find("长沙睿科化工有限公叫", lost).tax_id == RUIKE
+
+
 def test_nothing_is_found_for_an_unknown_seller_or_a_tax_id_whose_name_is_another_company():
     assert INDEX.find("北京远禾物流股份有限公司", None) is None
     assert INDEX.find("北京远禾物流股份有限公司", RUIKE) is None  # one code, one name: a person decides
