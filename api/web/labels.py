@@ -46,7 +46,10 @@ AUDIT_ACTIONS.update(_shared.CUSTOMER_AUDIT_ACTIONS)
 
 #: Review reasons that are doubts about the reading, not failed checks (mirrors
 #: fapiao.services.integrity.SOFT_REASON_CODES, split further for display).
-LOW_CONFIDENCE_CODES = frozenset({"low_confidence", "unchecked", "reopened"})  # reopened: a reviewer's note, not a failed check
+LOW_CONFIDENCE_CODES = frozenset({  # reopened: a reviewer's note, not a failed check
+    "low_confidence", "unchecked", "reopened",
+    "seller_from_index", "tax_id_from_master",  # filled in from what people confirmed: to confirm, not failed
+})
 CUSTOMER_CODES = frozenset({"customer_unmatched", "customer_ambiguous"})
 
 

@@ -30,7 +30,7 @@ from store.types import utcnow
 
 CORRECTABLE = tuple(name for name in drafts.FIELDS) + ("items",)
 #: reasons that come from outside validate_draft and survive a correction of other fields
-_CARRIED_CODES = {"low_confidence", "duplicate_number_conflict", "reopened"}
+_CARRIED_CODES = {"low_confidence", "duplicate_number_conflict", "reopened", "seller_from_index", "tax_id_from_master"}
 #: reasons a reopen or an approval works out again instead of carrying over
 _RECOMPUTED_CODES = {"duplicate_number_conflict", "reopened", *integrity.RED_LINK_CODES}
 

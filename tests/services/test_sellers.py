@@ -63,3 +63,21 @@ def test_only_what_people_confirmed_teaches_a_seller(runtime) -> None:
     with runtime.write() as session:
         index = seller_index(session)
         assert len(index) == 1 and index.get(SELLER_TAX_ID).name == "上海丙丁贸易有限公司"
+
+
+def test_a_value_filled_from_the_index_stays_in_doubt_until_its_own_field_is_confirmed(runtime) -> None:
+    from fapiao.services.corrections import correct_invoice
+
+    with runtime.write() as session:
+        typed(session, blue(digital_number(1)))
+    misread = blue(digital_number(2))
+    misread.seller_name = "上海丙丁贺易有限公司"
+    with runtime.write() as session:
+        invoice_id = recognised(session, misread).id
+    with runtime.write() as session:  # correcting another field keeps the doubt about the seller
+        invoice = correct_invoice(session=session, invoice_id=invoice_id, changes={"remarks": "退货"}, actor=REVIEWER)
+        assert [(r["code"], r["field"]) for r in invoice.review_reasons] == [("seller_from_index", "seller_name")]
+    with runtime.write() as session:  # correcting the field itself settles it
+        invoice = correct_invoice(session=session, invoice_id=invoice_id,
+                                  changes={"seller_name": "上海丙丁贸易股份有限公司"}, actor=REVIEWER)
+        assert invoice.review_reasons == []
