@@ -146,6 +146,11 @@ def _one_edit_apart(a: str, b: str) -> bool:
     return Levenshtein.distance(a, b, score_cutoff=1) <= 1
 
 
+def _far_apart(read: str, known: str | None) -> bool:
+    """More than three edits: a reading of another code, not a misreading of this one."""
+    return bool(known) and Levenshtein.distance(read, known, score_cutoff=4) > 3
+
+
 # ---- index ---------------------------------------------------------------------
 
 
@@ -424,7 +429,14 @@ class CustomerIndex:
                 return None
             position = agreeing[0]
             score = round(0.9 * names[position][0], 4)
-            ambiguous = any(p != position and s >= names[position][0] - self.ambiguity_margin for p, (s, _) in ranked)
+            # A name as close as this one's (a namesake, 有限公司 beside 有限责任公司) stays
+            # a doubt only when its own tax ID could be the reading too: one far
+            # from what was read is ruled out by it.
+            ambiguous = any(
+                p != position and s >= names[position][0] - self.ambiguity_margin
+                and not _far_apart(tid, self._customers[p].tax_id)
+                for p, (s, _) in ranked
+            )
             return position, score, ambiguous
 
         if not normalize_company_name(name or ""):

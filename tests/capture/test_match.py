@@ -154,6 +154,22 @@ def test_tax_id_that_lost_or_doubled_a_character_is_tolerated_when_name_agrees(i
     assert index.match("上海华信电子有限公司", HUAXIN_SH[2:]).method != "tax_id"
 
 
+def test_a_damaged_tax_id_tells_namesakes_apart_when_it_is_near_one_and_far_from_the_other():
+    from capture.match import Customer, CustomerIndex
+
+    near = "91330109MA4JA5FC32"
+    namesakes = CustomerIndex([
+        Customer("A", "杭州盛泽能源有限公司", near),
+        Customer("B", "杭州盛泽能源有限责任公司", "91330102MA5820G06R"),  # the same name key: 有限责任公司 = 有限公司
+    ])
+    assert namesakes.match("杭州盛泽能源有限公司", None).ambiguous  # the name alone cannot tell
+    lost_first = namesakes.match("杭州盛泽能源有限公司", near[1:])  # the detector cut the 9: fails, one edit from A
+    assert (lost_first.customer_id, lost_first.method, lost_first.ambiguous) == ("A", "tax_id", False)
+    close = CustomerIndex([Customer("A", "杭州盛泽能源有限公司", near),
+                           Customer("B", "杭州盛泽能源有限责任公司", near[:-2] + "99")])
+    assert close.match("杭州盛泽能源有限公司", near[1:]).ambiguous  # both codes could be the reading
+
+
 def test_one_wrong_character_in_the_generic_part(index):
     for noisy in ("上海华信电子有限公可", "上海华信电了有限公司"):
         result = index.match(noisy, None)
