@@ -279,12 +279,12 @@ def _tax_id_from_master(draft: InvoiceDraft, customer: Any) -> list[ReviewReason
     read, known = draft.buyer_tax_id, getattr(customer, "tax_id", None)
     if not known or read == known or (read and len(read) == 18 and is_valid_uscc(read)):
         return []
-    if not (len(known) == 18 and is_valid_uscc(known)):
-        return []  # the master's own code is odd: nothing to complete from
     if read and len(read) == len(known) and Levenshtein.distance(read, known) <= 3:
         draft.buyer_tax_id = known
         draft.confidence["buyer_tax_id"] = 0.9
         draft.sources["buyer_tax_id"] = "corrected"
         return []
+    if not (len(known) == 18 and is_valid_uscc(known)):
+        return []  # an old-style or odd code in the master: nothing sure to complete from
     return [_take(draft, "buyer_tax_id", known, TAX_ID_FROM_MASTER, f"购买方税号按客户档案补为 {known}",
                   "buyer tax ID taken from the customer master")]

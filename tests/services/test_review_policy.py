@@ -236,3 +236,11 @@ def test_a_buyer_tax_id_not_read_or_read_far_off_is_completed_from_the_master_fo
     near = draft(buyer_tax_id=BUYER_ID[:-3] + "000")  # equal length, a few characters off: as before
     assert near.buyer_tax_id != BUYER_ID and codes(review_draft(near, index=MASTER)) == []
     assert near.buyer_tax_id == BUYER_ID
+
+
+def test_an_old_style_master_code_completes_nothing():
+    old_style = CustomerIndex([Customer("O", "上海华鑫物流有限公司", "310115123456789")])  # 15-digit 税号 before 2015
+    lost = draft(buyer_tax_id=None)
+    review = review_draft(lost, index=old_style)
+    assert review.customer_id == "O"
+    assert lost.buyer_tax_id is None and ("tax_id_from_master", "buyer_tax_id") not in codes(review)
