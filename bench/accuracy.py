@@ -187,16 +187,18 @@ def main(argv: list[str] | None = None) -> int:
     policy = ReviewPolicy.from_settings(Settings())
     pipeline = Pipeline(engine_name=args.engine, review=page_reviewer(index, policy))
     accepted_sellers: list[tuple[str, str]] = []
+    known = 0  # how many of them the pipeline's reviewer knows
     judged: list[tuple[dict, dict]] = []
 
     tallies: dict[str, Tally] = defaultdict(Tally)
     diffs = []
     started = time.perf_counter()
     for i, (image, golden) in enumerate(goldens, 1):
-        if args.sellers == "accepted":
+        if args.sellers == "accepted" and known < len(accepted_sellers):
             from capture.sellers import SellerIndex
 
             pipeline.review = page_reviewer(index, policy, sellers=SellerIndex(accepted_sellers))
+            known = len(accepted_sellers)
         records = [r for r in pipeline.extract_file(image) if r.get("page", 1) == golden.get("page", 1)]
         if records and records[0].get("needs_review", True) and golden.get("seller_tax_id") and golden.get("seller_name"):
             # a person reviewed it and accepted it as it is (its golden); what passed straight through teaches nothing

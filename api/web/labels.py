@@ -6,6 +6,7 @@ from typing import Any
 
 from capture.validate import FIELD_LABELS as _CHECK_LABELS
 from fapiao import labels as _shared
+from fapiao.services.review_policy import FILLED_IN
 
 #: The checks' field labels (capture.validate), so a review reason and the
 #: field it names read the same; a few are shorter or page-specific here.
@@ -47,8 +48,7 @@ AUDIT_ACTIONS.update(_shared.CUSTOMER_AUDIT_ACTIONS)
 #: Review reasons that are doubts about the reading, not failed checks (mirrors
 #: fapiao.services.integrity.SOFT_REASON_CODES, split further for display).
 LOW_CONFIDENCE_CODES = frozenset({  # reopened: a reviewer's note, not a failed check
-    "low_confidence", "unchecked", "reopened",
-    "seller_from_index", "tax_id_from_master",  # filled in from what people confirmed: to confirm, not failed
+    "low_confidence", "unchecked", "reopened", *FILLED_IN,
 })
 CUSTOMER_CODES = frozenset({"customer_unmatched", "customer_ambiguous"})
 

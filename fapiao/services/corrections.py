@@ -22,6 +22,7 @@ from fapiao.services.customers import learn_alias, match_buyer, require_customer
 from fapiao.services.errors import DuplicateInvoice, FieldError, NotFound, OverReversal, ValidationFailed
 from fapiao.services.invoice_status import Action, InvoiceStatus, lock_for
 from fapiao.services.records import field_errors, reason_dict
+from fapiao.services.review_policy import FILLED_IN
 from store.models import Invoice
 from store.repos import audit
 from store.repos import invoices as invoice_repo
@@ -30,7 +31,7 @@ from store.types import utcnow
 
 CORRECTABLE = tuple(name for name in drafts.FIELDS) + ("items",)
 #: reasons that come from outside validate_draft and survive a correction of other fields
-_CARRIED_CODES = {"low_confidence", "duplicate_number_conflict", "reopened", "seller_from_index", "tax_id_from_master"}
+_CARRIED_CODES = {"low_confidence", "duplicate_number_conflict", "reopened", *FILLED_IN}
 #: reasons a reopen or an approval works out again instead of carrying over
 _RECOMPUTED_CODES = {"duplicate_number_conflict", "reopened", *integrity.RED_LINK_CODES}
 

@@ -28,13 +28,14 @@ from capture.validate import parse_tax_rate
 from fapiao.services import drafts
 from fapiao.services.actors import Actor
 from fapiao.services.errors import FieldError, OverReversal, RecordsError, ValidationFailed
+from fapiao.services.review_policy import FILLED_IN
 from store.models import Invoice
 from store.repos import audit
 from store.repos import invoices as invoice_repo
 
 SOFT_REASON_CODES = frozenset({
     "low_confidence", "unchecked", "customer_unmatched", "customer_ambiguous", "reopened",
-    "seller_from_index", "tax_id_from_master",  # a person confirms what the index or master filled in by approving
+    *FILLED_IN,  # a person confirms what the index or the master filled in by approving
 })
 #: review reasons the red ↔ blue rules give (worked out again whenever a red is linked)
 RED_LINK_CODES = frozenset({

@@ -31,6 +31,8 @@ LOW_CONFIDENCE = "low_confidence"
 BUYER_NAME_DIFFERS = "buyer_name_differs"
 SELLER_FROM_INDEX = "seller_from_index"
 TAX_ID_FROM_MASTER = "tax_id_from_master"
+#: values filled in from the seller index or the customer master: a doubt for a person to confirm, not a failed check
+FILLED_IN = frozenset({SELLER_FROM_INDEX, TAX_ID_FROM_MASTER})
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +88,7 @@ def review_draft(draft: InvoiceDraft, *, qr: Any = None, index: Any = None, sell
                 reasons.add(reason)
             _name_from_readings(draft, customer)
     seller = None
-    if sellers is not None and len(sellers):
+    if sellers is not None:
         seller = sellers.find(draft.seller_name, draft.seller_tax_id)
         for reason in _seller_from_index(draft, seller):
             reasons.add(reason)
@@ -243,10 +245,9 @@ def _take(draft: InvoiceDraft, field: str, value: str, code: str, said: str, eng
 
 
 def _known_name(name: str, customer: Any) -> bool:
-    from capture.match import normalize_company_name
+    from capture.sellers import same_name
 
-    key = normalize_company_name(name)
-    return any(normalize_company_name(s) == key for s in (customer.name, *getattr(customer, "aliases", ())))
+    return any(same_name(name, s) for s in (customer.name, *getattr(customer, "aliases", ())))
 
 
 def _name_from_readings(draft: InvoiceDraft, customer: Any) -> None:
