@@ -14,7 +14,8 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from api import errors
 from api.limits import BodySizeLimit
-from api.routes import accounts, classifications, customers, documents, imports, invoices, reconciliation, review, system
+from api.routes import (accounts, classifications, customers, documents, imports, invoices, reconciliation, review,
+                        sellers, system)
 from api.web import web_router
 from api.web.dashboard import router as dashboard_router
 from fapiao.services import heap
@@ -70,7 +71,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, background
     v1 = APIRouter(prefix=API_PREFIX)
     for router in (
         system.router, accounts.auth_router, accounts.users_router, documents.router, invoices.router,
-        customers.router, review.router, imports.router, reconciliation.router, classifications.router,
+        customers.router, review.router, sellers.router, imports.router, reconciliation.router, classifications.router,
     ):
         v1.include_router(router)
     app.include_router(v1)

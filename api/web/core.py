@@ -45,6 +45,7 @@ NAV = (
     NavItem("/invoices/new", "手工录入", "Manual entry", "clerk", "entry"),
     NavItem("/imports", "导入", "Import", "clerk", "imports"),
     NavItem("/customers", "客户", "Customers", "reviewer", "customers"),
+    NavItem("/sellers", "已知销售方", "Sellers", "reviewer", "sellers"),
     NavItem("/reconciliation", "对账检查", "Reconciliation", "reviewer", "reconciliation"),
     NavItem("/dashboard", "客户分析", "Analysis", "manager", "dashboard"),
     NavItem("/users", "用户", "Users", "admin", "users"),

@@ -187,15 +187,35 @@ def _confirmed_by_people():
     return (Invoice.status == "accepted") & ((Invoice.way_in != "recognition") | reviewed)
 
 
+@dataclass(frozen=True, slots=True)
+class AcceptedSeller:
+    """One seller (tax ID, name) pair as it stands on invoices people confirmed."""
+
+    tax_id: str
+    name: str
+    invoices: int  # confirmed invoices carrying exactly this pair
+    latest_issue_date: dt.date | None  # the latest 开票日期 among them
+
+
+def accepted_seller_pairs(*, session: Session) -> list[AcceptedSeller]:
+    """Every pair people confirmed, most invoices first (then by tax ID and
+    name): a name accepted more often comes before one accepted less, which is
+    the order the seller index breaks ties in (``Counter.most_common`` keeps
+    the first of equal counts)."""
+    invoices = func.count(Invoice.id)
+    rows = session.execute(
+        select(Invoice.seller_tax_id, Invoice.seller_name, invoices, func.max(Invoice.issue_date))
+        .where(_confirmed_by_people(), Invoice.seller_tax_id.is_not(None), Invoice.seller_name.is_not(None))
+        .group_by(Invoice.seller_tax_id, Invoice.seller_name)
+        .order_by(invoices.desc(), Invoice.seller_tax_id, Invoice.seller_name)
+    ).all()
+    return [AcceptedSeller(tax_id, name, count, latest) for tax_id, name, count, latest in rows]
+
+
 def accepted_sellers(*, session: Session) -> list[tuple[str, str, int]]:
     """(seller tax ID, seller name, how many invoices people confirmed carry the
     pair): what the seller index is built from."""
-    rows = session.execute(
-        select(Invoice.seller_tax_id, Invoice.seller_name, func.count(Invoice.id))
-        .where(_confirmed_by_people(), Invoice.seller_tax_id.is_not(None), Invoice.seller_name.is_not(None))
-        .group_by(Invoice.seller_tax_id, Invoice.seller_name)
-    ).all()
-    return [(tax_id, name, count) for tax_id, name, count in rows]
+    return [(s.tax_id, s.name, s.invoices) for s in accepted_seller_pairs(session=session)]
 
 
 def accepted_version(*, session: Session) -> tuple[int, int | None]:

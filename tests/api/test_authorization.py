@@ -52,6 +52,7 @@ ACCESS: dict[tuple[str, str], str | None] = {
     ("POST", "/api/v1/review/{invoice_id}/approve"): "reviewer",
     ("POST", "/api/v1/review/{invoice_id}/reject"): "reviewer",
     ("POST", "/api/v1/review/{invoice_id}/reopen"): "reviewer",
+    ("GET", "/api/v1/sellers"): "reviewer",
     ("POST", "/api/v1/imports/invoices"): "clerk",
     ("POST", "/api/v1/imports/customers"): "manager",
     ("GET", "/api/v1/imports/invoices/template"): "clerk",

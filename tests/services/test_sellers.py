@@ -5,7 +5,7 @@ from fapiao.services.actors import SYSTEM, Actor
 from fapiao.services.corrections import approve
 from fapiao.services.records import record_draft
 from fapiao.services.sellers import seller_index
-from tests.services.factories import SELLER_TAX_ID, blue, digital_number, read_surely
+from tests.services.factories import SELLER_TAX_ID, blue, digital_number, read_surely, uscc
 
 REVIEWER = Actor(user_id=None, name="rita", role="reviewer")
 
@@ -81,3 +81,78 @@ def test_a_value_filled_from_the_index_stays_in_doubt_until_its_own_field_is_con
         invoice = correct_invoice(session=session, invoice_id=invoice_id,
                                   changes={"seller_name": "上海丙丁贸易股份有限公司"}, actor=REVIEWER)
         assert invoice.review_reasons == []
+
+
+# --- what the index knows, for people: known_sellers and its CSV ---------------------------------------
+
+def with_seller(number: int, name: str, *, tax_id: str = SELLER_TAX_ID, issue_date: str = "2024-03-15"):
+    """A valid blue invoice (number ``digital_number(number)``) from this seller."""
+    draft = blue(digital_number(number), issue_date=issue_date)
+    draft.seller_name, draft.seller_tax_id = name, tax_id
+    return draft
+
+
+def test_the_known_sellers_are_the_index_and_a_second_name_shows_as_a_conflict(runtime) -> None:
+    from fapiao.services.sellers import AcceptedName, known_sellers
+
+    other_id = uscc("91440300MA5G00002")
+    with runtime.write() as session:
+        assert known_sellers(session) == []
+        # 4 × 股份有限公司 against 3 × 有限公司: the index caps each count at 3, so the tie goes to the name
+        # accepted more often (it sorts after the other, so this is not alphabetical luck)
+        for n in range(1, 5):
+            typed(session, with_seller(n, "上海丙丁贸易股份有限公司", issue_date=f"2024-0{n + 1}-10"))
+        for n in range(5, 8):
+            typed(session, with_seller(n, "上海丙丁贸易有限公司", issue_date="2024-01-02"))
+        typed(session, with_seller(8, "深圳市戊己电子有限公司", tax_id=other_id, issue_date="2024-06-20"))
+        # a tax ID failing its check, approved over the check by a reviewer: the index leaves it out, so does the list
+        bad_id = recognised(session, with_seller(9, "校验位错的公司", tax_id=SELLER_TAX_ID[:-1] + "0")).id
+        straight = recognised(session, with_seller(10, "上海丙丁贸易有限公司", issue_date="2024-12-31"))
+        assert straight.status == "accepted"  # nobody looked: it teaches nothing
+        confirmed_bad = approve(session=session, invoice_id=bad_id, actor=REVIEWER, override_checks=True)
+        assert (confirmed_bad.status, confirmed_bad.seller_tax_id) == ("accepted", SELLER_TAX_ID[:-1] + "0")
+    with runtime.write() as session:
+        rows = known_sellers(session)
+        index = seller_index(session)
+    assert [row.tax_id for row in rows] == sorted([SELLER_TAX_ID, other_id])  # by tax ID
+    first = next(row for row in rows if row.tax_id == SELLER_TAX_ID)
+    assert first.name == index.get(SELLER_TAX_ID).name == "上海丙丁贸易股份有限公司"
+    assert first.other_names == (AcceptedName("上海丙丁贸易有限公司", 3),)
+    assert (first.invoices, str(first.latest_issue_date)) == (7, "2024-05-10")  # not the straight-through one
+    second = next(row for row in rows if row.tax_id == other_id)
+    assert (second.name, second.other_names, second.invoices) == ("深圳市戊己电子有限公司", (), 1)
+
+
+def test_the_csv_reads_back_as_the_same_index(runtime, tmp_path) -> None:
+    from capture.sellers import SellerIndex
+    from fapiao.services.sellers import known_sellers, sellers_csv
+
+    other_id = uscc("91440300MA5G00002")
+    with runtime.write() as session:
+        typed(session, with_seller(1, "上海丙丁贸易有限公司"))
+        typed(session, with_seller(2, "上海丙丁贸易有限公司"))
+        typed(session, with_seller(3, "上海丙丁贸易有限责任公司"))
+        typed(session, with_seller(4, "深圳市戊己电子有限公司, 分公司", tax_id=other_id))  # a comma: quoted
+    with runtime.write() as session:
+        server = seller_index(session)
+        data = sellers_csv(known_sellers(session))
+    assert data.startswith("\ufefftax_id,name,".encode())  # a BOM for Excel; the two columns from_csv needs first
+    path = tmp_path / "sellers.csv"
+    path.write_bytes(data)
+    local = SellerIndex.from_csv(path)
+    assert len(local) == len(server) == 2
+    for tax_id in (SELLER_TAX_ID, other_id):
+        assert local.get(tax_id) == server.get(tax_id)
+    for name, tax_id in (("上海丙丁贺易有限公司", SELLER_TAX_ID), ("上海丙丁贸易有限公司", None),
+                         ("深圳市戊己电子有限公司, 分公司", None), ("北京远禾物流股份有限公司", None)):
+        assert local.find(name, tax_id) == server.find(name, tax_id)
+
+
+def test_a_name_a_spreadsheet_would_run_is_written_inert(runtime) -> None:
+    from fapiao.services.sellers import known_sellers, sellers_csv
+
+    with runtime.write() as session:
+        typed(session, with_seller(1, "=HYPERLINK(\"http://x\")有限公司"))
+    with runtime.write() as session:
+        text = sellers_csv(known_sellers(session)).decode("utf-8-sig")
+    assert f'{SELLER_TAX_ID},"\'=HYPERLINK(""http://x"")有限公司",1,2024-03-15,\r\n' in text

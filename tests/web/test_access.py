@@ -47,6 +47,8 @@ ACCESS: dict[tuple[str, str], str | None] = {
     ("POST", "/imports/invoices"): "clerk",
     ("POST", "/imports/customers"): "manager",
     ("POST", "/imports/payments"): "manager",
+    ("GET", "/sellers"): "reviewer",
+    ("GET", "/sellers.csv"): "reviewer",
     ("GET", "/reconciliation"): "reviewer",
     ("POST", "/reconciliation/relink"): "reviewer",
     ("POST", "/reconciliation/{invoice_id}/relink"): "reviewer",
@@ -60,7 +62,7 @@ ACCESS: dict[tuple[str, str], str | None] = {
     ("POST", "/users/{user_id}/api-keys"): "admin",
     ("POST", "/users/{user_id}/api-keys/{key_id}/revoke"): "admin",
 }
-JSON_ROUTES = {path for _method, path in ACCESS if path.endswith((".json", ".jpg")) or path == "/m/photos"}  # not pages
+JSON_ROUTES = {path for _method, path in ACCESS if path.endswith((".json", ".jpg", ".csv")) or path == "/m/photos"}  # not pages
 
 
 def web_routes() -> set[tuple[str, str]]:
