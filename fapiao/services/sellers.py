@@ -5,8 +5,10 @@ before (issue 8: seller knowledge is a persisted index, read-only per call),
 so every worker and every door (upload, ``fapiao ingest``) judges a file
 against the same sellers; only what people confirmed counts
 (:func:`store.repos.invoices.accepted_sellers`), so a batch never feeds on
-itself. Cached per database until a person confirms an invoice; a correction
-of an already confirmed invoice's seller is seen at the next confirmation
+itself. Cached per database until a person confirms an invoice
+(:func:`store.repos.invoices.accepted_version`, two index lookups); a
+correction, rejection or deletion of an already confirmed invoice is seen at
+the next confirmation
 (documented in docs/capture.md).
 
 :func:`known_sellers` shows people what the index knows (the 已知销售方 page,
@@ -45,7 +47,7 @@ def _current(session: Session) -> Any | None:
     from capture.sellers import SellerIndex
 
     version = invoice_repo.accepted_version(session=session)
-    if version[0] == 0:
+    if all(part is None for part in version):
         return None
     key = str(session.get_bind().url)
     with _cache_lock:

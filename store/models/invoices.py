@@ -33,6 +33,8 @@ class Invoice(Timestamped, Base):
         CheckConstraint(f"way_in IN {WAYS_IN!r}", name="way_in"),
         Index("ix_invoices_issue_date", "issue_date"),
         Index("ix_invoices_status", "status"),
+        # The seller index's version: the newest invoice people typed or imported as accepted.
+        Index("ix_invoices_confirmed", "status", "way_in", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

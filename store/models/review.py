@@ -26,6 +26,7 @@ class ReviewTask(Base):
     __table_args__ = (
         CheckConstraint(f"status IN {REVIEW_STATUSES!r}", name="status"),
         Index("ix_review_tasks_queue", "status", "failed_checks", "min_confidence"),
+        Index("ix_review_tasks_approved", "status", "resolved_at"),  # the seller index's version: the latest approval
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -65,6 +65,28 @@ def test_only_what_people_confirmed_teaches_a_seller(runtime) -> None:
         assert len(index) == 1 and index.get(SELLER_TAX_ID).name == "上海丙丁贸易有限公司"
 
 
+def test_the_index_is_rebuilt_when_a_person_confirms_and_only_then(runtime) -> None:
+    from store.repos.invoices import accepted_version
+
+    waiting = blue(digital_number(1))
+    waiting.total_tax += 1  # the sums break: it waits for review
+    with runtime.write() as session:
+        assert accepted_version(session=session) == (None, None, None)
+        waiting_id = recognised(session, waiting).id
+        typed(session, blue(digital_number(2)))
+    with runtime.write() as session:
+        first, index = accepted_version(session=session), seller_index(session)
+        recognised(session, blue(digital_number(3)))  # straight through: no person confirmed it
+    with runtime.write() as session:
+        assert accepted_version(session=session) == first
+        assert seller_index(session) is index  # the cached index: nothing new was confirmed
+        approve(session=session, invoice_id=waiting_id, actor=REVIEWER, changes={"total_tax": waiting.total_tax - 1})
+    with runtime.write() as session:
+        approved = accepted_version(session=session)
+        assert approved[:2] == first[:2] and approved[2] is not None and approved != first
+        assert seller_index(session) is not index  # rebuilt after the approval
+
+
 def test_a_value_filled_from_the_index_stays_in_doubt_until_its_own_field_is_confirmed(runtime) -> None:
     from fapiao.services.corrections import correct_invoice
 
