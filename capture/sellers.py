@@ -38,10 +38,13 @@ class SellerIndex:
 
     def __init__(self, pairs: Iterable[tuple[str | None, str | None]]) -> None:
         names: dict[str, Counter] = defaultdict(Counter)
+        valid: dict[str, bool] = {}  # a seller's tax ID comes once per invoice: its check is computed once
         for tax_id, name in pairs:
             tax_id = (tax_id or "").strip().upper()
             name = (name or "").strip()
-            if name and len(tax_id) == 18 and is_valid_uscc(tax_id):
+            if tax_id not in valid:
+                valid[tax_id] = len(tax_id) == 18 and is_valid_uscc(tax_id)
+            if name and valid[tax_id]:
                 names[tax_id][name] += 1
         self._sellers = {
             tax_id: KnownSeller(tax_id, counts.most_common(1)[0][0]) for tax_id, counts in sorted(names.items())
