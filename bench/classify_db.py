@@ -25,7 +25,6 @@ import os
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -35,6 +34,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.classify_scale import synthetic  # noqa: E402
+from bench.scratch_db import bulk_write, scratch_database  # noqa: E402
 from classify.types import from_day_number  # noqa: E402
 
 POSTGRES_URL = os.environ.get("FAPIAO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -91,20 +91,6 @@ PAYMENT_COLUMNS = ("customer_id", "invoice_number", "amount", "due_date", "paid_
                    "created_by")
 
 
-def _write(engine, table: str, columns: tuple[str, ...], chunks) -> None:  # type: ignore[no-untyped-def]
-    with engine.begin() as conn:
-        raw = conn.connection.driver_connection
-        if engine.dialect.name == "postgresql":
-            with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for rows in chunks:
-                    for row in rows:
-                        copy.write_row(row)
-        else:
-            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-            for rows in chunks:
-                raw.executemany(sql, rows)
-
-
 def populate(url: str, customers: int, invoices: int, payments: int):  # type: ignore[no-untyped-def]
     from sqlalchemy import text
 
@@ -114,10 +100,10 @@ def populate(url: str, customers: int, invoices: int, payments: int):  # type: i
     columns, masters, pays = synthetic(customers, invoices, payments)
     engine = make_engine(url)
     upgrade(engine)
-    _write(engine, "customers", CUSTOMER_COLUMNS, [[row + (NOW, NOW) for row in _customer_rows(masters)]])
-    _write(engine, "invoices", INVOICE_COLUMNS, _invoice_chunks(columns))
-    _write(engine, "invoice_lines", LINE_COLUMNS, _line_chunks(columns))
-    _write(engine, "payments", PAYMENT_COLUMNS, [[
+    bulk_write(engine, "customers", CUSTOMER_COLUMNS, [[row + (NOW, NOW) for row in _customer_rows(masters)]])
+    bulk_write(engine, "invoices", INVOICE_COLUMNS, _invoice_chunks(columns))
+    bulk_write(engine, "invoice_lines", LINE_COLUMNS, _line_chunks(columns))
+    bulk_write(engine, "payments", PAYMENT_COLUMNS, [[
         (int(p.customer_id[1:]) + 1, p.invoice_number, str(p.amount), p.due_date.isoformat(),
          p.paid_date.isoformat() if p.paid_date else None, NOW, NOW, "bench") for p in pays]])
     if engine.dialect.name == "postgresql":
@@ -196,44 +182,28 @@ def check(columns, masters, pays, counts: dict[str, dict[str, int]]) -> None:  #
 
 
 def bench(kind: str, args: argparse.Namespace) -> None:
-    from sqlalchemy import create_engine, text
-
     print(f"{kind}:")
-    with tempfile.TemporaryDirectory(prefix="classify-bench-") as tmp:
-        schema = f"bench_classify_{os.getpid()}"
+    with scratch_database(kind, args.postgres_url, "bench-classify") as (url, tmp):
+        data = populate(url, args.customers, args.invoices, args.payments)
+        child = subprocess.run([sys.executable, __file__, "--run-only", url, "--var-dir", tmp],
+                               capture_output=True, text=True, check=False)
+        if child.returncode != 0:
+            raise SystemExit(child.stderr[-3000:])
+        result = json.loads(child.stdout.strip().splitlines()[-1])
+        phases = ", ".join(f"{k} {v:.1f} s" for k, v in result["phases"].items())
+        print(f"  full run: {result['total']:.1f} s wall ({phases}), {result['cpu']:.1f} s CPU in the process, "
+              f"for {result['customers']:,} customers, {result['results']:,} results; target ≤ 30 s")
+        print(f"  load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())} "
+              "(other work on the machine slows the wall time)")
+        print(f"  peak RSS of the run's process: {result['peak_rss_mib']} MiB")
+        print("  on the stored run: " + ", ".join(f"{k} {v:.2f} s" for k, v in result["analysis"].items())
+              + " (targets: what-if ≤ 2 s, drill-down ≤ 0.3 s)")
         if kind == "sqlite":
-            url = f"sqlite:///{tmp}/bench.sqlite3"
-        else:
-            admin = create_engine(args.postgres_url, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-            url = f"{args.postgres_url}?options=-csearch_path%3D{schema}"
-        try:
-            data = populate(url, args.customers, args.invoices, args.payments)
-            child = subprocess.run([sys.executable, __file__, "--run-only", url, "--var-dir", tmp],
-                                   capture_output=True, text=True, check=False)
-            if child.returncode != 0:
-                raise SystemExit(child.stderr[-3000:])
-            result = json.loads(child.stdout.strip().splitlines()[-1])
-            phases = ", ".join(f"{k} {v:.1f} s" for k, v in result["phases"].items())
-            print(f"  full run: {result['total']:.1f} s wall ({phases}), {result['cpu']:.1f} s CPU in the process, "
-                  f"for {result['customers']:,} customers, {result['results']:,} results; target ≤ 30 s")
-            print(f"  load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())} "
-                  "(other work on the machine slows the wall time)")
-            print(f"  peak RSS of the run's process: {result['peak_rss_mib']} MiB")
-            print("  on the stored run: " + ", ".join(f"{k} {v:.2f} s" for k, v in result["analysis"].items())
-                  + " (targets: what-if ≤ 2 s, drill-down ≤ 0.3 s)")
-            if kind == "sqlite":
-                size = Path(tmp, "bench.sqlite3").stat().st_size + sum(
-                    p.stat().st_size for p in Path(tmp).glob("bench.sqlite3-*"))
-                print(f"  database size: {size / 2**20:.0f} MiB")
-            if args.check:
-                check(*data, result["counts"])
-        finally:
-            if kind == "postgresql":
-                with admin.connect() as conn:
-                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-                admin.dispose()
+            size = Path(tmp, "bench.sqlite3").stat().st_size + sum(
+                p.stat().st_size for p in Path(tmp).glob("bench.sqlite3-*"))
+            print(f"  database size: {size / 2**20:.0f} MiB")
+        if args.check:
+            check(*data, result["counts"])
 
 
 def main() -> None:

@@ -22,7 +22,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -52,23 +51,10 @@ def _sellers(n: int, rng: np.random.Generator) -> list[tuple[str, str, str]]:
     return out
 
 
-def _write(engine, table: str, columns: tuple[str, ...], chunks) -> None:  # type: ignore[no-untyped-def]
-    with engine.begin() as conn:
-        raw = conn.connection.driver_connection
-        if engine.dialect.name == "postgresql":
-            with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for rows in chunks:
-                    for row in rows:
-                        copy.write_row(row)
-        else:
-            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-            for rows in chunks:
-                raw.executemany(sql, rows)
-
-
 def populate(url: str, invoices: int, sellers: int) -> None:
     from sqlalchemy import text
 
+    from bench.scratch_db import bulk_write
     from store.db import make_engine, upgrade
 
     started = time.perf_counter()
@@ -101,8 +87,8 @@ def populate(url: str, invoices: int, sellers: int) -> None:
 
     engine = make_engine(url)
     upgrade(engine)
-    _write(engine, "invoices", INVOICE_COLUMNS, invoice_rows())
-    _write(engine, "review_tasks", TASK_COLUMNS, task_rows())
+    bulk_write(engine, "invoices", INVOICE_COLUMNS, invoice_rows())
+    bulk_write(engine, "review_tasks", TASK_COLUMNS, task_rows())
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
@@ -158,26 +144,12 @@ def measure(url: str) -> None:
 
 
 def bench(kind: str, args: argparse.Namespace) -> None:
-    from sqlalchemy import create_engine, text
+    from bench.scratch_db import scratch_database
 
     print(f"{kind}:")
-    with tempfile.TemporaryDirectory(prefix="seller-bench-") as tmp:
-        schema = f"bench_sellers_{os.getpid()}"
-        if kind == "sqlite":
-            url = f"sqlite:///{tmp}/bench.sqlite3"
-        else:
-            admin = create_engine(args.postgres_url, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-            url = f"{args.postgres_url}?options=-csearch_path%3D{schema}"
-        try:
-            populate(url, args.invoices, args.sellers)
-            measure(url)
-        finally:
-            if kind == "postgresql":
-                with admin.connect() as conn:
-                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-                admin.dispose()
+    with scratch_database(kind, args.postgres_url, "bench-sellers") as (url, _tmp):
+        populate(url, args.invoices, args.sellers)
+        measure(url)
 
 
 def main() -> None:
