@@ -34,7 +34,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.classify_scale import synthetic  # noqa: E402
-from bench.scratch_db import bulk_write, scratch_database  # noqa: E402
+from bench.scratch_db import bulk_write, finish_bulk, scratch_database  # noqa: E402
 from classify.types import from_day_number  # noqa: E402
 
 POSTGRES_URL = os.environ.get("FAPIAO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -92,7 +92,6 @@ PAYMENT_COLUMNS = ("customer_id", "invoice_number", "amount", "due_date", "paid_
 
 
 def populate(url: str, customers: int, invoices: int, payments: int):  # type: ignore[no-untyped-def]
-    from sqlalchemy import text
 
     from store.db import make_engine, upgrade
 
@@ -106,13 +105,7 @@ def populate(url: str, customers: int, invoices: int, payments: int):  # type: i
     bulk_write(engine, "payments", PAYMENT_COLUMNS, [[
         (int(p.customer_id[1:]) + 1, p.invoice_number, str(p.amount), p.due_date.isoformat(),
          p.paid_date.isoformat() if p.paid_date else None, NOW, NOW, "bench") for p in pays]])
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE"))
-            conn.execute(text("SELECT setval('invoices_id_seq', (SELECT max(id) FROM invoices))"))
-    else:
-        with engine.begin() as conn:
-            conn.exec_driver_sql("ANALYZE")
+    finish_bulk(engine, ids_given=("invoices",))
     engine.dispose()
     print(f"  populated: {customers:,} customers, {len(columns):,} invoices, {len(columns.product_invoice):,} lines, "
           f"{len(pays):,} receivables in {time.perf_counter() - started:.0f} s")

@@ -44,3 +44,18 @@ def bulk_write(engine, table: str, columns: tuple[str, ...], chunks: Iterable[li
             sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
             for rows in chunks:
                 raw.executemany(sql, rows)
+
+
+def finish_bulk(engine, *, ids_given: tuple[str, ...] = ()) -> None:  # type: ignore[no-untyped-def]
+    """Statistics for the planner after a bulk load, and on PostgreSQL the id
+    sequences of the tables whose ids were written explicitly moved past them."""
+    from sqlalchemy import text
+
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+            for table in ids_given:
+                conn.execute(text(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))"))
+    else:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")

@@ -52,9 +52,8 @@ def _sellers(n: int, rng: np.random.Generator) -> list[tuple[str, str, str]]:
 
 
 def populate(url: str, invoices: int, sellers: int) -> None:
-    from sqlalchemy import text
 
-    from bench.scratch_db import bulk_write
+    from bench.scratch_db import bulk_write, finish_bulk
     from store.db import make_engine, upgrade
 
     started = time.perf_counter()
@@ -89,12 +88,7 @@ def populate(url: str, invoices: int, sellers: int) -> None:
     upgrade(engine)
     bulk_write(engine, "invoices", INVOICE_COLUMNS, invoice_rows())
     bulk_write(engine, "review_tasks", TASK_COLUMNS, task_rows())
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE"))
-    else:
-        with engine.begin() as conn:
-            conn.exec_driver_sql("ANALYZE")
+    finish_bulk(engine, ids_given=("invoices",))
     engine.dispose()
     print(f"  populated: {invoices:,} invoices ({int(reviewed.sum()):,} approved in review) over {sellers:,} sellers "
           f"in {time.perf_counter() - started:.0f} s")
