@@ -92,7 +92,6 @@ PAYMENT_COLUMNS = ("customer_id", "invoice_number", "amount", "due_date", "paid_
 
 
 def populate(url: str, customers: int, invoices: int, payments: int):  # type: ignore[no-untyped-def]
-
     from store.db import make_engine, upgrade
 
     started = time.perf_counter()
