@@ -78,8 +78,15 @@ class SellerIndex:
             missing = {"tax_id", "name"} - columns
             if missing:
                 raise ValueError(f"seller file lacks column(s) {', '.join(sorted(missing))}; expected tax_id,name")
-            rows = [{(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k} for row in reader]
+            rows = [{(k or "").strip().lower(): _cell(v) for k, v in row.items() if k} for row in reader]
         return cls((row.get("tax_id"), row.get("name")) for row in rows)
+
+
+def _cell(value: str | None) -> str:
+    """A cell as written: the apostrophe an export puts before text a spreadsheet
+    would run (=, +, -, @; the server's /sellers.csv does) is not part of it."""
+    text = (value or "").strip()
+    return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@") else text
 
 
 def same_name(a: str | None, b: str | None) -> bool:

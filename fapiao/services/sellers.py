@@ -120,7 +120,7 @@ def sellers_csv(rows: list[KnownSellerRow]) -> bytes:
 
     Cells pass through :func:`fapiao.services.exports.neutralise_formula` like
     every export: a name starting with ``=``, ``+``, ``-`` or ``@`` gets a
-    leading apostrophe, which ``from_csv`` keeps as part of the name."""
+    leading apostrophe, which ``from_csv`` drops again (as the import does)."""
     from fapiao.services.exports import neutralise_formula
 
     buffer = io.StringIO()

@@ -178,3 +178,16 @@ def test_a_name_a_spreadsheet_would_run_is_written_inert(runtime) -> None:
     with runtime.write() as session:
         text = sellers_csv(known_sellers(session)).decode("utf-8-sig")
     assert f'{SELLER_TAX_ID},"\'=HYPERLINK(""http://x"")有限公司",1,2024-03-15,\r\n' in text
+
+
+def test_the_csv_reads_back_without_the_apostrophe_that_made_it_inert(runtime, tmp_path) -> None:
+    from capture.sellers import SellerIndex
+    from fapiao.services.sellers import known_sellers, sellers_csv
+
+    name = "=HYPERLINK(\"http://x\")有限公司"
+    with runtime.write() as session:
+        typed(session, with_seller(1, name))
+    with runtime.write() as session:
+        path = tmp_path / "sellers.csv"
+        path.write_bytes(sellers_csv(known_sellers(session)))
+        assert SellerIndex.from_csv(path).get(SELLER_TAX_ID).name == seller_index(session).get(SELLER_TAX_ID).name == name
