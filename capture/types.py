@@ -37,6 +37,7 @@ class CheckSignal(StrEnum):
     TWO_READINGS = "two_readings"  # a second OCR view read the same at high confidence
     STRUCTURE = "structure"  # invoice kind agrees with the code/number structure
     MARKERS = "markers"  # red: two independent red marks; blue: no red mark at all
+    LINKED = "linked"  # a red's reference: the blue invoice it names is recorded, same parties, reversed in full
 
 Point = tuple[float, float]
 

@@ -164,7 +164,8 @@ class InvoicePublic(BaseModel):
     field_checks: dict[str, str] = Field(
         default_factory=dict,
         description="Recognised fields → the independent signal that backed them (qr, text_layer, check_digit, "
-                    "arithmetic, words, master, two_readings, structure, markers); absent = not independently backed.",
+                    "arithmetic, words, master, two_readings, structure, markers, linked); "
+                    "absent = not independently backed.",
     )
     field_boxes: dict[str, list[float]] = Field(
         default_factory=dict, description="Where each field was read: [x0, y0, x1, y1] pixels of the page view."

@@ -24,6 +24,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from capture.types import CheckSignal
 from capture.validate import parse_tax_rate
 from fapiao.services import drafts
 from fapiao.services.actors import Actor
@@ -42,6 +43,36 @@ RED_LINK_CODES = frozenset({
     "over_reversal", "red_of_red", "red_buyer_mismatch", "red_seller_mismatch", "red_before_blue",
     "red_rate_mismatch", "red_info_reused",
 })
+
+
+#: A red invoice's reference to the blue one it reverses: what a link to that invoice backs.
+REFERENCE_FIELDS = ("original_invoice_code", "original_invoice_number")
+_READING_DOUBTS = frozenset({"unchecked", "low_confidence"})
+
+
+def settled_by_link(*, red: Invoice, blue: Invoice | None, reasons: list[dict]) -> list[dict]:
+    """The review reasons left once ``red`` is linked to ``blue``.
+
+    The red ↔ blue rule reasons go: the rules held. So do doubts about the
+    *reading* of the reference (``unchecked``, ``low_confidence``) when the
+    link backs it — the number names a recorded blue invoice of the same
+    seller and buyer (the link's rules) and the red reverses it in full (same
+    价税合计 and 金额). A misread that happened to name a neighbouring invoice of
+    the same pair (consecutive numbers) would need its amounts too; a partial
+    reversal (折让) keeps the doubt for a person. The reference is then marked
+    ``linked`` in ``field_checks``."""
+    kept = [r for r in reasons if r.get("code") not in RED_LINK_CODES]
+    if blue is None or red.blue_invoice_id != blue.id or not _reverses_in_full(red, blue):
+        return kept
+    present = [f for f in REFERENCE_FIELDS if getattr(red, f)]
+    red.field_checks = {**{f: CheckSignal.LINKED.value for f in present}, **(red.field_checks or {})}
+    return [r for r in kept if not (r.get("code") in _READING_DOUBTS and r.get("field") in present)]
+
+
+def _reverses_in_full(red: Invoice, blue: Invoice) -> bool:
+    pairs = [(red.amount_with_tax, blue.amount_with_tax), (red.total_amount, blue.total_amount)]
+    return pairs[0][0] is not None and pairs[0][1] is not None and all(
+        abs(r) == abs(b) for r, b in pairs if r is not None and b is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,12 +334,13 @@ def link_waiting_reds(*, session: Session, blue: Invoice, actor: Actor) -> list[
     for red in invoice_repo.unlinked_reds_for(session=session, original_key=blue.dedup_key):
         result = link_red(session=session, red=red, actor=actor)
         session.flush()
-        reasons = [r for r in (red.review_reasons or []) if r.get("code") not in RED_LINK_CODES]
         if result.problem is None:
             linked.append(red)
+            reasons = settled_by_link(red=red, blue=blue, reasons=red.review_reasons or [])
             if len(reasons) != len(red.review_reasons or []):
                 set_reasons(session=session, invoice=red, reasons=reasons)
         else:
+            reasons = [r for r in (red.review_reasons or []) if r.get("code") not in RED_LINK_CODES]
             set_reasons(session=session, invoice=red, reasons=reasons + result.reasons())
     return linked
 

@@ -115,7 +115,7 @@ def relink_red(*, session: Session, invoice_id: int, actor: Actor) -> integrity.
     result = integrity.link_red(session=session, red=red, actor=actor)
     session.flush()
     if result.problem is None and red.blue_invoice_id is not None:
-        kept = [r for r in (red.review_reasons or []) if r.get("code") not in integrity.RED_LINK_CODES]
+        kept = integrity.settled_by_link(red=red, blue=result.blue, reasons=red.review_reasons or [])
         if len(kept) != len(red.review_reasons or []):
             integrity.set_reasons(session=session, invoice=red, reasons=kept)
         session.flush()

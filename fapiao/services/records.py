@@ -157,7 +157,10 @@ def record_draft(
     stored = [reason_dict(r) for r in reasons]
     if draft.is_red:  # red ↔ blue rules: raise when strict, else review reasons and the red stays unlinked
         try:
-            stored += integrity.check_new_red(session=session, red=invoice, strict=strict).reasons()
+            reversal = integrity.check_new_red(session=session, red=invoice, strict=strict)
+            stored += reversal.reasons()
+            if invoice.blue_invoice_id is not None:  # linked: the blue invoice may back the reference read
+                stored = integrity.settled_by_link(red=invoice, blue=reversal.blue, reasons=stored)
         except (OverReversal, ValidationFailed) as problem:  # strict: told as far as the actor may see
             named = integrity.find_named(session=session, original_key=invoice.original_key)
             raise visibility.discreet_problem(session=session, actor=actor, problem=problem, blue=named) from None

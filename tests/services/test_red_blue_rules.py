@@ -20,7 +20,8 @@ from fapiao.services.payments import import_payments
 from fapiao.services.records import record_draft
 from store.models import Customer, Invoice, Payment
 from store.repos.invoices import InvoiceFilter
-from tests.services.factories import BUYER_TAX_ID, OTHER_BUYER_TAX_ID, SELLER_TAX_ID, blue, digital_number, red, uscc
+from tests.services.factories import (BUYER_TAX_ID, OTHER_BUYER_TAX_ID, SELLER_TAX_ID, blue, digital_number, read_surely, red,
+                                      uscc)
 
 CLERK = Actor(user_id=None, name="clerk", role="clerk")
 REVIEWER = Actor(user_id=None, name="rita", role="reviewer")
@@ -204,3 +205,41 @@ def test_reconciliation_names_the_rule_and_flags_reds_linked_before_the_rules(ru
     assert "早于蓝字发票" in unlinked[waiting]
     flagged = {item["invoice_id"]: {r["code"] for r in item["reasons"]} for item in report.invalid}
     assert "red_buyer_mismatch" in flagged[old.id]
+
+
+def unconfirmed_reference(draft):
+    """A recognised red whose reference was read once: nothing backs the number but the link."""
+    read_surely(draft)
+    del draft.confirmations["original_invoice_number"]
+    return draft
+
+
+def test_the_blue_invoice_a_red_reverses_in_full_backs_its_reference(runtime) -> None:
+    with runtime.write() as session:
+        blue_id = entered(session, blue(BLUE)).id
+        invoice = recognised(session, unconfirmed_reference(red(BLUE, digital_number(2))))
+        assert invoice.blue_invoice_id == blue_id
+        assert invoice.field_checks["original_invoice_number"] == "linked"
+        assert (invoice.status, invoice.review_reasons) == ("accepted", [])
+
+
+def test_a_partial_reversal_leaves_its_reference_to_a_person(runtime) -> None:
+    # a misread naming a neighbouring invoice of the same buyer and seller would fit a partial reversal as well
+    with runtime.write() as session:
+        blue_id = entered(session, blue(BLUE)).id
+        invoice = recognised(session, unconfirmed_reference(red(BLUE, digital_number(2), amount="40.00")))
+        assert invoice.blue_invoice_id == blue_id and "original_invoice_number" not in invoice.field_checks
+        assert invoice.status == "needs_review"
+        assert [(r["code"], r["field"]) for r in invoice.review_reasons] == [("unchecked", "original_invoice_number")]
+
+
+def test_a_red_read_before_its_blue_loses_the_reference_doubt_when_the_blue_arrives(runtime) -> None:
+    with runtime.write() as session:
+        waiting = recognised(session, unconfirmed_reference(red(BLUE, digital_number(2))))
+        assert waiting.blue_invoice_id is None
+        assert [(r["code"], r["field"]) for r in waiting.review_reasons] == [("unchecked", "original_invoice_number")]
+    with runtime.write() as session:
+        blue_id = entered(session, blue(BLUE)).id
+        linked = session.get(Invoice, waiting.id)
+        assert linked.blue_invoice_id == blue_id and linked.field_checks["original_invoice_number"] == "linked"
+        assert linked.review_reasons == [] and linked.status == "needs_review"  # in the queue already: a person closes it
