@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Callable, Iterator
 
-from fastapi import Depends, HTTPException, Path, Request
+from fastapi import Depends, HTTPException, Path, Query, Request
 from fastapi.security import APIKeyCookie, APIKeyHeader
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,9 @@ from fapiao.services.runtime import Runtime
 SESSION_COOKIE = "fapiao_session"
 MAX_ID = 2**31 - 1  # PostgreSQL integer: larger ids cannot exist, refuse them as 422 rather than fail in SQL
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+#: Paging of list routes and pages: the first row shown, and how many rows at most.
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+Limit = Annotated[int, Query(ge=1, le=200)]
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key from `fapiao users create`")
 _session_cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="Login session (POST /api/v1/auth/login)")
 

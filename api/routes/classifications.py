@@ -12,7 +12,7 @@ from typing import Annotated, Any, AsyncIterator, Literal
 from fastapi import APIRouter, FastAPI, Query
 from fastapi.responses import Response
 
-from api.deps import IdPath, Manager, ReadSession, RuntimeDep
+from api.deps import IdPath, Limit, Manager, Offset, ReadSession, RuntimeDep
 from api.schemas.classification import (
     MovedOut,
     MovedPage,
@@ -101,8 +101,8 @@ def run(runtime: RuntimeDep, actor: Manager, body: RunIn | None = None) -> RunDe
 def list_runs(
     session: ReadSession, actor: Manager,
     status: Annotated[Literal["running", "done", "failed"] | None, Query()] = None,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Offset = 0,
+    limit: Limit = 50,
 ) -> RunPage:
     from store.repos import classification as repo
 
@@ -124,7 +124,7 @@ def run_results(
     run_id: IdPath, session: ReadSession, actor: Manager, dimension: Dimension,
     segment: Annotated[str | None, Query(max_length=100)] = None,
     q: Annotated[str | None, Query(max_length=100, description="Text in customer name, code or tax ID")] = None,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> ResultPage:
     rows, total = analysis.results(session, run_id, dimension, segment=segment, text=(q or "").strip() or None,
@@ -165,7 +165,7 @@ def compare(
 @router.get("/customers/{customer_id}/history", response_model=list[HistoryOut],
             summary="A customer's segments across runs, newest first")
 def history(customer_id: IdPath, session: ReadSession, actor: Manager,
-            limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[HistoryOut]:
+            limit: Limit = 50) -> list[HistoryOut]:
     require_customer(session, customer_id)
     return [HistoryOut(run_id=e.run_id, as_of=e.as_of, created_at=e.created_at, segments=e.segments)
             for e in analysis.customer_history(session, customer_id, limit=limit)]
@@ -186,7 +186,7 @@ def transition_customers(session: ReadSession, actor: Manager, dimension: Dimens
                          from_segment: Annotated[str, Query(min_length=1, max_length=100)],
                          to_segment: Annotated[str, Query(min_length=1, max_length=100)],
                          from_run: RunQuery = None, to_run: RunQuery = None,
-                         offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+                         offset: Offset = 0,
                          limit: Annotated[int, Query(ge=1, le=500)] = 50) -> MovedPage:
     earlier, later, rows, total = analysis.moved_customers(session, from_run, to_run, dimension, from_segment,
                                                            to_segment, offset=offset, limit=limit)
@@ -231,7 +231,7 @@ def stability(session: ReadSession, actor: Manager, from_run: RunQuery = None, t
 
 @router.get("/trend", response_model=TrendOut, summary="Segment sizes of one dimension over the latest runs")
 def trend(session: ReadSession, actor: Manager, dimension: Dimension,
-          limit: Annotated[int, Query(ge=1, le=200)] = 24) -> TrendOut:
+          limit: Limit = 24) -> TrendOut:
     points = [TrendPoint(run_id=run.id, as_of=run.as_of, counts=counts)
               for run, counts in analysis.trend(session, dimension, limit=limit)]
     return TrendOut(dimension=dimension, points=points)

@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from api.deps import IdPath, Manager, ReadSession, Reviewer, RuntimeDep
+from api.deps import IdPath, Limit, Manager, Offset, ReadSession, Reviewer, RuntimeDep
 from api.schemas.customers import (
     AlertOut,
     CreditOut,
@@ -51,8 +51,8 @@ def list_customers(
     session: ReadSession,
     actor: Reviewer,
     q: Annotated[str | None, Query(max_length=100, description="Text in name, alias or tax ID")] = None,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Offset = 0,
+    limit: Limit = 50,
 ) -> CustomerPage:
     rows, total = customer_repo.page(session=session, text=(q or "").strip() or None, offset=offset, limit=limit)
     return CustomerPage(items=[CustomerPublic.model_validate(c) for c in rows], total=total, offset=offset, limit=limit)
@@ -71,8 +71,8 @@ def create(body: CustomerCreate, runtime: RuntimeDep, actor: Manager) -> Custome
 def unmatched(
     session: ReadSession,
     actor: Reviewer,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Offset = 0,
+    limit: Limit = 50,
 ) -> UnmatchedPage:
     buyers = unmatched_buyers(session)
     items = [UnmatchedBuyerOut(key=b.key, name=b.name, tax_id=b.tax_id, invoices=b.invoices, net_amount=b.net_amount,
@@ -104,8 +104,8 @@ def get_customer(
     customer_id: IdPath,
     session: ReadSession,
     actor: Reviewer,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Offset = 0,
+    limit: Limit = 50,
 ) -> CustomerDetail:
     customer = require_customer(session, customer_id)
     invoices, total = invoice_repo.page(session=session, flt=invoice_repo.InvoiceFilter(customer_id=customer_id),

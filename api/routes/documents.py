@@ -7,7 +7,7 @@ from fastapi import APIRouter, File, Query, UploadFile, status
 from fastapi.responses import FileResponse
 from sqlalchemy.orm import Session
 
-from api.deps import Clerk, IdPath, ReadSession, Reviewer, RuntimeDep
+from api.deps import Clerk, IdPath, Limit, Offset, ReadSession, Reviewer, RuntimeDep
 from api.schemas.records import DocumentPage, DocumentPublic, UploadAccepted
 from fapiao.services import visibility
 from fapiao.services.actors import Actor
@@ -61,8 +61,8 @@ def list_documents(
     session: ReadSession,
     actor: Clerk,
     status_filter: Annotated[Literal["queued", "processing", "done", "failed"] | None, Query(alias="status")] = None,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Offset = 0,
+    limit: Limit = 50,
 ) -> DocumentPage:
     rows, total = visibility.document_page(session=session, actor=actor, status=status_filter, offset=offset, limit=limit)
     return DocumentPage(items=[_public(session, d, actor) for d in rows], total=total, offset=offset, limit=limit)

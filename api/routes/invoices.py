@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, status
 
-from api.deps import Clerk, IdPath, ReadSession, Reviewer, RuntimeDep
+from api.deps import Clerk, IdPath, Limit, Offset, ReadSession, Reviewer, RuntimeDep
 from api.schemas.invoices import (
     AuditEntryOut, InvoiceCreate, InvoicePage, InvoicePublic, InvoiceSummary, InvoiceType, InvoiceUpdate,
 )
@@ -42,8 +42,6 @@ def invoice_filter(
 
 
 FilterDep = Annotated[invoice_repo.InvoiceFilter, Depends(invoice_filter)]
-Offset = Annotated[int, Query(ge=0, le=10_000_000)]
-Limit = Annotated[int, Query(ge=1, le=200)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=InvoicePublic,

@@ -3,11 +3,9 @@ decided invoice. The status machine lives in :mod:`fapiao.services.invoice_statu
 a transition the invoice's status does not allow (someone else decided first) is a 409."""
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Query
-
-from api.deps import IdPath, ReadSession, Reviewer, RuntimeDep
+from api.deps import IdPath, Limit, Offset, ReadSession, Reviewer, RuntimeDep
 from api.schemas.invoices import InvoicePublic
 from api.schemas.records import ApproveRequest, RejectRequest, ReopenRequest, ReviewItem, ReviewPage
 from fapiao.services.corrections import approve, reject, reopen
@@ -21,8 +19,8 @@ router = APIRouter(prefix="/review", tags=["review"])
 def review_queue(
     session: ReadSession,
     actor: Reviewer,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Offset = 0,
+    limit: Limit = 50,
 ) -> ReviewPage:
     tasks, total = review_repo.pending(session=session, offset=offset, limit=limit)
     items = [

@@ -4,11 +4,9 @@ The same list as a ``tax_id,name`` CSV for ``fapiao extract --sellers`` is the
 page route ``GET /sellers.csv``."""
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Query
-
-from api.deps import ReadSession, Reviewer
+from api.deps import Limit, Offset, ReadSession, Reviewer
 from api.schemas.sellers import KnownSellerOut, KnownSellerPage
 from fapiao.services.sellers import known_sellers
 
@@ -20,8 +18,8 @@ router = APIRouter(prefix="/sellers", tags=["sellers"])
 def list_known_sellers(
     session: ReadSession,
     actor: Reviewer,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Offset = 0,
+    limit: Limit = 50,
 ) -> KnownSellerPage:
     rows = known_sellers(session)
     return KnownSellerPage(items=[KnownSellerOut.model_validate(row) for row in rows[offset:offset + limit]],

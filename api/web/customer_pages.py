@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import IdPath
+from api.deps import IdPath, Offset
 from api.web.core import PageRoute, error_messages, page_user, render, runtime_of
 from classify.strategy import DIMENSION_NAMES
 from classify.types import DIMENSIONS
@@ -87,7 +87,7 @@ def create_customer_form(request: Request, actor: ManagerPage, name: Text = "", 
 
 @router.get("/customers/unmatched", response_class=HTMLResponse)
 def unmatched_page(request: Request, actor: ReviewerPage,
-                   offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> Response:
+                   offset: Offset = 0) -> Response:
     with runtime_of(request).read() as session:
         buyers = unmatched_buyers(session)
     return render(request, "customer_unmatched.html", actor, active="customers", title="未匹配的购买方",
@@ -108,7 +108,7 @@ def alerts_page(request: Request, actor: ManagerPage, today: Annotated[str | Non
 
 @router.get("/customers/{customer_id}", response_class=HTMLResponse)
 def customer_detail(request: Request, customer_id: IdPath, actor: ReviewerPage,
-                    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+                    offset: Offset = 0,
                     msg: Annotated[str, Query(max_length=200)] = "",
                     today: Annotated[str | None, Query(max_length=10)] = None) -> Response:
     manager = actor.at_least("manager")

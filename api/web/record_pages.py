@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from api.deps import IdPath
+from api.deps import IdPath, Offset
 from api.schemas.invoices import InvoiceType
 from api.web import labels
 from api.web.core import PageRoute, page_user, render, runtime_of
@@ -73,7 +73,7 @@ def _filters(request: Request) -> tuple[InvoiceFilterForm, list[str]]:
 
 
 @router.get("/invoices", response_class=HTMLResponse)
-def invoice_list(request: Request, actor: ClerkPage, offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> Response:
+def invoice_list(request: Request, actor: ClerkPage, offset: Offset = 0) -> Response:
     form, problems = _filters(request)
     with runtime_of(request).read() as session:
         rows, total = visibility.invoice_page(session=session, actor=actor, flt=form.to_filter(), offset=offset,
@@ -120,7 +120,7 @@ def invoice_detail(request: Request, invoice_id: IdPath, actor: ClerkPage) -> Re
 
 @router.get("/customers", response_class=HTMLResponse)
 def customer_list(request: Request, actor: ReviewerPage, q: Annotated[str, Query(max_length=100)] = "",
-                  offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> Response:
+                  offset: Offset = 0) -> Response:
     with runtime_of(request).read() as session:
         rows, total = customer_repo.page(session=session, text=q.strip() or None, offset=offset, limit=PAGE_SIZE)
     base = f"/customers?{urlencode({'q': q})}&" if q else "/customers?"

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from api.deps import IdPath
+from api.deps import IdPath, Offset
 from api.web import labels
 from api.web.core import PageRoute, page_user, render, runtime_of
 from fapiao.services.pageviews import page_view
@@ -37,7 +37,7 @@ def reason_view(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @router.get("/review", response_class=HTMLResponse)
-def queue_page(request: Request, actor: ReviewerPage, offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> Response:
+def queue_page(request: Request, actor: ReviewerPage, offset: Offset = 0) -> Response:
     with runtime_of(request).read() as session:
         tasks, total = review_repo.pending(session=session, offset=offset, limit=PAGE_SIZE)
         rows = [{

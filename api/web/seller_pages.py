@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.deps import Offset
 from api.web.core import PageRoute, page_user, render, runtime_of
 from fapiao.services.actors import Actor
 from fapiao.services.sellers import known_sellers, sellers_csv
@@ -22,7 +23,7 @@ PAGE_SIZE = 100
 
 @router.get("/sellers", response_class=HTMLResponse)
 def sellers_page(request: Request, actor: ReviewerPage,
-                 offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> Response:
+                 offset: Offset = 0) -> Response:
     with runtime_of(request).read() as session:
         rows = known_sellers(session)
     return render(request, "sellers.html", actor, active="sellers", title="已知销售方",
