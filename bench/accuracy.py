@@ -160,6 +160,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="accepted: judge each invoice against the sellers of the invoices before it that went "
                              "to review, as the reviewer accepted them (their goldens), like the server's index of "
                              "invoices people confirmed; none: no seller known (default)")
+    parser.add_argument("--blues", choices=("none", "recorded"), default="none",
+                        help="recorded: each red invoice's blue one is in the records (the golden's reference, "
+                             "parties and amounts, a full reversal), so a red that reads its reference, parties and "
+                             "amounts right links and the link backs the reference, as the services do; none: "
+                             "no blue recorded (default)")
     args = parser.parse_args(argv)
 
     folder = args.samples
@@ -206,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         record = records[0] if records else {"error": "no record"}
         if "error" in record:
             record = {}
+        if args.blues == "recorded":
+            record = as_if_linked(record, golden)
         result = compare(record, golden)
         judged.append((record, result))
         split = split_of(golden)
@@ -248,6 +255,39 @@ def main(argv: list[str] | None = None) -> int:
     if args.diffs:
         args.diffs.write_text(json.dumps(diffs, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
+
+
+REFERENCE_FIELDS = ("original_invoice_code", "original_invoice_number")
+
+
+def as_if_linked(record: dict, golden: dict) -> dict:
+    """The record as the services leave it when the blue invoice its golden
+    reverses is recorded (``fapiao.services.integrity.settled_by_link``): the
+    red links when the reference read is that invoice's key and the parties
+    read are its parties; when it also reverses it in full (the amounts read
+    are the golden's), doubts about reading the reference go."""
+    from decimal import Decimal
+
+    if not (record.get("is_red") and golden.get("is_red") and golden.get("original_invoice_number")):
+        return record
+    if any((record.get(f) or None) != (golden.get(f) or None) for f in REFERENCE_FIELDS):
+        return record  # no recorded invoice has the key read: no link
+    for tax_id, name in (("seller_tax_id", "seller_name"), ("buyer_tax_id", "buyer_name")):
+        field = tax_id if record.get(tax_id) and golden.get(tax_id) else name
+        if record.get(field) != golden.get(field):
+            return record  # the link's rules: same seller, same buyer
+
+    def same(field: str) -> bool:
+        got, want = record.get(field), golden.get(field)
+        return got is not None and want is not None and abs(Decimal(str(got))) == abs(Decimal(str(want)))
+
+    if not (same("amount_with_tax") and same("total_amount")):
+        return record
+    present = [f for f in REFERENCE_FIELDS if record.get(f)]
+    reasons = [r for r in record.get("review_reasons", [])
+               if not (r.get("code") in ("unchecked", "low_confidence") and r.get("field") in present)]
+    checked = {**{f: "linked" for f in present}, **(record.get("checked_by") or {})}
+    return {**record, "review_reasons": reasons, "needs_review": bool(reasons), "checked_by": checked}
 
 
 def unchecked_report(judged: list[tuple[dict, dict]]) -> str:
