@@ -65,7 +65,8 @@ def settled_by_link(*, red: Invoice, blue: Invoice | None, reasons: list[dict]) 
     if blue is None or red.blue_invoice_id != blue.id or not _reverses_in_full(red, blue):
         return kept
     present = [f for f in REFERENCE_FIELDS if getattr(red, f)]
-    red.field_checks = {**{f: CheckSignal.LINKED.value for f in present}, **(red.field_checks or {})}
+    if red.way_in == "recognition":  # field_checks say what backed a reading; typed values were not read
+        red.field_checks = {**{f: CheckSignal.LINKED.value for f in present}, **(red.field_checks or {})}
     return [r for r in kept if not (r.get("code") in _READING_DOUBTS and r.get("field") in present)]
 
 

@@ -243,3 +243,10 @@ def test_a_red_read_before_its_blue_loses_the_reference_doubt_when_the_blue_arri
         linked = session.get(Invoice, waiting.id)
         assert linked.blue_invoice_id == blue_id and linked.field_checks["original_invoice_number"] == "linked"
         assert linked.review_reasons == [] and linked.status == "needs_review"  # in the queue already: a person closes it
+
+
+def test_a_typed_red_gets_no_reading_check_from_its_link(runtime) -> None:
+    with runtime.write() as session:
+        entered(session, blue(BLUE))
+        typed = entered(session, red(BLUE, digital_number(2)))
+        assert typed.blue_invoice_id is not None and typed.field_checks == {}
