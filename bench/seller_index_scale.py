@@ -3,7 +3,7 @@
 Every recognised invoice recorded asks the database whether people confirmed
 anything new (``store.repos.invoices.accepted_version``: the index's cache key);
 each confirmation rebuilds the index from every pair people confirmed
-(``accepted_sellers`` + ``capture.sellers.SellerIndex``); the 已知销售方 page and
+(``accepted_seller_pairs`` + ``capture.sellers.SellerIndex``); the 已知销售方 page and
 its CSV list it (``known_sellers``). This times the three on SQLite and on
 PostgreSQL with a finance team's several years of invoices written in bulk:
 
@@ -120,7 +120,7 @@ def measure(url: str) -> None:
             seller_service.seller_index(session)
 
         build = _median_ms(rebuild, 3)
-        query = _median_ms(lambda: invoice_repo.accepted_sellers(session=session), 3)
+        query = _median_ms(lambda: invoice_repo.accepted_seller_pairs(session=session), 3)
 
         def warm() -> None:
             session.info.pop(seller_service._SESSION_KEY, None)

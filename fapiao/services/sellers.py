@@ -4,7 +4,7 @@ Built from the database, never from what a worker process happened to read
 before (issue 8: seller knowledge is a persisted index, read-only per call),
 so every worker and every door (upload, ``fapiao ingest``) judges a file
 against the same sellers; only what people confirmed counts
-(:func:`store.repos.invoices.accepted_sellers`), so a batch never feeds on
+(:func:`store.repos.invoices.accepted_seller_pairs`), so a batch never feeds on
 itself. Cached per database until a person confirms an invoice
 (:func:`store.repos.invoices.accepted_version`, two index lookups); a
 correction, rejection or deletion of an already confirmed invoice is seen at
@@ -30,36 +30,40 @@ from sqlalchemy.orm import Session
 from store.repos import invoices as invoice_repo
 
 _cache_lock = threading.Lock()
-_cache: dict[str, tuple[Any, Any]] = {}
+# database URL → (version, index, the confirmed pairs it was built from)
+_cache: dict[str, tuple[Any, Any, list[invoice_repo.AcceptedSeller]]] = {}
 _SESSION_KEY = "fapiao_seller_index"
 
 
 def seller_index(session: Session) -> Any | None:
     """The :class:`capture.sellers.SellerIndex` of this database; None while people confirmed nothing."""
-    if _SESSION_KEY in session.info:
-        return session.info[_SESSION_KEY]
-    index = _current(session)
-    session.info[_SESSION_KEY] = index
-    return index
+    return _state(session)[0]
 
 
-def _current(session: Session) -> Any | None:
+def _state(session: Session) -> tuple[Any | None, list[invoice_repo.AcceptedSeller]]:
+    """The index and the confirmed pairs it was built from, memoised per session."""
+    if _SESSION_KEY not in session.info:
+        session.info[_SESSION_KEY] = _current(session)
+    return session.info[_SESSION_KEY]
+
+
+def _current(session: Session) -> tuple[Any | None, list[invoice_repo.AcceptedSeller]]:
     from capture.sellers import SellerIndex
 
     version = invoice_repo.accepted_version(session=session)
     if all(part is None for part in version):
-        return None
+        return None, []
     key = str(session.get_bind().url)
     with _cache_lock:
         cached = _cache.get(key)
         if cached is not None and cached[0] == version:
-            return cached[1]
-    pairs = [(tax_id, name) for tax_id, name, count in invoice_repo.accepted_sellers(session=session)
-             for _ in range(min(count, 3))]  # how often a name was accepted only breaks ties
-    index = SellerIndex(pairs)
+            return cached[1], cached[2]
+    rows = invoice_repo.accepted_seller_pairs(session=session)
+    # how often a name was accepted only breaks ties
+    index = SellerIndex((row.tax_id, row.name) for row in rows for _ in range(min(row.invoices, 3)))
     with _cache_lock:
-        _cache[key] = (version, index)
-    return index
+        _cache[key] = (version, index, rows)
+    return index, rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,11 +91,11 @@ def known_sellers(session: Session) -> list[KnownSellerRow]:
     reading of the rule; the invoices behind it are counted from the same
     confirmed pairs. A tax ID the index leaves out (its check digit fails) is
     not listed: the review policy does not know it either."""
-    index = seller_index(session)
+    index, confirmed = _state(session)  # the pairs the index was built from: no second query
     if index is None:
         return []
     by_tax_id: dict[str, list[invoice_repo.AcceptedSeller]] = defaultdict(list)
-    for pair in invoice_repo.accepted_seller_pairs(session=session):
+    for pair in confirmed:
         known = index.get(pair.tax_id)
         if known is not None:
             by_tax_id[known.tax_id].append(pair)

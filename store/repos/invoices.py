@@ -212,12 +212,6 @@ def accepted_seller_pairs(*, session: Session) -> list[AcceptedSeller]:
     return [AcceptedSeller(tax_id, name, count, latest) for tax_id, name, count, latest in rows]
 
 
-def accepted_sellers(*, session: Session) -> list[tuple[str, str, int]]:
-    """(seller tax ID, seller name, how many invoices people confirmed carry the
-    pair): what the seller index is built from."""
-    return [(s.tax_id, s.name, s.invoices) for s in accepted_seller_pairs(session=session)]
-
-
 def accepted_version(*, session: Session) -> tuple[object, ...]:
     """Changes when a person confirms an invoice: the seller index's cache key,
     asked once per recognised invoice recorded, so it is read off two indexes
