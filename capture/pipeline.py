@@ -29,7 +29,8 @@ from capture.qr import decode_qr
 from capture.checked_reread import reread_checked_fields
 from capture.money_reread import reread_amounts
 from capture.name_readings import read_missing_names, read_name_alternatives
-from capture.types import InvoiceDraft, PageResult
+from capture.page_split import SEVERAL_INVOICES
+from capture.types import InvoiceDraft, PageResult, ReviewReason
 
 Reviewer = Callable[[PageResult], None]
 PageCallback = Callable[[int, "object", dict], None]
@@ -93,12 +94,13 @@ class Pipeline:
         results = []
         for page in pages:
             try:
-                result = self._read_page(page, name, load_ms, on_page)
+                read = self._read_page(page, name, load_ms, on_page)
             except CaptureError as exc:
-                result = PageResult.failed(name, f"page {page.number}: {exc}")
-            if self.review is not None and result.error is None:
-                self.review(result)
-            results.append(result)
+                read = [PageResult.failed(name, f"page {page.number}: {exc}")]
+            for result in read:
+                if self.review is not None and result.error is None:
+                    self.review(result)
+                results.append(result)
         return results
 
     # -- the JSONL rendering (bench, CLI, the server's extractor) --
@@ -111,27 +113,41 @@ class Pipeline:
 
     # -- one page --
 
-    def _read_page(self, page: LoadedPage, name: str, load_ms: float, on_page: PageCallback | None) -> PageResult:
+    def _read_page(self, page: LoadedPage, name: str, load_ms: float, on_page: PageCallback | None,
+                   *, part: int | None = None) -> list[PageResult]:
+        """One result per invoice on the page: one, or one per part of a page
+        that holds several (capture/page_split.py), each read as if alone."""
+        from capture.page_split import split_page
+
         timings = {"load": load_ms}
         rotation = 0
         qr = None
-        read = None
+        read = image = None
         if page.text is not None:
             text = page.text
         else:
             from capture.reader import read_page
 
-            read = read_page(self.engine, page.image)
+            image = page.image  # decoded once (a TIFF frame is decoded on every read)
+            read = read_page(self.engine, image)
             text, rotation = read.text, read.rotation
             timings.update(read.timings_ms)
+        split = split_page(text.lines, text.width, text.height) if part is None else None
+        if split is not None and split.regions:
+            return self._read_parts(page, image, read, split.regions, name, on_page)
+        if read is not None:
             t = time.perf_counter()
             qr = decode_qr(read.image)
             timings["qr"] = round((time.perf_counter() - t) * 1000, 1)
         t = time.perf_counter()
         require_vat_invoice(text, vat_qr=qr is not None)  # NotAnInvoice: the per-page error path reports it
         draft = parse_page(text, qr=qr)
+        if split is not None and split.doubtful:
+            draft.review_reasons.append(ReviewReason(
+                SEVERAL_INVOICES, "本页似有多张发票，未能分开，请核对 / the page seems to hold several invoices "
+                "that could not be told apart"))
         if read is not None and not read.colour and _weak_fields(draft):
-            self._reread_weak(draft, page.image, qr, timings)
+            self._reread_weak(draft, image, qr, timings)
         timings["parse"] = round((time.perf_counter() - t) * 1000, 1)
         if read is not None:
             t = time.perf_counter()
@@ -150,7 +166,45 @@ class Pipeline:
         if on_page is not None and read is not None:
             on_page(page.number, read.image, dict(draft.boxes))
         timings["total"] = round(sum(timings.values()), 1)
-        return PageResult(file=name, page=page.number, draft=draft, rotation=rotation, timings_ms=timings, qr=qr)
+        return [PageResult(file=name, page=page.number, draft=draft, rotation=rotation, timings_ms=timings, qr=qr,
+                           part=part)]
+
+    def _read_parts(self, page: LoadedPage, image, read, regions, name: str,
+                    on_page: PageCallback | None) -> list[PageResult]:
+        """Each invoice of a page that holds several, read as a page of its own:
+        from the picture at its full resolution when the page was only turned
+        and scaled (a scan), from the rectified page otherwise (a photo). A part
+        that fails fails alone. The reviewer is shown the whole page."""
+        from capture.page_split import lines_in
+        from capture.types import PageText
+
+        if read is None:
+            text = page.text
+            parts = [LoadedPage(page.number, text=PageText(width=int(x1 - x0), height=int(y1 - y0),
+                                                           lines=lines_in(text.lines, (x0, y0, x1, y1)),
+                                                           source=text.source))
+                     for x0, y0, x1, y1 in regions]
+        else:
+            import numpy as np
+
+            from capture import rectify
+
+            source = read.image
+            if not read.warped:
+                source, _ = rectify.rotate_quarter(image, np.zeros((0, 4, 2), np.float32), read.rotation // 90)
+            scale = source.shape[1] / read.image.shape[1]
+            parts = [LoadedPage(page.number, image=np.ascontiguousarray(
+                source[round(y0 * scale):round(y1 * scale), round(x0 * scale):round(x1 * scale)]))
+                for x0, y0, x1, y1 in regions]
+            if on_page is not None:
+                on_page(page.number, read.image, {})
+        results: list[PageResult] = []
+        for k, part in enumerate(parts, start=1):
+            try:
+                results.extend(self._read_page(part, name, 0.0, None, part=k))
+            except CaptureError as exc:
+                results.append(PageResult.failed(name, f"page {page.number}, invoice {k}: {exc}"))
+        return results
 
     def _confirm(self, draft: InvoiceDraft, read, qr=None) -> None:
         """Read each field's line a second time, from another view of the page

@@ -182,7 +182,7 @@ RECORD_KEYS = (
     "red_info_number", "remarks", "items", "customer_id", "customer_match_score", "confidence",
     "needs_review", "review_reasons", "rotation", "timings_ms",
     "amount_in_words", "sources", "checked_by", "confirmations", "boxes", "capture_reasons", "qr", "reviewed",
-    "readings",
+    "readings", "part",
 )
 ERROR_KEYS = ("file", "error")
 ITEM_KEYS = ("name", "spec", "unit", "quantity", "unit_price", "amount", "tax_rate", "tax")
@@ -262,6 +262,8 @@ class PageResult:
     qr: Any = None  # capture.qr.QrPayload | None
     error: str | None = None
     review: Review | None = None
+    #: Which invoice of a page that holds several (1, 2 … top to bottom or left to right); None: the page holds one.
+    part: int | None = None
 
     @classmethod
     def failed(cls, file: str, reason: str) -> PageResult:
@@ -296,6 +298,7 @@ class PageResult:
         record["qr"] = _qr_json(self.qr)
         record["reviewed"] = review is not None
         record["readings"] = {k: list(v) for k, v in sorted(d.readings.items())}
+        record["part"] = self.part
         return record
 
     @classmethod
@@ -339,6 +342,7 @@ class PageResult:
         return cls(
             file=str(record.get("file", "")),
             page=record.get("page"),
+            part=record.get("part"),
             draft=draft,
             rotation=int(record.get("rotation") or 0),
             timings_ms=dict(record.get("timings_ms") or {}),

@@ -1,0 +1,158 @@
+"""Pages that hold more than one invoice.
+
+Clerks scan two or three paper invoices onto one A4 sheet, and e-invoices are
+merged two to a page for printing. Read as one page, such a sheet gives one
+record whose fields come from different invoices (the code of one, the
+number and buyer of another) while the others are lost.
+
+The form says how many invoices a page holds: every VAT invoice prints one
+价税合计 row, and above it one header (开票日期, 发票号码, 发票代码 or the title
+that ends in 发票). Two 价税合计 rows far apart — one above the other, or side
+by side — are two invoices; the page is cut in the empty band between one
+invoice's last lines and the next one's first (its header, or the left edge
+of its form), and the cut is kept only
+when every part holds exactly one 价税合计 row and a header of its own. A
+page where the rows say "several" but no such cut exists is left whole and
+flagged (:data:`SEVERAL_INVOICES`) for a person: a record must never silently
+mix two invoices.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from capture.types import OcrLine
+
+#: Capture's review reason for a page whose rows say it holds several invoices that could not be told apart.
+SEVERAL_INVOICES = "several_invoices"
+
+_TOTAL_ROW = re.compile(r"价税合计")
+# A header line starts with its label (备注's 被红冲蓝字…发票号码 is no header) or is the title.
+_HEADER = re.compile(r"^(开票日期|发票号码|发票代码|No\.?\d{6,})|^[^，,:：\d]{0,14}发票([（(][^)）]{0,8}[)）])?$")
+MIN_ROWS_APART = 6.0  # line heights between two 价税合计 rows one above the other
+MIN_SHARE_APART = 0.3  # of the page width between two 价税合计 rows side by side
+MIN_GAP_ROWS = 0.5  # a free band this many line heights wide can part two invoices
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """How a page divides: ``regions`` (x0, y0, x1, y1) in the page's frame, top
+    to bottom or left to right; empty when the page holds one invoice.
+    ``doubtful`` when its rows say several invoices but no clean cut exists."""
+
+    regions: tuple[tuple[float, float, float, float], ...] = ()
+    doubtful: bool = False
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _total_rows(lines: Sequence[OcrLine], row: float) -> list[OcrLine]:
+    """One line per 价税合计 row (a label read in two views counts once)."""
+    rows: list[OcrLine] = []
+    for line in sorted((ln for ln in lines if _TOTAL_ROW.search(_compact(ln.text))), key=lambda ln: (ln.y0, ln.x0)):
+        if not any(abs(line.cy - r.cy) < 2 * row and abs(line.x0 - r.x0) < 4 * row for r in rows):
+            rows.append(line)
+    return rows
+
+
+def _free_stretches(spans: list[tuple[float, float]], lo: float, hi: float) -> list[tuple[float, float]]:
+    """The stretches of [lo, hi] no span covers, in order."""
+    free, at = [], lo
+    for start, end in sorted(s for s in spans if s[1] > lo and s[0] < hi):
+        if start > at:
+            free.append((at, start))
+        at = max(at, end)
+    if hi > at:
+        free.append((at, hi))
+    return free
+
+
+def _gap(spans: list[tuple[float, float]], lo: float, hi: float, row: float, *, nearest_hi: bool) -> float | None:
+    """Middle of the free stretch of [lo, hi] a row or more wide nearest to
+    ``hi`` (or to ``lo``); else of the widest one; None when none is free."""
+    free = _free_stretches(spans, lo, hi)
+    if not free:
+        return None
+    wide = [f for f in free if f[1] - f[0] >= MIN_GAP_ROWS * row]
+    if wide:
+        a, b = wide[-1] if nearest_hi else wide[0]
+    else:
+        a, b = max(free, key=lambda f: f[1] - f[0])
+    return (a + b) / 2
+
+
+def split_page(lines: Sequence[OcrLine], width: float, height: float) -> Split:
+    """Where a page holding several invoices divides (see the module's docstring)."""
+    if not lines:
+        return Split()
+    heights = sorted(max(ln.y1 - ln.y0, 1.0) for ln in lines)
+    row = heights[len(heights) // 2]
+    totals = _total_rows(lines, row)
+    if len(totals) < 2:
+        return Split()
+    ys = [t.cy for t in totals]
+    xs = [t.x0 for t in totals]
+    stacked = all(b - a >= MIN_ROWS_APART * row for a, b in zip(sorted(ys), sorted(ys)[1:]))
+    beside = all(b - a >= MIN_SHARE_APART * width for a, b in zip(sorted(xs), sorted(xs)[1:]))
+    if stacked and not beside:
+        regions = _cut(lines, sorted(totals, key=lambda t: t.cy), axis=1, row=row, extent=(width, height))
+    elif beside and not stacked:
+        regions = _cut(lines, sorted(totals, key=lambda t: t.x0), axis=0, row=row, extent=(width, height))
+    else:
+        regions = None
+    if regions is None or not _each_whole(lines, regions, row):
+        return Split(doubtful=True)
+    return Split(regions=tuple(regions))
+
+
+def _cut(lines: Sequence[OcrLine], totals: list[OcrLine], *, axis: int, row: float,
+         extent: tuple[float, float]) -> list[tuple[float, float, float, float]] | None:
+    """Cut between each 价税合计 row and the next invoice's header: one above the
+    other, the next header is the first below the row; side by side, the next
+    invoice starts left of its own 价税合计 label."""
+    width, height = extent
+    cuts: list[float] = []
+    for here, there in zip(totals, totals[1:]):
+        if axis == 1:
+            # One above the other: the next invoice starts at its header, the
+            # rows under this 价税合计 (备注, 开票人) are still this invoice.
+            headers = [ln for ln in lines if _HEADER.search(_compact(ln.text)) and here.y1 < ln.y0 < there.y0]
+            if not headers:
+                return None
+            lo, hi = here.y1, min(ln.y0 for ln in headers)
+            at = _gap([(ln.y0, ln.y1) for ln in lines], lo, hi, row, nearest_hi=True)
+        else:
+            # Side by side: this invoice ends where its 价税合计 row ends (the
+            # 小写 amount by the right border); the next starts left of its label.
+            own_row = [ln for ln in lines if abs(ln.cy - here.cy) < row and here.x0 <= ln.x0 < there.x0]
+            lo, hi = max(ln.x1 for ln in own_row), there.x0
+            at = _gap([(ln.x0, ln.x1) for ln in lines], lo, hi, row, nearest_hi=False)
+        if at is None:
+            return None
+        cuts.append(at)
+    bounds = [0.0, *cuts, float(height if axis == 1 else width)]
+    if axis == 1:
+        return [(0.0, a, float(width), b) for a, b in zip(bounds, bounds[1:])]
+    return [(a, 0.0, b, float(height)) for a, b in zip(bounds, bounds[1:])]
+
+
+def _each_whole(lines: Sequence[OcrLine], regions: list[tuple[float, float, float, float]], row: float) -> bool:
+    """Every part holds one 价税合计 row and a header of its own."""
+    for x0, y0, x1, y1 in regions:
+        inside = [ln for ln in lines if x0 <= ln.cx < x1 and y0 <= ln.cy < y1]
+        if len(_total_rows(inside, row)) != 1 or not any(_HEADER.search(_compact(ln.text)) for ln in inside):
+            return False
+    return True
+
+
+def lines_in(lines: Sequence[OcrLine], region: tuple[float, float, float, float]) -> list[OcrLine]:
+    """The lines whose centre lies in ``region``, moved into its own frame."""
+    x0, y0, x1, y1 = region
+    return [
+        OcrLine(ln.text, ln.confidence, tuple((px - x0, py - y0) for px, py in ln.box))  # type: ignore[arg-type]
+        for ln in lines
+        if x0 <= ln.cx < x1 and y0 <= ln.cy < y1
+    ]
