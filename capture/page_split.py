@@ -8,11 +8,11 @@ number and buyer of another) while the others are lost.
 The form says how many invoices a page holds: every VAT invoice prints one
 价税合计 row, and above it one header (开票日期, 发票号码, 发票代码 or the title
 that ends in 发票). Two 价税合计 rows far apart — one above the other, or side
-by side — are two invoices; the page is cut in the empty band between one
-invoice's last lines and the next one's first (its header, or the left edge
-of its form), and the cut is kept only
-when every part holds exactly one 价税合计 row and a header of its own. A
-page where the rows say "several" but no such cut exists is left whole and
+by side — are two invoices (two 开票日期 rows or titles, when a 价税合计 was not
+read).
+The page is cut in the empty band between one invoice's last lines and the
+next one's first, and the cut is kept only when every part holds a header
+and no more than one of each anchor row. A page where the rows say "several" but no such cut exists is left whole and
 flagged (:data:`SEVERAL_INVOICES`) for a person: a record must never silently
 mix two invoices.
 """
@@ -28,11 +28,16 @@ from capture.types import OcrLine
 SEVERAL_INVOICES = "several_invoices"
 
 _TOTAL_ROW = re.compile(r"价税合计")
+_DATE_ROW = re.compile(r"^开票日期")
+_TITLE = re.compile(r"^[^，,:：\d]{0,14}发票([（(][^)）]{0,8}[)）])?$")  # 广东增值税专用发票, 电子发票（普通发票）
 # A header line starts with its label (备注's 被红冲蓝字…发票号码 is no header) or is the title.
-_HEADER = re.compile(r"^(开票日期|发票号码|发票代码|No\.?\d{6,})|^[^，,:：\d]{0,14}发票([（(][^)）]{0,8}[)）])?$")
-MIN_ROWS_APART = 6.0  # line heights between two 价税合计 rows one above the other
-MIN_SHARE_APART = 0.3  # of the page width between two 价税合计 rows side by side
+_HEADER = re.compile(r"^(开票日期|发票号码|发票代码|No\.?\d{6,})|" + _TITLE.pattern)
+ANCHORS = (_TOTAL_ROW, _DATE_ROW, _TITLE)  # one of each per invoice, tried in this order
+MIN_ROWS_APART = 6.0  # line heights between two anchor rows one above the other
+MIN_SHARE_APART = 0.3  # of the page width between two anchor rows side by side
 MIN_GAP_ROWS = 0.5  # a free band this many line heights wide can part two invoices
+
+Region = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +46,7 @@ class Split:
     to bottom or left to right; empty when the page holds one invoice.
     ``doubtful`` when its rows say several invoices but no clean cut exists."""
 
-    regions: tuple[tuple[float, float, float, float], ...] = ()
+    regions: tuple[Region, ...] = ()
     doubtful: bool = False
 
 
@@ -49,10 +54,10 @@ def _compact(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def _total_rows(lines: Sequence[OcrLine], row: float) -> list[OcrLine]:
-    """One line per 价税合计 row (a label read in two views counts once)."""
+def _rows(lines: Sequence[OcrLine], row: float, pattern: re.Pattern) -> list[OcrLine]:
+    """One line per anchor row (a label read in two views counts once)."""
     rows: list[OcrLine] = []
-    for line in sorted((ln for ln in lines if _TOTAL_ROW.search(_compact(ln.text))), key=lambda ln: (ln.y0, ln.x0)):
+    for line in sorted((ln for ln in lines if pattern.search(_compact(ln.text))), key=lambda ln: (ln.y0, ln.x0)):
         if not any(abs(line.cy - r.cy) < 2 * row and abs(line.x0 - r.x0) < 4 * row for r in rows):
             rows.append(line)
     return rows
@@ -85,51 +90,56 @@ def _gap(spans: list[tuple[float, float]], lo: float, hi: float, row: float, *, 
 
 
 def split_page(lines: Sequence[OcrLine], width: float, height: float) -> Split:
-    """Where a page holding several invoices divides (see the module's docstring)."""
+    """Where a page holding several invoices divides (see the module's docstring).
+    The 价税合计 rows are the anchors; when the OCR lost one of them, the 开票日期
+    rows, then the titles (one per invoice too) are tried."""
     if not lines:
         return Split()
     heights = sorted(max(ln.y1 - ln.y0, 1.0) for ln in lines)
     row = heights[len(heights) // 2]
-    totals = _total_rows(lines, row)
-    if len(totals) < 2:
-        return Split()
-    ys = [t.cy for t in totals]
-    xs = [t.x0 for t in totals]
-    stacked = all(b - a >= MIN_ROWS_APART * row for a, b in zip(sorted(ys), sorted(ys)[1:]))
-    beside = all(b - a >= MIN_SHARE_APART * width for a, b in zip(sorted(xs), sorted(xs)[1:]))
-    if stacked and not beside:
-        regions = _cut(lines, sorted(totals, key=lambda t: t.cy), axis=1, row=row, extent=(width, height))
-    elif beside and not stacked:
-        regions = _cut(lines, sorted(totals, key=lambda t: t.x0), axis=0, row=row, extent=(width, height))
-    else:
+    doubtful = False
+    for pattern in ANCHORS:
+        anchors = _rows(lines, row, pattern)
+        if len(anchors) < 2:
+            continue
+        ys = sorted(a.cy for a in anchors)
+        xs = sorted(a.x0 for a in anchors)
+        stacked = all(b - a >= MIN_ROWS_APART * row for a, b in zip(ys, ys[1:]))
+        beside = all(b - a >= MIN_SHARE_APART * width for a, b in zip(xs, xs[1:]))
         regions = None
-    if regions is None or not _each_whole(lines, regions, row):
-        return Split(doubtful=True)
-    return Split(regions=tuple(regions))
+        if stacked and not beside:
+            regions = _cut(lines, sorted(anchors, key=lambda a: a.cy), axis=1, row=row, extent=(width, height))
+        elif beside and not stacked:
+            regions = _cut(lines, sorted(anchors, key=lambda a: a.x0), axis=0, row=row, extent=(width, height))
+        if regions is not None and _each_whole(lines, regions, row):
+            return Split(regions=tuple(regions))
+        doubtful = doubtful or stacked or beside
+    return Split(doubtful=doubtful)
 
 
-def _cut(lines: Sequence[OcrLine], totals: list[OcrLine], *, axis: int, row: float,
-         extent: tuple[float, float]) -> list[tuple[float, float, float, float]] | None:
-    """Cut between each 价税合计 row and the next invoice's header: one above the
-    other, the next header is the first below the row; side by side, the next
-    invoice starts left of its own 价税合计 label."""
+def _cut(lines: Sequence[OcrLine], anchors: list[OcrLine], *, axis: int, row: float,
+         extent: tuple[float, float]) -> list[Region] | None:
+    """Cut between each invoice and the next. One above the other: in the
+    free band nearest above the next invoice's first header line (the rows
+    under a 价税合计 — 备注, 开票人 — still belong to its invoice). Side by side:
+    in the widest band between two anchors that no line crosses."""
     width, height = extent
     cuts: list[float] = []
-    for here, there in zip(totals, totals[1:]):
+    for here, there in zip(anchors, anchors[1:]):
         if axis == 1:
-            # One above the other: the next invoice starts at its header, the
-            # rows under this 价税合计 (备注, 开票人) are still this invoice.
-            headers = [ln for ln in lines if _HEADER.search(_compact(ln.text)) and here.y1 < ln.y0 < there.y0]
+            headers = [ln for ln in lines if _HEADER.search(_compact(ln.text)) and here.y1 < ln.y0 <= there.y1]
             if not headers:
                 return None
             lo, hi = here.y1, min(ln.y0 for ln in headers)
             at = _gap([(ln.y0, ln.y1) for ln in lines], lo, hi, row, nearest_hi=True)
         else:
-            # Side by side: this invoice ends where its 价税合计 row ends (the
-            # 小写 amount by the right border); the next starts left of its label.
-            own_row = [ln for ln in lines if abs(ln.cy - here.cy) < row and here.x0 <= ln.x0 < there.x0]
-            lo, hi = max(ln.x1 for ln in own_row), there.x0
-            at = _gap([(ln.x0, ln.x1) for ln in lines], lo, hi, row, nearest_hi=False)
+            # Side by side: the next invoice starts right of this anchor's x
+            # and the gap lies before the next anchor, whichever anchor it is
+            # (价税合计 by an invoice's left border, 开票日期 by its right one):
+            # the widest band no line crosses, top to bottom, between them.
+            free = [f for f in _free_stretches([(ln.x0, ln.x1) for ln in lines], here.x1, there.x0)
+                    if f[1] - f[0] >= MIN_GAP_ROWS * row]
+            at = None if not free else sum(max(free, key=lambda f: f[1] - f[0])) / 2
         if at is None:
             return None
         cuts.append(at)
@@ -139,11 +149,12 @@ def _cut(lines: Sequence[OcrLine], totals: list[OcrLine], *, axis: int, row: flo
     return [(a, 0.0, b, float(height)) for a, b in zip(bounds, bounds[1:])]
 
 
-def _each_whole(lines: Sequence[OcrLine], regions: list[tuple[float, float, float, float]], row: float) -> bool:
-    """Every part holds one 价税合计 row and a header of its own."""
+def _each_whole(lines: Sequence[OcrLine], regions: list[Region], row: float) -> bool:
+    """Every part is one invoice: a header, and no anchor row twice."""
     for x0, y0, x1, y1 in regions:
         inside = [ln for ln in lines if x0 <= ln.cx < x1 and y0 <= ln.cy < y1]
-        if len(_total_rows(inside, row)) != 1 or not any(_HEADER.search(_compact(ln.text)) for ln in inside):
+        if any(len(_rows(inside, row, p)) > 1 for p in ANCHORS) or not any(
+                _HEADER.search(_compact(ln.text)) for ln in inside):
             return False
     return True
 
