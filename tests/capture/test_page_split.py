@@ -25,6 +25,7 @@ def invoice(x: float, y: float, *, header: bool = True, remarks: str = "订单�
     """The rows of one invoice whose top-left corner is at (x, y): a 数电 face, 1000 × 900."""
     rows = [line("电子发票（普通发票）", x + 350, y + 20)] if header else []
     rows += [line("发票号码：25371000000321459863", x + 650, y + 80) if header else line("购买方信息", x + 10, y + 80),
+             line("开票日期：2025年09月09日", x + 650, y + 115) if header else line("统一社会信用代码", x + 10, y + 115),
              line("名称：苏州明方运输有限责任公司", x + 60, y + 160),
              line("*运输服务*运费", x + 20, y + 300),
              line("合计", x + 20, y + 600, 60), line("¥1957.65", x + 600, y + 600, 150),
@@ -65,6 +66,19 @@ def test_a_label_read_twice_is_one_row():
     lines.append(line("价税合计(大写)", 24, 662, 158))  # the luminance view's reading of the same label
     assert split_page(lines, 1000, 900) == split_page(invoice(0, 0), 1000, 900)
     assert split_page(lines, 1000, 900).regions == ()
+
+
+@pytest.mark.parametrize("lost", ["价税合计", "开票日期"])
+def test_an_anchor_the_ocr_lost_on_one_invoice_is_stood_in_for_by_another(lost):
+    second = [ln for ln in invoice(0, 1000) if not ln.text.startswith(lost)]
+    split = split_page(invoice(0, 0) + second, 1000, 2000)
+    assert len(split.regions) == 2 and 800 + ROW < split.regions[0][3] < 1020
+
+
+def test_side_by_side_with_only_the_titles_to_tell():
+    lines = [ln for ln in invoice(0, 0) + invoice(1100, 0) if not ln.text.startswith(("价税合计", "开票日期"))]
+    split = split_page(lines, 2100, 900)
+    assert len(split.regions) == 2 and 950 < split.regions[0][2] < 1100
 
 
 def test_rows_that_say_two_invoices_without_a_clean_cut_are_doubtful():
