@@ -7,7 +7,7 @@ the other and side by side, 60 px apart, as a clerk puts two paper invoices on
 a flatbed — and reads each sheet. Reports, per layout, how many sheets gave
 exactly two records in the right order, and the all-header rate and field
 accuracy of those parts beside the same invoices read alone (same pipeline,
-same customer master). Photos are left out: a photo of two invoices on a desk
+same customer master, turned upright the same way). Photos are left out: a photo of two invoices on a desk
 is rectified to one of them (docs/capture.md).
 """
 from __future__ import annotations
@@ -79,11 +79,15 @@ def main(argv: list[str] | None = None) -> int:
     index = CustomerIndex.from_csv(customers) if customers.exists() else None
     pipeline = Pipeline(review=page_reviewer(index))
 
-    alone = {image: pipeline.extract_file(image)[0] for pair in pairs for image, _ in pair}
     print(f"## Two invoices to a sheet: {len(pairs)} pairs of scans/copies from {args.samples} ({args.split})\n")
     print("| layout | sheets | two records, in order | all header fields right: on the sheet / alone "
           "| field accuracy: on the sheet / alone |\n|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as folder:
+        alone = {}  # each invoice read alone, turned upright as on the sheet
+        for image, golden in (item for pair in pairs for item in pair):
+            path = Path(folder) / f"alone-{image.stem}.png"
+            Image.fromarray(upright(image, golden)).save(path)
+            alone[image] = pipeline.extract_file(path)[0]
         for beside in (False, True):
             whole = right = right_alone = fields = fields_alone = parts = 0
             for k, pair in enumerate(pairs):
