@@ -174,7 +174,8 @@ class Pipeline:
         """Each invoice of a page that holds several, read as a page of its own:
         from the picture at its full resolution when the page was only turned
         and scaled (a scan), from the rectified page otherwise (a photo). A part
-        that fails fails alone. The reviewer is shown the whole page."""
+        that fails fails alone. The reviewer is shown the whole page, without
+        field boxes."""
         from capture.page_split import lines_in
         from capture.types import PageText
 
@@ -201,9 +202,15 @@ class Pipeline:
         results: list[PageResult] = []
         for k, part in enumerate(parts, start=1):
             try:
-                results.extend(self._read_page(part, name, 0.0, None, part=k))
+                read_part = self._read_page(part, name, 0.0, None, part=k)
             except CaptureError as exc:
-                results.append(PageResult.failed(name, f"page {page.number}, invoice {k}: {exc}"))
+                read_part = [PageResult.failed(name, f"page {page.number}, invoice {k}: {exc}")]
+            for result in read_part:
+                if result.draft is not None:
+                    # Boxes are on the part as it was read; what is kept for a
+                    # reviewer is the whole sheet: no box would be where it says.
+                    result.draft.boxes = {}
+                results.append(result)
         return results
 
     def _confirm(self, draft: InvoiceDraft, read, qr=None) -> None:

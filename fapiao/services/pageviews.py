@@ -93,6 +93,7 @@ def _pdf_view(stored_file: Path, page: int) -> PageView | None:
     import pypdfium2 as pdfium
 
     from capture.image import PDF_RENDER_DPI
+    from capture.page_split import split_page
     from capture.pdf import load_pdf_pages
     from capture.parse import parse_page
 
@@ -108,7 +109,10 @@ def _pdf_view(stored_file: Path, page: int) -> PageView | None:
     source = "original"
     loaded = [p for p in load_pdf_pages(data, max_pixels=10**9) if p.number == page]
     if loaded and loaded[0].text is not None:
-        boxes, source = dict(parse_page(loaded[0].text).boxes), "text_layer"
+        text = loaded[0].text
+        source = "text_layer"
+        if not split_page(text.lines, text.width, text.height).regions:  # several invoices: no one's boxes
+            boxes = dict(parse_page(text).boxes)
     return save_page_view(stored_file, page, picture, boxes, source=source)
 
 

@@ -184,3 +184,4 @@ def test_two_scans_on_one_sheet_read_as_each_reads_alone(two_scans, beside, tmp_
     assert [(r["page"], r["part"]) for r in records] == [(1, 1), (1, 2)]
     assert [_fields(r) for r in records] == [_fields(r) for r in alone.values()]
     assert seen == [(1, {})]  # the reviewer is shown the whole sheet, once
+    assert all(r["boxes"] == {} for r in records)  # boxes on a part would not be where they say on the sheet

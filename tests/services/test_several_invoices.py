@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from fapiao.services.extractors import pipeline_extractor
 from fapiao.services.jobs import drain
+from fapiao.services.pageviews import page_view
 from fapiao.services.runtime import open_runtime
 from store.models import Document, Invoice
 from tests.capture.test_page_split import _nup_pdf
@@ -37,6 +38,10 @@ def test_an_uploaded_page_with_two_invoices_records_both(make_settings, sqlite_u
             invoices = [session.get(Invoice, i) for i in document.result["invoice_ids"]]
             assert [i.page for i in invoices] == [1, 1]
             numbers = [i.invoice_number for i in invoices]
+            stored = runtime.storage.path(document.storage_key)
+        # The review screen shows the whole sheet, without one invoice's boxes drawn for both.
+        view = page_view(stored, "application/pdf", 1)
+        assert view is not None and view.source == "text_layer" and view.boxes == {}
     finally:
         runtime.close()
     from capture.pipeline import Pipeline
