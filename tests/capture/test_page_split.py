@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import ctypes
+import io
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from bench.sheets import sheet
 from capture.image import LoadedPage, load_pages
 from capture.page_split import SEVERAL_INVOICES, split_page
 from capture.pipeline import Pipeline
@@ -104,12 +106,10 @@ def _nup_pdf(a: Path, b: Path) -> bytes:
     merged.import_pages(pdfium.PdfDocument(b))
     width = max(merged[0].get_size()[0], merged[1].get_size()[0])
     height = merged[0].get_size()[1] + merged[1].get_size()[1]
-    sheet = pdfium.PdfDocument(pdfium_c.FPDF_ImportNPagesToOne(merged.raw, ctypes.c_float(width),
-                                                               ctypes.c_float(height), 1, 2))
-    import io
-
+    nup = pdfium.PdfDocument(pdfium_c.FPDF_ImportNPagesToOne(merged.raw, ctypes.c_float(width),
+                                                             ctypes.c_float(height), 1, 2))
     buffer = io.BytesIO()
-    sheet.save(buffer)
+    nup.save(buffer)
     return buffer.getvalue()
 
 
@@ -136,27 +136,6 @@ def test_a_page_that_cannot_be_cut_is_flagged_not_mixed(fixed_dir):
     assert SEVERAL_INVOICES in [r.code for r in result.draft.review_reasons]
 
 
-def _sheet(images: list[np.ndarray], *, beside: bool, gap: int = 60) -> np.ndarray:
-    """Scans laid on one white sheet, one above the other or side by side."""
-    if beside:
-        height = max(i.shape[0] for i in images)
-        width = sum(i.shape[1] for i in images) + gap * (len(images) - 1)
-    else:
-        height = sum(i.shape[0] for i in images) + gap * (len(images) - 1)
-        width = max(i.shape[1] for i in images)
-    sheet = np.full((height, width, 3), 255, np.uint8)
-    at = 0
-    for image in images:
-        h, w = image.shape[:2]
-        if beside:
-            sheet[:h, at:at + w] = image
-            at += w + gap
-        else:
-            sheet[at:at + h, :w] = image
-            at += h + gap
-    return sheet
-
-
 @pytest.fixture(scope="module")
 def two_scans(fixed_dir):
     pipeline = Pipeline()
@@ -178,7 +157,7 @@ def test_two_scans_on_one_sheet_read_as_each_reads_alone(two_scans, beside, tmp_
     pipeline, alone = two_scans
     images = [np.asarray(Image.open(p).convert("RGB")) for p in alone]
     path = tmp_path / "sheet.png"
-    Image.fromarray(_sheet(images, beside=beside)).save(path)
+    Image.fromarray(sheet(images, beside=beside)).save(path)
     seen = []
     records = pipeline.extract_file(path, on_page=lambda page, image, boxes: seen.append((page, boxes)))
     assert [(r["page"], r["part"]) for r in records] == [(1, 1), (1, 2)]
