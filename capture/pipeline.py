@@ -29,7 +29,7 @@ from capture.qr import decode_qr
 from capture.checked_reread import reread_checked_fields
 from capture.money_reread import reread_amounts
 from capture.name_readings import read_missing_names, read_name_alternatives
-from capture.page_split import SEVERAL_INVOICES
+from capture.page_split import SEVERAL_INVOICES, lines_in, split_page
 from capture.types import InvoiceDraft, PageResult, ReviewReason
 
 Reviewer = Callable[[PageResult], None]
@@ -117,8 +117,6 @@ class Pipeline:
                    *, part: int | None = None) -> list[PageResult]:
         """One result per invoice on the page: one, or one per part of a page
         that holds several (capture/page_split.py), each read as if alone."""
-        from capture.page_split import split_page
-
         timings = {"load": load_ms}
         rotation = 0
         qr = None
@@ -176,7 +174,6 @@ class Pipeline:
         and scaled (a scan), from the rectified page otherwise (a photo). A part
         that fails fails alone. The reviewer is shown the whole page, without
         field boxes."""
-        from capture.page_split import lines_in
         from capture.types import PageText
 
         if read is None:
