@@ -8,8 +8,8 @@ number and buyer of another) while the others are lost.
 The form says how many invoices a page holds: every VAT invoice prints one
 价税合计 row, and above it one header (开票日期, 发票号码, 发票代码 or the title
 that ends in 发票). Two 价税合计 rows far apart — one above the other, or side
-by side — are two invoices (two 开票日期 rows or titles, when a 价税合计 was not
-read).
+by side — are two invoices (two 开票日期 rows, titles or 开票人 rows, when a
+价税合计 was not read: small print on a sheet read at half its size).
 The page is cut in the empty band between one invoice's last lines and the
 next one's first, and the cut is kept only when every part holds a header
 and no more than one of each anchor row. A page where the rows say "several" but no such cut exists is left whole and
@@ -29,10 +29,12 @@ SEVERAL_INVOICES = "several_invoices"
 
 _TOTAL_ROW = re.compile(r"价税合计")
 _DATE_ROW = re.compile(r"^开票日期")
-_TITLE = re.compile(r"^[^，,:：\d]{0,14}发票([（(][^)）]{0,8}[)）])?$")  # 广东增值税专用发票, 电子发票（普通发票）
+# 广东增值税专用发票, 电子发票（普通发票）, 红字电子发票（增值税专用发票… run into the date beside it
+_TITLE = re.compile(r"^[^，,:：\d]{0,14}发票([（(]|$)")
 # A header line starts with its label (备注's 被红冲蓝字…发票号码 is no header) or is the title.
 _HEADER = re.compile(r"^(开票日期|发票号码|发票代码|No\.?\d{6,})|" + _TITLE.pattern)
-ANCHORS = (_TOTAL_ROW, _DATE_ROW, _TITLE)  # one of each per invoice, tried in this order
+_DRAWER_ROW = re.compile(r"开票人")  # 开票人 at the foot of every invoice
+ANCHORS = (_TOTAL_ROW, _DATE_ROW, _TITLE, _DRAWER_ROW)  # one of each per invoice, tried in this order
 MIN_ROWS_APART = 6.0  # line heights between two anchor rows one above the other
 MIN_SHARE_APART = 0.3  # of the page width between two anchor rows side by side
 MIN_GAP_ROWS = 0.5  # a free band this many line heights wide can part two invoices
@@ -55,10 +57,13 @@ def _compact(text: str) -> str:
 
 
 def _rows(lines: Sequence[OcrLine], row: float, pattern: re.Pattern) -> list[OcrLine]:
-    """One line per anchor row (a label read in two views counts once)."""
+    """One line per anchor row: a label read in two views, or a title read as
+    two pieces side by side (红字电子发票 | 增值税专用发票), counts once."""
     rows: list[OcrLine] = []
     for line in sorted((ln for ln in lines if pattern.search(_compact(ln.text))), key=lambda ln: (ln.y0, ln.x0)):
-        if not any(abs(line.cy - r.cy) < 2 * row and abs(line.x0 - r.x0) < 4 * row for r in rows):
+        if not any(abs(line.cy - r.cy) < 2 * row
+                   and (abs(line.x0 - r.x0) < 4 * row or max(line.x0 - r.x1, r.x0 - line.x1) < 2 * row)
+                   for r in rows):
             rows.append(line)
     return rows
 
@@ -92,7 +97,7 @@ def _gap(spans: list[tuple[float, float]], lo: float, hi: float, row: float, *, 
 def split_page(lines: Sequence[OcrLine], width: float, height: float) -> Split:
     """Where a page holding several invoices divides (see the module's docstring).
     The 价税合计 rows are the anchors; when the OCR lost one of them, the 开票日期
-    rows, then the titles (one per invoice too) are tried."""
+    rows, the titles, then the 开票人 rows (one per invoice too) are tried."""
     if not lines:
         return Split()
     heights = sorted(max(ln.y1 - ln.y0, 1.0) for ln in lines)
