@@ -257,9 +257,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-REFERENCE_FIELDS = ("original_invoice_code", "original_invoice_number")
-
-
 def as_if_linked(record: dict, golden: dict) -> dict:
     """The record as the services leave it when the blue invoice its golden
     reverses is recorded (``fapiao.services.integrity.settled_by_link``): the
@@ -267,6 +264,8 @@ def as_if_linked(record: dict, golden: dict) -> dict:
     read are its parties; when it also reverses it in full (the amounts read
     are the golden's), doubts about reading the reference go."""
     from decimal import Decimal
+
+    from fapiao.services.integrity import READING_DOUBTS, REFERENCE_FIELDS
 
     if not (record.get("is_red") and golden.get("is_red") and golden.get("original_invoice_number")):
         return record
@@ -285,7 +284,7 @@ def as_if_linked(record: dict, golden: dict) -> dict:
         return record
     present = [f for f in REFERENCE_FIELDS if record.get(f)]
     reasons = [r for r in record.get("review_reasons", [])
-               if not (r.get("code") in ("unchecked", "low_confidence") and r.get("field") in present)]
+               if not (r.get("code") in READING_DOUBTS and r.get("field") in present)]
     checked = {**{f: "linked" for f in present}, **(record.get("checked_by") or {})}
     return {**record, "review_reasons": reasons, "needs_review": bool(reasons), "checked_by": checked}
 

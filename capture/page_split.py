@@ -80,17 +80,14 @@ def _free_stretches(spans: list[tuple[float, float]], lo: float, hi: float) -> l
     return free
 
 
-def _gap(spans: list[tuple[float, float]], lo: float, hi: float, row: float, *, nearest_hi: bool) -> float | None:
-    """Middle of the free stretch of [lo, hi] a row or more wide nearest to
-    ``hi`` (or to ``lo``); else of the widest one; None when none is free."""
+def _gap_above(spans: list[tuple[float, float]], lo: float, hi: float, row: float) -> float | None:
+    """Middle of the free stretch of [lo, hi] half a row or more wide nearest
+    to ``hi``; else of the widest one; None when none is free."""
     free = _free_stretches(spans, lo, hi)
     if not free:
         return None
     wide = [f for f in free if f[1] - f[0] >= MIN_GAP_ROWS * row]
-    if wide:
-        a, b = wide[-1] if nearest_hi else wide[0]
-    else:
-        a, b = max(free, key=lambda f: f[1] - f[0])
+    a, b = wide[-1] if wide else max(free, key=lambda f: f[1] - f[0])
     return (a + b) / 2
 
 
@@ -136,7 +133,7 @@ def _cut(lines: Sequence[OcrLine], anchors: list[OcrLine], *, axis: int, row: fl
             if not headers:
                 return None
             lo, hi = here.y1, min(ln.y0 for ln in headers)
-            at = _gap([(ln.y0, ln.y1) for ln in lines], lo, hi, row, nearest_hi=True)
+            at = _gap_above([(ln.y0, ln.y1) for ln in lines], lo, hi, row)
         else:
             # Side by side: the next invoice starts right of this anchor's x
             # and the gap lies before the next anchor, whichever anchor it is

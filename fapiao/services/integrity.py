@@ -29,7 +29,7 @@ from capture.validate import parse_tax_rate
 from fapiao.services import drafts
 from fapiao.services.actors import Actor
 from fapiao.services.errors import FieldError, OverReversal, RecordsError, ValidationFailed
-from fapiao.services.review_policy import FILLED_IN
+from fapiao.services.review_policy import FILLED_IN, LOW_CONFIDENCE, UNCHECKED
 from store.models import Invoice
 from store.repos import audit
 from store.repos import invoices as invoice_repo
@@ -47,7 +47,8 @@ RED_LINK_CODES = frozenset({
 
 #: A red invoice's reference to the blue one it reverses: what a link to that invoice backs.
 REFERENCE_FIELDS = ("original_invoice_code", "original_invoice_number")
-_READING_DOUBTS = frozenset({"unchecked", "low_confidence"})
+#: Review reasons that doubt a reading, not the invoice: what a backing signal settles.
+READING_DOUBTS = frozenset({UNCHECKED, LOW_CONFIDENCE})
 
 
 def settled_by_link(*, red: Invoice, blue: Invoice | None, reasons: list[dict]) -> list[dict]:
@@ -67,7 +68,7 @@ def settled_by_link(*, red: Invoice, blue: Invoice | None, reasons: list[dict]) 
     present = [f for f in REFERENCE_FIELDS if getattr(red, f)]
     if red.way_in == "recognition":  # field_checks say what backed a reading; typed values were not read
         red.field_checks = {**{f: CheckSignal.LINKED.value for f in present}, **(red.field_checks or {})}
-    return [r for r in kept if not (r.get("code") in _READING_DOUBTS and r.get("field") in present)]
+    return [r for r in kept if not (r.get("code") in READING_DOUBTS and r.get("field") in present)]
 
 
 def _reverses_in_full(red: Invoice, blue: Invoice) -> bool:

@@ -16,7 +16,6 @@ from capture.pipeline import Pipeline
 from capture.types import InvoiceDraft, OcrLine, PageText
 
 ROW = 30.0
-COMPARED = tuple(f for f in InvoiceDraft.HEADER_FIELDS)
 
 
 def line(text: str, x0: float, y0: float, width: float = 300.0) -> OcrLine:
@@ -97,7 +96,7 @@ def test_rows_that_say_two_invoices_without_a_clean_cut_are_doubtful():
 
 
 def _fields(record: dict) -> dict:
-    return {f: record[f] for f in COMPARED}
+    return {f: record[f] for f in InvoiceDraft.HEADER_FIELDS}
 
 
 def _nup_pdf(a: Path, b: Path) -> bytes:
